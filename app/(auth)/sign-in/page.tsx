@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthShell } from "@/components/auth/auth-shell";
+import { SignInForm } from "@/components/auth/sign-in-form";
+import { describeSignInError, toSafeRedirectPath } from "@/components/auth/sign-in-messages";
+import { auth, getSingleSignOnProvider } from "@/server/next-auth";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+type SignInPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export default async function SignInPage({ searchParams }: SignInPageProps) {
+  const params = await searchParams;
+  const redirectTo = toSafeRedirectPath(first(params.callbackUrl));
+  if (await auth()) redirect(redirectTo);
+  // Auth.js sends OIDC failures (and no-JavaScript credential failures) back here as ?error=…&code=….
+  const error = first(params.error);
+  return (
+    <AuthShell title="Sign in to Tumiki">
+      <SignInForm
+        redirectTo={redirectTo}
+        initialError={error ? describeSignInError(error, first(params.code)) : null}
+        singleSignOn={getSingleSignOnProvider()}
+      />
+    </AuthShell>
+  );
+}

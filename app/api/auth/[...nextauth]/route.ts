@@ -1,0 +1,3 @@
+import { handlers } from "@/server/next-auth";
+
+export const { GET, POST } = handlers;

@@ -1,0 +1,25 @@
+import { SIGN_IN_RATE_LIMITED_CODE } from "@/server/accounts/account-schemas";
+
+// What the sign-in page says for each Auth.js error. A wrong password and an unknown email get the
+// same words on purpose: the form must not reveal which addresses have accounts.
+
+export const INVALID_CREDENTIALS_MESSAGE = "Email or password is incorrect.";
+
+export function describeSignInError(error: string, code?: string | null): string {
+  if (error === "CredentialsSignin") {
+    return code === SIGN_IN_RATE_LIMITED_CODE
+      ? "Too many sign-in attempts. Wait a few minutes and try again."
+      : INVALID_CREDENTIALS_MESSAGE;
+  }
+  if (error === "OAuthAccountNotLinked") {
+    return "This email already has a Tumiki account. Sign in with your email and password.";
+  }
+  if (error === "AccessDenied") return "Sign-in was cancelled or denied.";
+  return "Sign-in is not available right now. Try again in a moment.";
+}
+
+/** Only same-site paths: an absolute or protocol-relative URL here would be an open redirect. */
+export function toSafeRedirectPath(value: string | undefined | null, fallback = "/dashboard"): string {
+  if (!value?.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  return value;
+}

@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { getRequestOrigin } from "./get-request-origin";
+
+describe("getRequestOrigin", () => {
+  it("takes the address the nearest proxy appended, not one the client put first", () => {
+    const headers = new Headers({ "x-forwarded-for": "10.9.9.9, 203.0.113.7", "user-agent": "Firefox" });
+
+    expect(getRequestOrigin(headers)).toEqual({ ip: "203.0.113.7", userAgent: "Firefox" });
+  });
+
+  it("falls back to x-real-ip, then to a fixed key", () => {
+    expect(getRequestOrigin(new Headers({ "x-real-ip": "198.51.100.2" })).ip).toBe("198.51.100.2");
+    expect(getRequestOrigin(new Headers()).ip).toBe("unknown");
+  });
+});

@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { flushAuditEvents } from "../audit/write-audit-event";
+import { getDb } from "../db";
+import { RateLimitError } from "../errors";
+import { createUserAccount } from "./create-user-account";
+import { signInWithPassword } from "./sign-in-with-password";
+
+const newOrigin = () => ({ ip: `203.0.113.${randomBytes(4).toString("hex")}`, userAgent: "vitest" });
+
+async function lastSignInAudit() {
+  await flushAuditEvents();
+  return getDb().auditLog.findFirst({ where: { eventType: "auth.sign_in" }, orderBy: { createdAt: "desc" } });
+}
+
+describe("signInWithPassword", () => {
+  it("returns the account for the right password and audits the success", async () => {
+    const user = await createUserAccount({ email: "ok@example.com", password: "right password" });
+
+    const result = await signInWithPassword({
+      credentials: { email: "OK@example.com", password: "right password" },
+      origin: newOrigin(),
+    });
+
+    expect(result).toEqual(user);
+    expect(await lastSignInAudit()).toMatchObject({ outcome: "SUCCESS", actorUserId: user.id });
+  });
+
+  it("returns null for a wrong password and audits it with a reason code, never the password", async () => {
+    await createUserAccount({ email: "bad@example.com", password: "right password" });
+
+    const result = await signInWithPassword({
+      credentials: { email: "bad@example.com", password: "wrong password" },
+      origin: newOrigin(),
+    });
+
+    expect(result).toBeNull();
+    const audit = await lastSignInAudit();
+    expect(audit).toMatchObject({ outcome: "FAILURE", reason: "invalid_credentials" });
+    expect(JSON.stringify(audit)).not.toContain("wrong password");
+  });
+
+  it("returns null for input that is not an email and password", async () => {
+    const result = await signInWithPassword({ credentials: { email: "not-an-email" }, origin: newOrigin() });
+
+    expect(result).toBeNull();
+    expect(await lastSignInAudit()).toMatchObject({ outcome: "FAILURE", reason: "invalid_input" });
+  });
+
+  it("refuses the eleventh attempt for one address and email, even with the right password", async () => {
+    await createUserAccount({ email: "guessed@example.com", password: "right password" });
+    const origin = newOrigin();
+    for (let i = 0; i < 10; i += 1) {
+      await signInWithPassword({
+        credentials: { email: "guessed@example.com", password: `guess ${i}` },
+        origin,
+      });
+    }
+
+    const attempt = signInWithPassword({
+      credentials: { email: "guessed@example.com", password: "right password" },
+      origin,
+    });
+
+    await expect(attempt).rejects.toBeInstanceOf(RateLimitError);
+    expect(await lastSignInAudit()).toMatchObject({ outcome: "DENIED", reason: "rate_limited" });
+    // Another address is not locked out by this one's failures.
+    await expect(
+      signInWithPassword({
+        credentials: { email: "guessed@example.com", password: "right password" },
+        origin: newOrigin(),
+      }),
+    ).resolves.not.toBeNull();
+  });
+});

@@ -1,0 +1,40 @@
+import { writeAuditEvent } from "../audit/write-audit-event";
+import { RateLimitError } from "../errors";
+import { assertRateLimit } from "../rate-limit/assert-rate-limit";
+import { type TAccountProfile, ZSignInInput } from "./account-schemas";
+import type { TRequestOrigin } from "./get-request-origin";
+import { verifyUserPassword } from "./verify-user-password";
+
+type TSignInWithPasswordOptions = { credentials: unknown; origin: TRequestOrigin };
+
+/**
+ * Email + password sign-in for the Credentials provider: the account, or null for any failure the user
+ * may only learn as "email or password is incorrect". Throws RateLimitError when over the limit.
+ */
+export async function signInWithPassword({
+  credentials,
+  origin,
+}: TSignInWithPasswordOptions): Promise<TAccountProfile | null> {
+  const auditBase = { eventType: "auth.sign_in", ip: origin.ip, userAgent: origin.userAgent } as const;
+  const parsed = ZSignInInput.safeParse(credentials);
+  if (!parsed.success) {
+    writeAuditEvent({ ...auditBase, outcome: "FAILURE", reason: "invalid_input" });
+    return null;
+  }
+  try {
+    // Keyed by IP and email: one attacker cannot lock a victim out from everywhere, nor spray one account.
+    await assertRateLimit("signIn", `${origin.ip}:${parsed.data.email}`);
+  } catch (error) {
+    if (error instanceof RateLimitError) {
+      writeAuditEvent({ ...auditBase, outcome: "DENIED", reason: "rate_limited" });
+    }
+    throw error;
+  }
+  const user = await verifyUserPassword(parsed.data);
+  if (!user) {
+    writeAuditEvent({ ...auditBase, outcome: "FAILURE", reason: "invalid_credentials" });
+    return null;
+  }
+  writeAuditEvent({ ...auditBase, outcome: "SUCCESS", actorUserId: user.id, detail: { method: "password" } });
+  return user;
+}

@@ -1,0 +1,35 @@
+import { getDb } from "../db";
+import { getLogger } from "../logger";
+import { redactSecrets } from "../redact";
+import { type TAuditEvent, ZAuditEvent } from "./audit-event";
+
+// Audit writes run off the request's critical path: the caller does not wait for the database. They
+// are never silently lost: a failed write is logged with the (redacted) event, so the trail can be
+// rebuilt from logs. `flushAuditEvents()` lets tests and shutdown wait for writes in flight.
+
+const pending = new Set<Promise<void>>();
+
+export async function persistAuditEvent(event: TAuditEvent): Promise<void> {
+  const parsed = ZAuditEvent.parse(event);
+  const { detail, userAgent, ...rest } = redactSecrets(parsed);
+  await getDb().auditLog.create({
+    data: {
+      ...rest,
+      userAgent: userAgent?.slice(0, 512),
+      ...(detail ? { detail: detail as object } : {}),
+    },
+  });
+}
+
+export function writeAuditEvent(event: TAuditEvent): void {
+  const write = persistAuditEvent(event)
+    .catch((error: unknown) => {
+      getLogger().error({ err: error, auditEvent: redactSecrets(event) }, "audit event could not be written");
+    })
+    .finally(() => pending.delete(write));
+  pending.add(write);
+}
+
+export async function flushAuditEvents(): Promise<void> {
+  await Promise.all([...pending]);
+}

@@ -1,0 +1,48 @@
+import { getDatabaseTarget, getDb } from "../db";
+import { getLogger } from "../logger";
+import { getRedis } from "../redis";
+
+// What GET /api/health reports: whether the database and Redis answer, and which kind each is. No
+// URLs, hosts or error messages: those can carry credentials, and a load balancer needs none of them.
+
+type ComponentHealth = { status: "ok" | "down"; kind: string; latencyMs: number };
+
+export type Health = {
+  status: "ok" | "degraded";
+  database: ComponentHealth;
+  redis: ComponentHealth;
+};
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function probe(kind: string, name: string, check: () => Promise<unknown>): Promise<ComponentHealth> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name} health check timed out`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { status: "ok", kind, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    getLogger().warn({ err: error, component: name }, "health check failed");
+    return { status: "down", kind, latencyMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function checkHealth(): Promise<Health> {
+  const redis = getRedis();
+  const [database, redisHealth] = await Promise.all([
+    probe(getDatabaseTarget().kind, "database", () => getDb().$queryRawUnsafe("SELECT 1")),
+    probe(redis.kind, "redis", () => redis.ping()),
+  ]);
+  return {
+    status: database.status === "ok" && redisHealth.status === "ok" ? "ok" : "degraded",
+    database,
+    redis: redisHealth,
+  };
+}

@@ -1,0 +1,77 @@
+// Rate limits are data (DESIGN.md convention 8): every limit the product enforces is a row here,
+// enforced only through assertRateLimit(). Each row records what it protects and what happens when
+// Redis cannot be reached: "closed" refuses the request (503) because an unlimited endpoint would be
+// worse than a briefly unavailable one; "open" lets it through because the endpoint is protected
+// otherwise and refusing would turn a Redis outage into a product outage.
+//
+// Windows are fixed (see assert-rate-limit.ts); a client can burst up to twice `attempts` across a
+// window boundary, which every limit below tolerates.
+
+type WindowUnit = "s" | "m" | "h";
+
+export type RateLimitWindow = `${number} ${WindowUnit}`;
+
+export type RateLimitPolicy = {
+  /** Requests allowed per window and identifier. */
+  attempts: number;
+  window: RateLimitWindow;
+  /** Namespaces the Redis keys; never reuse one across policies. */
+  keyPrefix: string;
+  onRedisFailure: "open" | "closed";
+  why: string;
+};
+
+export const RATE_LIMIT_POLICIES = {
+  signIn: {
+    attempts: 10,
+    window: "15 m",
+    keyPrefix: "sign-in",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: client IP + normalized email. Slows password guessing against one account to 40 an " +
+      "hour per address. Keyed by IP as well as email so nobody can lock a victim out by failing their " +
+      "sign-ins from elsewhere. Fails closed: an outage must not reopen unlimited guessing; signed-in " +
+      "users keep their sessions meanwhile.",
+  },
+  signUp: {
+    attempts: 5,
+    window: "1 h",
+    keyPrefix: "sign-up",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: client IP. Stops scripted account creation, and each sign-up costs an argon2 hash " +
+      "(CPU) and database rows. Fails closed: nobody needs to create an account during a Redis outage.",
+  },
+  oauthRegister: {
+    attempts: 10,
+    window: "1 h",
+    keyPrefix: "oauth-register",
+    onRedisFailure: "closed",
+    why:
+      "Plan task 5.2. Identifier: client IP. Dynamic Client Registration is unauthenticated and every " +
+      "call writes a client row; a real MCP client registers once per install. Fails closed: unlimited " +
+      "anonymous writes are worse than a registration failing for a few minutes.",
+  },
+  oauthToken: {
+    attempts: 100,
+    window: "1 h",
+    keyPrefix: "oauth-token",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: client_id. Bounds guessing of codes, refresh tokens and client secrets at the token " +
+      "endpoint; a well-behaved client exchanges a code once and refreshes once per access-token " +
+      "lifetime, far below 100 an hour. Fails closed: credential guessing must stay bounded.",
+  },
+  mcpRequest: {
+    attempts: 1000,
+    window: "1 h",
+    keyPrefix: "mcp-request",
+    onRedisFailure: "open",
+    why:
+      "Plan task 5.2. Identifier: user id. Protects backends and Tumiki from a runaway agent loop. " +
+      "Fails open: the request is already authenticated and scope-checked, so a Redis outage costs only " +
+      "the limit, whereas failing closed would take every AI client down with Redis.",
+  },
+} as const satisfies Record<string, RateLimitPolicy>;
+
+export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
