@@ -45,6 +45,9 @@ export const ZEnv = z
       (v) => (typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim()) : []),
       z.array(ZBase64Key),
     ),
+    // How many proxies in front of Tumiki append to X-Forwarded-For (Vercel, nginx, or Next.js itself
+    // under a bare `next start`): the client address is that many entries from the right.
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     VERCEL: optionalString,
   })

@@ -3,12 +3,12 @@ import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
 import type { Adapter, AdapterAccount } from "next-auth/adapters";
 import Credentials from "next-auth/providers/credentials";
 import { SIGN_IN_RATE_LIMITED_CODE } from "./accounts/account-schemas";
-import { getRequestOrigin } from "./accounts/get-request-origin";
 import { signInWithPassword } from "./accounts/sign-in-with-password";
 import { writeAuditEvent } from "./audit/write-audit-event";
 import { getDb } from "./db";
 import { getEnv } from "./env";
 import { RateLimitError } from "./errors";
+import { getRequestOrigin } from "./http/get-request-origin";
 import { getLogger } from "./logger";
 
 // Dashboard sign-in (Auth.js v5). Sessions are JWTs in a cookie: the Credentials provider cannot use

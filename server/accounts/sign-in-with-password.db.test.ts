@@ -72,4 +72,29 @@ describe("signInWithPassword", () => {
       }),
     ).resolves.not.toBeNull();
   });
+
+  it("caps guesses at one account however many addresses they come from", async () => {
+    await createUserAccount({ email: "sprayed@example.com", password: "right password" });
+    // 30 per hour per email; each guess from a fresh (forged) address stays under the per-IP limit.
+    for (let i = 0; i < 30; i += 1) {
+      await signInWithPassword({
+        credentials: { email: "sprayed@example.com", password: `guess ${i}` },
+        origin: newOrigin(),
+      });
+    }
+    await expect(
+      signInWithPassword({
+        credentials: { email: "sprayed@example.com", password: "right password" },
+        origin: newOrigin(),
+      }),
+    ).rejects.toBeInstanceOf(RateLimitError);
+    // Other accounts are unaffected.
+    await createUserAccount({ email: "other@example.com", password: "right password" });
+    await expect(
+      signInWithPassword({
+        credentials: { email: "other@example.com", password: "right password" },
+        origin: newOrigin(),
+      }),
+    ).resolves.not.toBeNull();
+  });
 });

@@ -1,8 +1,8 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { RateLimitError } from "../errors";
+import type { TRequestOrigin } from "../http/get-request-origin";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import { type TAccountProfile, ZSignInInput } from "./account-schemas";
-import type { TRequestOrigin } from "./get-request-origin";
 import { verifyUserPassword } from "./verify-user-password";
 
 type TSignInWithPasswordOptions = { credentials: unknown; origin: TRequestOrigin };
@@ -24,6 +24,8 @@ export async function signInWithPassword({
   try {
     // Keyed by IP and email: one attacker cannot lock a victim out from everywhere, nor spray one account.
     await assertRateLimit("signIn", `${origin.ip}:${parsed.data.email}`);
+    // And by email alone: rotating forged addresses must not buy unlimited guesses at one account.
+    await assertRateLimit("signInAccount", parsed.data.email);
   } catch (error) {
     if (error instanceof RateLimitError) {
       writeAuditEvent({ ...auditBase, outcome: "DENIED", reason: "rate_limited" });

@@ -1,9 +1,9 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { AppError, RateLimitError } from "../errors";
+import type { TRequestOrigin } from "../http/get-request-origin";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import type { TAccountProfile, TSignUpInput } from "./account-schemas";
 import { createUserAccount } from "./create-user-account";
-import type { TRequestOrigin } from "./get-request-origin";
 
 type TSignUpUserOptions = { input: TSignUpInput; origin: TRequestOrigin };
 

@@ -2,8 +2,8 @@ import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { getRequestOrigin, type TRequestOrigin } from "../accounts/get-request-origin";
 import { AppError, type AppErrorCode, toPublicError } from "../errors";
+import { getRequestOrigin, type TRequestOrigin } from "../http/get-request-origin";
 import { getLogger } from "../logger";
 import { auth } from "../next-auth";
 

@@ -33,6 +33,17 @@ export const RATE_LIMIT_POLICIES = {
       "sign-ins from elsewhere. Fails closed: an outage must not reopen unlimited guessing; signed-in " +
       "users keep their sessions meanwhile.",
   },
+  signInAccount: {
+    attempts: 30,
+    window: "1 h",
+    keyPrefix: "sign-in-account",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: normalized email alone. Caps guessing against one account however many addresses " +
+      "an attacker rotates through (X-Forwarded-For can be forged where no proxy overwrites it). Three " +
+      "times the per-IP budget, so the owner's own retries stay well inside it; the price is that " +
+      "someone who knows an email can delay its password sign-ins by at most an hour.",
+  },
   signUp: {
     attempts: 5,
     window: "1 h",

@@ -8,6 +8,13 @@ describe("getRequestOrigin", () => {
     expect(getRequestOrigin(headers)).toEqual({ ip: "203.0.113.7", userAgent: "Firefox" });
   });
 
+  it("counts trusted proxies from the right", () => {
+    const headers = new Headers({ "x-forwarded-for": "10.9.9.9, 203.0.113.7, 10.0.0.2" });
+    expect(getRequestOrigin(headers, 2).ip).toBe("203.0.113.7");
+    expect(getRequestOrigin(headers, 1).ip).toBe("10.0.0.2");
+    expect(getRequestOrigin(new Headers({ "x-forwarded-for": "198.51.100.9" }), 3).ip).toBe("198.51.100.9");
+  });
+
   it("falls back to x-real-ip, then to a fixed key", () => {
     expect(getRequestOrigin(new Headers({ "x-real-ip": "198.51.100.2" })).ip).toBe("198.51.100.2");
     expect(getRequestOrigin(new Headers()).ip).toBe("unknown");
