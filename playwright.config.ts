@@ -1,10 +1,23 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// End-to-end tests run against a server that is already up (CI starts `next start` itself) at
-// E2E_BASE_URL. E2E_START_SERVER=1 lets a developer have Playwright start one instead.
-// Chromium is the distribution's (/usr/bin/chromium): `npx playwright install` cannot download here.
+// End-to-end tests in Chromium. Chromium is the distribution's (/usr/bin/chromium): `npx playwright
+// install` cannot download here.
+//
+// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts). The app is
+// either already running at E2E_BASE_URL, started with the same AUTH_OIDC_* settings (CI does this),
+// or, without E2E_BASE_URL, started here with `npm start` on port 3000 (run `npm run build` first).
 
-const baseURL = process.env.E2E_BASE_URL ?? "http://localhost:3000";
+const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3310);
+const externalApp = process.env.E2E_BASE_URL;
+const baseURL = externalApp ?? "http://localhost:3000";
+
+/** What the app must be started with for the single sign-on spec; .ci/run exports the same. */
+export const e2eOidcEnv = {
+  AUTH_OIDC_ISSUER: process.env.AUTH_OIDC_ISSUER ?? `http://localhost:${oidcPort}`,
+  AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID ?? "tumiki-e2e",
+  AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET ?? "e2e-only-client-secret",
+  AUTH_OIDC_NAME: "Test IdP",
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -38,8 +51,24 @@ export default defineConfig({
       },
     },
   ],
-  webServer:
-    process.env.E2E_START_SERVER === "1"
-      ? { command: "npm run start", url: baseURL, reuseExistingServer: true, timeout: 180_000 }
-      : undefined,
+  webServer: [
+    {
+      command: "node --import tsx e2e/fixtures/oidc-idp.mts",
+      url: `http://localhost:${oidcPort}/.well-known/openid-configuration`,
+      env: { ...e2eOidcEnv, E2E_BASE_URL: baseURL, E2E_OIDC_PORT: String(oidcPort) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
+    ...(externalApp
+      ? []
+      : [
+          {
+            command: "npm start",
+            url: `${baseURL}/api/health`,
+            env: { ...e2eOidcEnv, PORT: "3000" },
+            reuseExistingServer: false,
+            timeout: 180_000,
+          },
+        ]),
+  ],
 });

@@ -45,12 +45,14 @@ export function redactSecrets<T>(value: T, seen = new WeakSet<object>()): T {
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, seen)) as T;
   if (value instanceof Date) return value;
   if (value instanceof Error) {
+    // The cause is where libraries (Auth.js, Prisma) keep the actual failure.
     return redactSecrets(
       {
         type: value.name,
         message: value.message,
         stack: value.stack,
         code: (value as { code?: unknown }).code,
+        ...(value.cause === undefined ? {} : { cause: value.cause }),
       },
       seen,
     ) as T;
