@@ -2,7 +2,8 @@
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // The pino worker transport and the PGlite WASM bundle are loaded at run time from node_modules.
+  // Loaded from node_modules at run time rather than bundled: PGlite reads its WASM and data files
+  // relative to its own package, and pino resolves optional modules dynamically.
   serverExternalPackages: ["pino", "@electric-sql/pglite"],
   async headers() {
     return [

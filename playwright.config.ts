@@ -65,7 +65,8 @@ export default defineConfig({
           {
             command: "npm start",
             url: `${baseURL}/api/health`,
-            env: { ...e2eOidcEnv, PORT: "3000" },
+            // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
+            env: { ...e2eOidcEnv, PORT: "3000", TRUSTED_PROXY_HOPS: "1" },
             reuseExistingServer: false,
             timeout: 180_000,
           },

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readMigrations } from "../server/testing/apply-migrations";
 
 // Plan task 1.4: every migration can be rolled back. Each one ships a down.sql (npm run db:down-sql);
-// this applies up → down → up on a database of its own (a fresh PostgreSQL database, or PGlite) and
-// checks that data survives the way back up and that down leaves nothing behind.
+// this applies up → down → up on a database of its own (a fresh PostgreSQL database, or PGlite),
+// checks that down leaves nothing behind and that the schema after the way back up still enforces the
+// plan's defaults and constraints.
 
 type Sql = { exec(sql: string): Promise<void>; rows<T>(sql: string): Promise<T[]>; close(): Promise<void> };
 

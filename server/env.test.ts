@@ -62,4 +62,11 @@ describe("parseEnv", () => {
   it("requires a real database on Vercel", () => {
     expect(errorOf({ ...valid, VERCEL: "1" }).variables).toContain("DATABASE_URL");
   });
+
+  it("trusts X-Forwarded-For by default only on Vercel", () => {
+    expect(parseEnv(valid).TRUSTED_PROXY_HOPS).toBe(0);
+    expect(parseEnv({ ...valid, VERCEL: "1", DATABASE_URL: "postgresql://db/x" }).TRUSTED_PROXY_HOPS).toBe(1);
+    expect(parseEnv({ ...valid, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
+    expect(errorOf({ ...valid, TRUSTED_PROXY_HOPS: "-1" }).variables).toContain("TRUSTED_PROXY_HOPS");
+  });
 });

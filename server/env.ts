@@ -45,9 +45,12 @@ export const ZEnv = z
       (v) => (typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim()) : []),
       z.array(ZBase64Key),
     ),
-    // How many proxies in front of Tumiki append to X-Forwarded-For (Vercel, nginx, or Next.js itself
-    // under a bare `next start`): the client address is that many entries from the right.
-    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+    // How many proxies in front of Tumiki append to X-Forwarded-For: the client address is that many
+    // entries from the right. 0 (no proxy) trusts no header at all. Default: 1 on Vercel, else 0.
+    TRUSTED_PROXY_HOPS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(0).max(10).optional(),
+    ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     VERCEL: optionalString,
   })
@@ -76,7 +79,7 @@ export const ZEnv = z
     }
   });
 
-export type TEnv = z.infer<typeof ZEnv>;
+export type TEnv = Omit<z.infer<typeof ZEnv>, "TRUSTED_PROXY_HOPS"> & { TRUSTED_PROXY_HOPS: number };
 
 export class EnvError extends Error {
   constructor(
@@ -90,7 +93,14 @@ export class EnvError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): TEnv {
   const result = ZEnv.safeParse(source);
-  if (result.success) return result.data;
+  if (result.success) {
+    // Vercel overwrites X-Forwarded-For with the client's address; anywhere else the header is the
+    // client's own unless an operator says how many proxies stand in front.
+    return {
+      ...result.data,
+      TRUSTED_PROXY_HOPS: result.data.TRUSTED_PROXY_HOPS ?? (result.data.VERCEL ? 1 : 0),
+    };
+  }
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";
     // Never echo the value: it may be a secret.

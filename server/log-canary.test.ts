@@ -11,7 +11,8 @@ const run = promisify(execFile);
 
 describe("log and response redaction (canary)", () => {
   it("leaks the token nowhere", async () => {
-    const canary = `eyJhbGciOiJIUzI1NiJ9.eyJjYW5hcnkiOiIke${randomBytes(8).toString("hex")}In0.sig${randomBytes(8).toString("hex")}`;
+    // Opaque, like the tokens backends issue: no shape a regex could recognise on its own.
+    const canary = randomBytes(24).toString("hex");
     const { stdout, stderr } = await run(
       process.execPath,
       ["--import", "tsx", path.join(import.meta.dirname, "testing", "log-canary-fixture.ts"), canary],
@@ -19,7 +20,7 @@ describe("log and response redaction (canary)", () => {
     );
     const output = stdout + stderr;
     expect(output).not.toContain(canary);
-    expect(output).not.toContain(canary.slice(0, 40));
+    expect(output).not.toContain(canary.slice(0, 16));
 
     const lines = stdout.trim().split("\n");
     const logs = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));

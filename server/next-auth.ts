@@ -1,11 +1,10 @@
-import { PrismaAdapter } from "@auth/prisma-adapter";
 import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
-import type { Adapter, AdapterAccount } from "next-auth/adapters";
 import Credentials from "next-auth/providers/credentials";
 import { SIGN_IN_RATE_LIMITED_CODE } from "./accounts/account-schemas";
+import { createAuthAdapter } from "./accounts/create-auth-adapter";
+import { resolveAuthRedirect } from "./accounts/resolve-auth-redirect";
 import { signInWithPassword } from "./accounts/sign-in-with-password";
 import { writeAuditEvent } from "./audit/write-audit-event";
-import { getDb } from "./db";
 import { getEnv } from "./env";
 import { RateLimitError } from "./errors";
 import { getRequestOrigin } from "./http/get-request-origin";
@@ -18,34 +17,6 @@ import { getLogger } from "./logger";
 
 class RateLimitedSignIn extends CredentialsSignin {
   code = SIGN_IN_RATE_LIMITED_CODE;
-}
-
-function createAdapter(): Adapter {
-  // The app's client is extended (field encryption) and generated outside @prisma/client, so its type
-  // is not the one the adapter names; at run time it has every delegate the adapter uses.
-  const adapter = PrismaAdapter(getDb() as unknown as Parameters<typeof PrismaAdapter>[0]);
-  return {
-    ...adapter,
-    // Some IdPs (Keycloak, Entra) return extra token fields such as `refresh_expires_in`; passing them
-    // through would make Prisma reject the insert, so only the columns the Account model has are kept.
-    async linkAccount(account: AdapterAccount): Promise<void> {
-      await getDb().account.create({
-        data: {
-          userId: account.userId,
-          type: account.type,
-          provider: account.provider,
-          providerAccountId: account.providerAccountId,
-          refresh_token: account.refresh_token ?? null,
-          access_token: account.access_token ?? null,
-          expires_at: account.expires_at ?? null,
-          token_type: account.token_type ?? null,
-          scope: account.scope ?? null,
-          id_token: account.id_token ?? null,
-          session_state: typeof account.session_state === "string" ? account.session_state : null,
-        },
-      });
-    },
-  };
 }
 
 function createConfig(): NextAuthConfig {
@@ -82,9 +53,15 @@ function createConfig(): NextAuthConfig {
 
   return {
     secret: env.AUTH_SECRET,
+    // Tumiki runs on Vercel or behind `next start`, where the platform or the operator's proxy sets the
+    // Host header, so Auth.js may build its URLs from it. Redirects do not rely on that host: the
+    // `redirect` callback below only allows APP_URL's origin.
     trustHost: true,
-    adapter: createAdapter(),
-    session: { strategy: "jwt" },
+    adapter: createAuthAdapter(),
+    // JWT because the Credentials provider cannot use database sessions. A week bounds how long a stolen
+    // cookie works (Auth.js's default is 30 days); a deleted account is refused before that by the
+    // existence check in protectedProcedure and the dashboard layout.
+    session: { strategy: "jwt", maxAge: 7 * 24 * 60 * 60 },
     providers,
     pages: { signIn: "/sign-in", error: "/sign-in" },
     // Auth.js prints to the console by default, with a stack for every wrong password; its messages go
@@ -103,6 +80,9 @@ function createConfig(): NextAuthConfig {
       },
     },
     callbacks: {
+      redirect({ url }) {
+        return resolveAuthRedirect({ url, appUrl: env.APP_URL });
+      },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
         return session;

@@ -28,6 +28,23 @@ describe("redaction", () => {
     expect(scrubSecrets('{"access_token":"abc","token_type":"Bearer"}')).not.toContain("abc");
   });
 
+  it("scrubs opaque tokens named by the words around them", () => {
+    const opaque = "8f7a9c0d1e2f3a4b5c6d7e8f9a0b1c2d";
+    const texts = [
+      `token ${opaque} expired`,
+      `Authorization: token ${opaque}`,
+      `x-api-key: ${opaque}`,
+      `refresh_token ${opaque} was rejected`,
+      `client secret=${opaque}`,
+      `ghp_${opaque}`,
+      `sk-${opaque}`,
+      `secret_${opaque}`,
+    ];
+    for (const text of texts) expect(scrubSecrets(text), text).not.toContain(opaque);
+    // Ordinary words after "token" are left alone.
+    expect(scrubSecrets("token expired at 12:00")).toBe("token expired at 12:00");
+  });
+
   it("keeps errors readable without their secrets", () => {
     const error = new Error(`upstream rejected ${jwt}`);
     const out = redactSecrets({ err: error }) as unknown as {

@@ -7,27 +7,42 @@ export const REDACTED = "[redacted]";
 const SECRET_KEY =
   /(authorization|cookie|password|passwd|secret|token|api[-_]?key|^code$|code[-_]?verifier|assertion|private[-_]?(jwk|key)|^key$|credential|session[-_]?id)/i;
 
-const SECRET_PATTERNS: RegExp[] = [
+type Scrubber = { pattern: RegExp; replace: (match: string, ...groups: string[]) => string };
+
+const SECRET_SCRUBBERS: Scrubber[] = [
   // JWTs (three base64url segments, the first a JSON header).
-  /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
-  // Tumiki API keys.
-  /tumiki_[A-Za-z0-9_-]{8,}/g,
+  { pattern: /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },
+  // Tumiki API keys and well-known vendor token prefixes (GitHub, OpenAI-style, Slack, Notion, Linear).
+  {
+    pattern:
+      /\b(?:tumiki_|ghp_|gho_|ghs_|ghu_|github_pat_|sk-|xox[abprs]-|secret_|ntn_|lin_api_)[A-Za-z0-9_-]{8,}/g,
+    replace: () => REDACTED,
+  },
   // HTTP auth schemes.
-  /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi,
+  {
+    pattern: /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]+/gi,
+    replace: (_m, scheme = "") => `${scheme} ${REDACTED}`,
+  },
   // Credentials in query strings, form bodies and JSON fragments.
-  /\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|state|password|api_key|token)(["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi,
+  {
+    pattern:
+      /\b(access_token|refresh_token|id_token|client_secret|code_verifier|code|state|password|api_key|token)(["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi,
+    replace: (_m, name = "", separator = "") => `${name}${separator}${REDACTED}`,
+  },
+  // An opaque value of token length after a word that names a secret: "token 8f7a…", "x-api-key: sk…",
+  // "Authorization: token ghp…", "refresh_token 8f7a…".
+  {
+    pattern:
+      /\b([A-Za-z_-]*(?:token|secret|password|passwd|api[-_]?key|authorization|credential|cookie)s?)(\s*[:=]\s*|\s+)((?:Bearer|Basic|DPoP|token)\s+)?(["']?)[A-Za-z0-9._~+/=-]{16,}/gi,
+    replace: (_m, name = "", separator = "", scheme = "", quote = "") =>
+      `${name}${separator}${scheme}${quote}${REDACTED}`,
+  },
 ];
 
 export function scrubSecrets(text: string): string {
   let result = text;
-  for (const pattern of SECRET_PATTERNS) {
-    result = result.replace(pattern, (match, name?: string, separator?: string) =>
-      typeof separator === "string" && typeof name === "string"
-        ? `${name}${separator}${REDACTED}`
-        : match.startsWith("Bearer") || match.startsWith("Basic") || match.startsWith("DPoP")
-          ? `${match.split(/\s+/)[0]} ${REDACTED}`
-          : REDACTED,
-    );
+  for (const { pattern, replace } of SECRET_SCRUBBERS) {
+    result = result.replace(pattern, (match, ...groups) => replace(match, ...(groups as string[])));
   }
   return result;
 }

@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { secondaryButton } from "@/components/button-styles";
 import { DashboardNav } from "@/components/dashboard-nav";
+import { isExistingUserAccount } from "@/server/accounts/is-existing-user-account";
 import { auth, signOut } from "@/server/next-auth";
 
 async function signOutAction() {
@@ -12,7 +13,9 @@ async function signOutAction() {
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const session = await auth();
-  if (!session?.user) redirect("/sign-in");
+  if (!session?.user?.id) redirect("/sign-in");
+  // The session is a JWT that outlives a deleted account; only the database knows the user is gone.
+  if (!(await isExistingUserAccount({ userId: session.user.id }))) redirect("/sign-in");
 
   return (
     <div className="min-h-screen">

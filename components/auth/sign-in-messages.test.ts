@@ -16,10 +16,32 @@ describe("describeSignInError", () => {
 });
 
 describe("toSafeRedirectPath", () => {
-  it("keeps same-site paths and refuses anything that could leave the site", () => {
+  it("keeps same-site paths with their query and fragment", () => {
     expect(toSafeRedirectPath("/servers?x=1")).toBe("/servers?x=1");
-    for (const unsafe of ["https://evil.test", "//evil.test", "/\\evil.test", "", undefined, null]) {
-      expect(toSafeRedirectPath(unsafe)).toBe("/dashboard");
-    }
+    expect(toSafeRedirectPath("/instances/abc?tab=tools&q=a%20b#top")).toBe(
+      "/instances/abc?tab=tools&q=a%20b#top",
+    );
+    expect(toSafeRedirectPath("/dashboard")).toBe("/dashboard");
+  });
+
+  it.each([
+    ["an absolute URL", "https://evil.com"],
+    ["a protocol-relative URL", "//evil.com"],
+    ["a javascript: URL", "javascript:alert(1)"],
+    ["a tab that browsers strip into //evil.com", "/\t/evil.com"],
+    ["a newline that browsers strip into //evil.com", "/\n/evil.com"],
+    ["a carriage return", "/\r/evil.com"],
+    ["a leading backslash pair", "\\\\evil.com"],
+    ["a slash then a backslash", "/\\evil.com"],
+    ["a backslash later in the path", "/a\\..\\..\\/evil.com"],
+    ["an empty string", ""],
+    ["undefined", undefined],
+    ["null", null],
+  ])("refuses %s", (_label, unsafe) => {
+    expect(toSafeRedirectPath(unsafe)).toBe("/dashboard");
+  });
+
+  it("uses the given fallback", () => {
+    expect(toSafeRedirectPath("//evil.com", "/servers")).toBe("/servers");
   });
 });

@@ -11,9 +11,10 @@ export function createTestUser(): { email: string; password: string; name: strin
 }
 
 /**
- * A client address (198.18.0.0/15, reserved for testing) sent as x-forwarded-for, the way a proxy in
- * front of Tumiki reports it. Sign-up allows 5 accounts per address an hour: without this, repeated
- * runs and other spec files would share one bucket and fail on each other's sign-ups.
+ * A client address (198.18.0.0/15, reserved for testing) sent as x-forwarded-for, the way the reverse
+ * proxy in front of Tumiki reports it: the app under test runs with TRUSTED_PROXY_HOPS=1. Sign-up allows
+ * 5 accounts per address an hour: without this, repeated runs and other spec files would share one
+ * bucket and fail on each other's sign-ups.
  */
 export function createTestClientIp(): string {
   const [a = 0, b = 0, c = 0] = randomBytes(3);

@@ -40,6 +40,36 @@ describe("signInWithPassword", () => {
     expect(JSON.stringify(audit)).not.toContain("wrong password");
   });
 
+  it("records a wrong password against the targeted account, so its owner can see the attempt", async () => {
+    const user = await createUserAccount({ email: "target@example.com", password: "right password" });
+
+    const result = await signInWithPassword({
+      credentials: { email: "Target@Example.com", password: "wrong password" },
+      origin: newOrigin(),
+    });
+
+    expect(result).toBeNull();
+    expect(await lastSignInAudit()).toMatchObject({
+      outcome: "FAILURE",
+      reason: "invalid_credentials",
+      actorUserId: user.id,
+    });
+  });
+
+  it("records an attempt at an unknown email with no account", async () => {
+    const result = await signInWithPassword({
+      credentials: { email: "ghost@example.com", password: "any password" },
+      origin: newOrigin(),
+    });
+
+    expect(result).toBeNull();
+    expect(await lastSignInAudit()).toMatchObject({
+      outcome: "FAILURE",
+      reason: "invalid_credentials",
+      actorUserId: null,
+    });
+  });
+
   it("returns null for input that is not an email and password", async () => {
     const result = await signInWithPassword({ credentials: { email: "not-an-email" }, origin: newOrigin() });
 
@@ -48,7 +78,7 @@ describe("signInWithPassword", () => {
   });
 
   it("refuses the eleventh attempt for one address and email, even with the right password", async () => {
-    await createUserAccount({ email: "guessed@example.com", password: "right password" });
+    const user = await createUserAccount({ email: "guessed@example.com", password: "right password" });
     const origin = newOrigin();
     for (let i = 0; i < 10; i += 1) {
       await signInWithPassword({
@@ -63,7 +93,11 @@ describe("signInWithPassword", () => {
     });
 
     await expect(attempt).rejects.toBeInstanceOf(RateLimitError);
-    expect(await lastSignInAudit()).toMatchObject({ outcome: "DENIED", reason: "rate_limited" });
+    expect(await lastSignInAudit()).toMatchObject({
+      outcome: "DENIED",
+      reason: "rate_limited",
+      actorUserId: user.id,
+    });
     // Another address is not locked out by this one's failures.
     await expect(
       signInWithPassword({

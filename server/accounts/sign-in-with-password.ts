@@ -1,4 +1,5 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
+import { getDb } from "../db";
 import { RateLimitError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
@@ -28,15 +29,26 @@ export async function signInWithPassword({
     await assertRateLimit("signInAccount", parsed.data.email);
   } catch (error) {
     if (error instanceof RateLimitError) {
-      writeAuditEvent({ ...auditBase, outcome: "DENIED", reason: "rate_limited" });
+      const actorUserId = await lookUpTargetedUserId(parsed.data.email);
+      writeAuditEvent({ ...auditBase, outcome: "DENIED", reason: "rate_limited", actorUserId });
     }
     throw error;
   }
   const user = await verifyUserPassword(parsed.data);
   if (!user) {
-    writeAuditEvent({ ...auditBase, outcome: "FAILURE", reason: "invalid_credentials" });
+    const actorUserId = await lookUpTargetedUserId(parsed.data.email);
+    writeAuditEvent({ ...auditBase, outcome: "FAILURE", reason: "invalid_credentials", actorUserId });
     return null;
   }
   writeAuditEvent({ ...auditBase, outcome: "SUCCESS", actorUserId: user.id, detail: { method: "password" } });
   return user;
+}
+
+/**
+ * The account a failed attempt was aimed at, so its owner's audit log shows attempts against it. The
+ * client never sees it, and the lookup runs for unknown emails too, so it adds no timing difference.
+ */
+async function lookUpTargetedUserId(email: string): Promise<string | undefined> {
+  const user = await getDb().user.findUnique({ where: { email }, select: { id: true } });
+  return user?.id;
 }

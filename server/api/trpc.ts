@@ -2,14 +2,16 @@ import { initTRPC, type TRPC_ERROR_CODE_KEY, TRPCError } from "@trpc/server";
 import type { Session } from "next-auth";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { isExistingUserAccount } from "../accounts/is-existing-user-account";
 import { AppError, type AppErrorCode, toPublicError } from "../errors";
 import { getRequestOrigin, type TRequestOrigin } from "../http/get-request-origin";
 import { getLogger } from "../logger";
 import { auth } from "../next-auth";
 
 // The tRPC edge. Procedures see a context of plain data (session, request origin) and pass what they
-// need to domain functions. Errors are mapped here once: AppError → its code and userMessage, zod →
-// BAD_REQUEST with per-field messages, anything else → a logged, generic INTERNAL error.
+// need to domain functions. Errors are mapped here once: AppError → its code and userMessage, invalid
+// input → BAD_REQUEST with per-field messages, tRPC's own request errors (unparsable body, unknown
+// procedure) → their code, anything else → a logged, generic INTERNAL error.
 
 export type TRPCContext = {
   session: Session | null;
@@ -45,7 +47,9 @@ const t = initTRPC.context<TRPCContext>().create({
   transformer: superjson,
   errorFormatter({ shape, error, path }) {
     const { cause } = error;
-    if (cause instanceof ZodError) {
+    // Only input validation: tRPC reports it as BAD_REQUEST. A ZodError from a parse deep in domain code
+    // arrives as INTERNAL_SERVER_ERROR and is a bug; its field names are internal and must not leak.
+    if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
       return {
         ...shape,
         message: "Check the highlighted fields.",
@@ -70,11 +74,19 @@ const t = initTRPC.context<TRPCContext>().create({
         } satisfies TPublicErrorData,
       };
     }
-    // tRPC's own errors with no cause (unknown procedure, bad method, unparsable body) are safe to show.
-    if (!cause && error.code !== "INTERNAL_SERVER_ERROR") {
+    // tRPC's own refusals of a malformed request (unparsable body, unknown procedure, wrong method) are
+    // the client's mistake, not an incident. Their cause (a SyntaxError for bad JSON) may quote the
+    // body, so a caused one gets a fixed message.
+    if (error.code !== "INTERNAL_SERVER_ERROR") {
+      getLogger().debug({ code: error.code, path }, "tRPC refused a malformed request");
       return {
         ...shape,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, appCode: "BAD_REQUEST" },
+        message: cause ? new AppError("BAD_REQUEST").userMessage : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          appCode: "BAD_REQUEST",
+        } satisfies TPublicErrorData,
       };
     }
     getLogger().error({ err: cause ?? error, path }, "unhandled error in a tRPC procedure");
@@ -107,8 +119,12 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapAppErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const userId = ctx.session?.user?.id;
   if (!userId) throw new AppError("UNAUTHORIZED", { message: "tRPC call without a session" });
+  // The JWT stays valid after its account is deleted; the database decides whether it still signs anyone in.
+  if (!(await isExistingUserAccount({ userId }))) {
+    throw new AppError("UNAUTHORIZED", { message: `tRPC call with the session of deleted user ${userId}` });
+  }
   return next({ ctx: { ...ctx, userId } });
 });

@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 describe("writeAuditEvent", () => {
-  it("writes the event without the caller waiting, and redacts secrets from its detail", async () => {
+  it("writes the event in the background (nothing to await), and redacts secrets from its detail", async () => {
     const jwt = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1MSJ9.c2lnbmF0dXJl";
     const returned = writeAuditEvent({
       eventType: "oauth.token_issued",

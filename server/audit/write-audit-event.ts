@@ -1,11 +1,14 @@
+import { after } from "next/server";
 import { getDb } from "../db";
 import { getLogger } from "../logger";
 import { redactSecrets } from "../redact";
 import { type TAuditEvent, ZAuditEvent } from "./audit-event";
 
 // Audit writes run off the request's critical path: the caller does not wait for the database. They
-// are never silently lost: a failed write is logged with the (redacted) event, so the trail can be
-// rebuilt from logs. `flushAuditEvents()` lets tests and shutdown wait for writes in flight.
+// are never silently lost: inside a request, Next.js's `after()` keeps the function alive until the
+// write settles (a serverless function is otherwise frozen once the response is sent); a failed write
+// is logged with the (redacted) event, so the trail can be rebuilt from logs. Outside a request
+// (scripts, tests) the write is tracked, and `flushAuditEvents()` waits for what is in flight.
 
 const pending = new Set<Promise<void>>();
 
@@ -28,6 +31,11 @@ export function writeAuditEvent(event: TAuditEvent): void {
     })
     .finally(() => pending.delete(write));
   pending.add(write);
+  try {
+    after(write);
+  } catch {
+    // Not inside a request scope: `pending` tracks the write instead.
+  }
 }
 
 export async function flushAuditEvents(): Promise<void> {

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { decryptString, encryptString, getCiphertextKeyId, parseKeyRing } from "./field-encryption";
+import { decryptString, encryptString, parseKeyRing } from "./field-encryption";
+
+const keyIdOf = (ciphertext: string) => ciphertext.split(":")[2];
 
 const key = (id: string) => `${id}:${randomBytes(32).toString("base64")}`;
 
@@ -60,13 +62,33 @@ describe("field encryption", () => {
     expect(() => decryptString(ring, "plain text", "ctx")).toThrow(/not a Tumiki ciphertext/);
   });
 
+  it("refuses a truncated tag or an IV of the wrong size, which GCM would otherwise accept", () => {
+    const ciphertext = encryptString(ring, "value", "ctx");
+    const [prefix, version, keyId, iv, body, tag] = ciphertext.split(":") as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const shortTag = Buffer.from(tag, "base64url").subarray(0, 4).toString("base64url");
+    expect(() => decryptString(ring, [prefix, version, keyId, iv, body, shortTag].join(":"), "ctx")).toThrow(
+      /malformed/,
+    );
+    const longIv = Buffer.concat([Buffer.from(iv, "base64url"), Buffer.alloc(4)]).toString("base64url");
+    expect(() => decryptString(ring, [prefix, version, keyId, longIv, body, tag].join(":"), "ctx")).toThrow(
+      /malformed/,
+    );
+  });
+
   it("rotates: the new current key encrypts, the previous key still decrypts", () => {
     const oldKey = key("old");
     const before = parseKeyRing(oldKey, []);
     const stored = encryptString(before, "value", "ctx");
     const after = parseKeyRing(key("new"), [oldKey]);
     expect(decryptString(after, stored, "ctx")).toBe("value");
-    expect(getCiphertextKeyId(encryptString(after, "value", "ctx"))).toBe("new");
+    expect(keyIdOf(encryptString(after, "value", "ctx"))).toBe("new");
     const withoutOld = parseKeyRing(key("new2"), []);
     expect(() => decryptString(withoutOld, stored, "ctx")).toThrow(/unknown key id "old"/);
   });

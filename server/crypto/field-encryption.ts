@@ -10,6 +10,8 @@ import { AppError } from "../errors";
 
 const PREFIX = "enc:v1:";
 const IV_BYTES = 12;
+// Node accepts GCM tags down to 4 bytes unless told otherwise; a short tag makes forgery cheap.
+const TAG_BYTES = 16;
 
 export type EncryptionKey = { id: string; key: Buffer };
 export type KeyRing = { current: EncryptionKey; previous: EncryptionKey[] };
@@ -26,12 +28,16 @@ export function parseKeyRing(current: string, previous: string[]): KeyRing {
   const parse = (entry: string): EncryptionKey => {
     const [id, material] = entry.split(":");
     const key = Buffer.from(material ?? "", "base64");
-    if (!id || key.length !== 32) throw new Error("an encryption key must be <id>:<base64 of 32 bytes>");
+    if (!id || key.length !== 32) {
+      throw new AppError("INTERNAL", { message: "an encryption key must be <id>:<base64 of 32 bytes>" });
+    }
     return { id, key };
   };
   const ring = { current: parse(current), previous: previous.map(parse) };
   const ids = [ring.current, ...ring.previous].map((k) => k.id);
-  if (new Set(ids).size !== ids.length) throw new Error("encryption key ids must be unique");
+  if (new Set(ids).size !== ids.length) {
+    throw new AppError("INTERNAL", { message: "encryption key ids must be unique" });
+  }
   return ring;
 }
 
@@ -55,10 +61,14 @@ export function decryptString(ring: KeyRing, ciphertext: string, context: string
   const [keyId, iv, body, tag] = parts as [string, string, string, string];
   const key = [ring.current, ...ring.previous].find((k) => k.id === keyId);
   if (!key) throw new DecryptionError(`unknown key id "${keyId}"`);
+  const ivBytes = Buffer.from(iv, "base64url");
+  const tagBytes = Buffer.from(tag, "base64url");
+  if (ivBytes.length !== IV_BYTES || tagBytes.length !== TAG_BYTES)
+    throw new DecryptionError("malformed ciphertext");
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key.key, Buffer.from(iv, "base64url"));
+    const decipher = createDecipheriv("aes-256-gcm", key.key, ivBytes, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context, "utf8"));
-    decipher.setAuthTag(Buffer.from(tag, "base64url"));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]).toString(
       "utf8",
     );
@@ -66,9 +76,4 @@ export function decryptString(ring: KeyRing, ciphertext: string, context: string
     // GCM says only "unable to authenticate": tampered, wrong key, or bound to another row or field.
     throw new DecryptionError("authentication failed");
   }
-}
-
-/** The key id a ciphertext was made with, to find values that still need re-encryption. */
-export function getCiphertextKeyId(ciphertext: string): string | undefined {
-  return isCiphertext(ciphertext) ? ciphertext.slice(PREFIX.length).split(":")[0] : undefined;
 }

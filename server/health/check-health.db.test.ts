@@ -24,7 +24,8 @@ describe("checkHealth", () => {
       const { resetEnvCache } = await import("../env");
       resetEnvCache();
       const { checkHealth: check } = await import("./check-health");
-      const health = await check();
+      const { getRedis } = await import("../redis");
+      const health = await check().finally(() => getRedis().close());
       expect(health.status).toBe("degraded");
       expect(health.redis).toMatchObject({ status: "down", kind: "redis" });
       expect(JSON.stringify(health)).not.toMatch(/hunter2|127\.0\.0\.1/);

@@ -10,7 +10,7 @@ import { createUpstashStore } from "../redis/create-upstash-store";
 import { startUpstashStandin, type UpstashStandin } from "../testing/upstash-rest-standin";
 import { assertRateLimit } from "./assert-rate-limit";
 import { rateLimitHeaders } from "./rate-limit-headers";
-import { RATE_LIMIT_POLICIES, type RateLimitPolicy } from "./rate-limit-policies";
+import { RATE_LIMIT_POLICIES, type RateLimitPolicy, type RateLimitPolicyName } from "./rate-limit-policies";
 
 // assertRateLimit through @upstash/ratelimit on a real Redis 7.0 (its scripts' `#!lua flags` line
 // stripped by the adapter), through the Upstash client and REST stand-in, and on the memory limiter.
@@ -142,18 +142,19 @@ describe.each([
     await store.close();
   });
 
-  it("lets the request through for a fail-open policy (mcpRequest)", async () => {
-    const decision = await assertRateLimit("mcpRequest", "user-1", { store });
-    expect(decision.limit).toBe(RATE_LIMIT_POLICIES.mcpRequest.attempts);
+  // Every policy in the table, so a new one cannot slip in untested.
+  const policiesThat = (mode: "open" | "closed") =>
+    (Object.keys(RATE_LIMIT_POLICIES) as RateLimitPolicyName[]).filter(
+      (name) => RATE_LIMIT_POLICIES[name].onRedisFailure === mode,
+    );
+
+  it.each(policiesThat("open"))("lets the request through for the fail-open policy %s", async (name) => {
+    const decision = await assertRateLimit(name, "user-1", { store });
+    expect(decision.limit).toBe(RATE_LIMIT_POLICIES[name].attempts);
     expect(decision.resetAt).toBeGreaterThan(Date.now());
   }, 10_000);
 
-  it.each([
-    "signIn",
-    "signUp",
-    "oauthRegister",
-    "oauthToken",
-  ] as const)("refuses with UNAVAILABLE for the fail-closed policy %s", async (name) => {
+  it.each(policiesThat("closed"))("refuses with UNAVAILABLE for the fail-closed policy %s", async (name) => {
     const error = await assertRateLimit(name, "198.51.100.9", { store }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).not.toBeInstanceOf(RateLimitError);

@@ -1,5 +1,5 @@
 import { ZSignUpInput } from "../../accounts/account-schemas";
-import { getUserAccount } from "../../accounts/get-user-account";
+import { getUserAccountOrThrow } from "../../accounts/get-user-account-or-throw";
 import { signUpUser } from "../../accounts/sign-up-user";
 import { createTRPCRouter, protectedProcedure, publicProcedure } from "../trpc";
 
@@ -8,5 +8,5 @@ export const accountRouter = createTRPCRouter({
     .input(ZSignUpInput)
     .mutation(({ input, ctx }) => signUpUser({ input, origin: ctx.origin })),
 
-  me: protectedProcedure.query(({ ctx }) => getUserAccount({ userId: ctx.userId })),
+  me: protectedProcedure.query(({ ctx }) => getUserAccountOrThrow({ userId: ctx.userId })),
 });

@@ -1,7 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { getRateLimitResponseMeta } from "@/server/api/get-rate-limit-response-meta";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
-import { RateLimitError } from "@/server/errors";
 
 function handler(req: Request) {
   return fetchRequestHandler({
@@ -9,12 +9,8 @@ function handler(req: Request) {
     req,
     router: appRouter,
     createContext: () => createTRPCContext({ headers: req.headers }),
-    responseMeta({ errors }) {
-      const limited = errors.find((error) => error.cause instanceof RateLimitError)?.cause;
-      return limited instanceof RateLimitError
-        ? { headers: new Headers({ "Retry-After": String(limited.retryAfterSeconds) }) }
-        : {};
-    },
+    responseMeta: ({ errors, info }) =>
+      getRateLimitResponseMeta({ errors, callCount: info?.calls.length ?? 1 }),
   });
 }
 

@@ -3,7 +3,7 @@ import { AppError } from "../errors";
 import type { TAccountProfile } from "./account-schemas";
 
 /** The signed-in user's own account; NOT_FOUND when the session outlived a deleted account. */
-export async function getUserAccount({ userId }: { userId: string }): Promise<TAccountProfile> {
+export async function getUserAccountOrThrow({ userId }: { userId: string }): Promise<TAccountProfile> {
   const user = await getDb().user.findUnique({
     where: { id: userId },
     select: { id: true, email: true, name: true },
