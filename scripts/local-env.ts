@@ -43,7 +43,6 @@ export function prepareLocalEnv(options: { quiet?: boolean } = {}): NodeJS.Proce
   if (!env.REDIS_URL && !env.UPSTASH_REDIS_REST_URL) {
     notes.push("No REDIS_URL or UPSTASH_REDIS_REST_URL: using an in-memory store (single process only).");
   }
-  env.AUTH_TRUST_HOST ??= "true";
 
   if (!options.quiet) for (const note of notes) console.warn(`[tumiki] ${note}`);
   return env;

@@ -4,6 +4,10 @@ import { decryptString, encryptString, parseKeyRing } from "./field-encryption";
 
 const keyIdOf = (ciphertext: string) => ciphertext.split(":")[2];
 
+/** enc, v1, key id, iv, body, tag */
+const splitCiphertext = (ciphertext: string) =>
+  ciphertext.split(":") as [string, string, string, string, string, string];
+
 const key = (id: string) => `${id}:${randomBytes(32).toString("base64")}`;
 
 describe("field encryption", () => {
@@ -34,14 +38,7 @@ describe("field encryption", () => {
 
   it("rejects a tampered ciphertext, tag or key id", () => {
     const ciphertext = encryptString(ring, "value", "ctx");
-    const [prefix, version, keyId, iv, body, tag] = ciphertext.split(":") as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [prefix, version, keyId, iv, body, tag] = splitCiphertext(ciphertext);
     const flip = (part: string) => {
       const bytes = Buffer.from(part, "base64url");
       bytes[0] = (bytes[0] ?? 0) ^ 1;
@@ -64,14 +61,7 @@ describe("field encryption", () => {
 
   it("refuses a truncated tag or an IV of the wrong size, which GCM would otherwise accept", () => {
     const ciphertext = encryptString(ring, "value", "ctx");
-    const [prefix, version, keyId, iv, body, tag] = ciphertext.split(":") as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [prefix, version, keyId, iv, body, tag] = splitCiphertext(ciphertext);
     const shortTag = Buffer.from(tag, "base64url").subarray(0, 4).toString("base64url");
     expect(() => decryptString(ring, [prefix, version, keyId, iv, body, shortTag].join(":"), "ctx")).toThrow(
       /malformed/,
