@@ -1,4 +1,5 @@
 import { SIGN_IN_RATE_LIMITED_CODE } from "@/server/accounts/account-schemas";
+import { resolveSameOriginUrl } from "@/server/http/resolve-same-origin-url";
 
 // What the sign-in page says for each Auth.js error. A wrong password and an unknown email get the
 // same words on purpose: the form must not reveal which addresses have accounts.
@@ -21,20 +22,9 @@ export function describeSignInError(error: string, code?: string | null): string
 // A placeholder origin that is never served: a value that resolves to any other origin leaves the site.
 const REDIRECT_BASE = "http://tumiki.invalid";
 
-// Browsers drop tab and newline characters from URLs and read a backslash as a slash, so "/\t/evil.com"
-// and "/\\evil.com" both become "//evil.com". Such values are refused outright rather than cleaned up.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this matches.
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f\\]/;
-
 /** Only same-site paths: an absolute or protocol-relative URL here would be an open redirect. */
 export function toSafeRedirectPath(value: string | undefined | null, fallback = "/dashboard"): string {
-  if (!value?.startsWith("/") || UNSAFE_CHARACTERS.test(value)) return fallback;
-  let url: URL;
-  try {
-    url = new URL(value, REDIRECT_BASE);
-  } catch {
-    return fallback;
-  }
-  if (url.origin !== REDIRECT_BASE) return fallback;
-  return `${url.pathname}${url.search}${url.hash}`;
+  if (!value?.startsWith("/")) return fallback;
+  const url = resolveSameOriginUrl(value, REDIRECT_BASE);
+  return url ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { resetEnvCache } from "@/server/env";
 import { POST } from "./route";
 
 // Auth.js imports next/server, which only resolves inside Next; sign-up needs no session.
@@ -14,6 +15,12 @@ function signUp(ip: string, email: string) {
     }),
   );
 }
+
+// As if behind one reverse proxy, so the X-Forwarded-For below is the client address that keys the limit.
+beforeAll(() => {
+  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+  resetEnvCache();
+});
 
 describe("POST /api/trpc", () => {
   it("answers a sign-up over the rate limit with 429, Retry-After and the RateLimit-* headers", async () => {
