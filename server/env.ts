@@ -51,6 +51,17 @@ export const ZEnv = z
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(0).max(10).optional(),
     ),
+    // An external issuer of tier-1 access tokens (the plan's Auth0 mode), accepted beside Tumiki's own.
+    EXTERNAL_AUTH_ISSUER: optionalUrl,
+    EXTERNAL_AUTH_JWKS_URL: optionalUrl,
+    EXTERNAL_AUTH_AUDIENCE: optionalString,
+    // Development allowlist of outbound `host:port` pairs that may resolve to loopback or private
+    // addresses (a local demo backend, a test's metadata document). Empty in production.
+    OUTBOUND_ALLOWED_PRIVATE_HOSTS: z.preprocess(
+      (v) =>
+        typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim().toLowerCase()) : [],
+      z.array(z.string().regex(/^[a-z0-9.[\]:-]+:\d{1,5}$/, "expected host:port entries, comma-separated")),
+    ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     VERCEL: optionalString,
   })
@@ -68,6 +79,14 @@ export const ZEnv = z
         code: "custom",
         path: ["AUTH_OIDC_ISSUER"],
         message: "AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET are set together",
+      });
+    }
+    const external = [env.EXTERNAL_AUTH_ISSUER, env.EXTERNAL_AUTH_JWKS_URL, env.EXTERNAL_AUTH_AUDIENCE];
+    if (external.some(Boolean) && !external.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EXTERNAL_AUTH_ISSUER"],
+        message: "EXTERNAL_AUTH_ISSUER, EXTERNAL_AUTH_JWKS_URL and EXTERNAL_AUTH_AUDIENCE are set together",
       });
     }
     if (env.VERCEL && !env.DATABASE_URL) {
