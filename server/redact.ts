@@ -12,10 +12,10 @@ type Scrubber = { pattern: RegExp; replace: (match: string, ...groups: string[])
 const SECRET_SCRUBBERS: Scrubber[] = [
   // JWTs (three base64url segments, the first a JSON header).
   { pattern: /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, replace: () => REDACTED },
-  // Tumiki API keys and well-known vendor token prefixes (GitHub, OpenAI-style, Slack, Notion, Linear).
+  // Tumiki API keys, codes, refresh tokens and client secrets, and well-known vendor token prefixes (GitHub, OpenAI-style, Slack, Notion, Linear).
   {
     pattern:
-      /\b(?:tumiki_|ghp_|gho_|ghs_|ghu_|github_pat_|sk-|xox[abprs]-|secret_|ntn_|lin_api_)[A-Za-z0-9_-]{8,}/g,
+      /\b(?:tumiki_|tmk_(?:ac|rt|cs)_|ghp_|gho_|ghs_|ghu_|github_pat_|sk-|xox[abprs]-|secret_|ntn_|lin_api_)[A-Za-z0-9_-]{8,}/g,
     replace: () => REDACTED,
   },
   // HTTP auth schemes.
