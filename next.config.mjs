@@ -16,6 +16,8 @@ const nextConfig = {
           { key: "Content-Security-Policy", value: "frame-ancestors 'none'" },
         ],
       },
+      // Authorization responses and the consent page carry one-time values: never cached (RFC 6749 §5.1).
+      { source: "/oauth/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
     ];
   },
 };

@@ -1,13 +1,16 @@
 import { defineConfig, devices } from "@playwright/test";
+import { ensureTestTls } from "./e2e/support/test-tls";
 
 // End-to-end tests in Chromium. Chromium is the distribution's (/usr/bin/chromium): `npx playwright
 // install` cannot download here.
 //
-// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts). The app is
-// either already running at E2E_BASE_URL, started with the same AUTH_OIDC_* settings (CI does this),
-// or, without E2E_BASE_URL, started here with `npm start` on port 3000 (run `npm run build` first).
+// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts) and the https
+// host of Client ID Metadata Documents (e2e/fixtures/cimd-host.mts). The app is either already running
+// at E2E_BASE_URL, started with the settings of `e2eAppEnv` (CI does this), or, without E2E_BASE_URL,
+// started here with `npm start` on port 3000 (run `npm run build` first).
 
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3310);
+const cimdPort = Number(process.env.E2E_CIMD_PORT ?? 3320);
 const externalApp = process.env.E2E_BASE_URL;
 const baseURL = externalApp ?? "http://localhost:3000";
 
@@ -17,6 +20,16 @@ export const e2eOidcEnv = {
   AUTH_OIDC_CLIENT_ID: process.env.AUTH_OIDC_CLIENT_ID ?? "tumiki-e2e",
   AUTH_OIDC_CLIENT_SECRET: process.env.AUTH_OIDC_CLIENT_SECRET ?? "e2e-only-client-secret",
   AUTH_OIDC_NAME: "Test IdP",
+};
+
+/** Settings of the app under test that the specs rely on besides e2eOidcEnv; .ci/run exports the same. */
+export const e2eAppEnv = {
+  // The CIMD host's certificate is self-signed and its address is loopback: the app trusts both for
+  // the tests only (production has neither setting).
+  NODE_EXTRA_CA_CERTS: ensureTestTls().certPath,
+  OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort}`,
+  // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
+  TRUSTED_PROXY_HOPS: "1",
 };
 
 export default defineConfig({
@@ -59,14 +72,21 @@ export default defineConfig({
       reuseExistingServer: !process.env.CI,
       timeout: 30_000,
     },
+    {
+      command: "node --import tsx e2e/fixtures/cimd-host.mts",
+      url: `https://localhost:${cimdPort}/health`,
+      ignoreHTTPSErrors: true,
+      env: { E2E_CIMD_PORT: String(cimdPort) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
     ...(externalApp
       ? []
       : [
           {
             command: "npm start",
             url: `${baseURL}/api/health`,
-            // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
-            env: { ...e2eOidcEnv, PORT: "3000", TRUSTED_PROXY_HOPS: "1" },
+            env: { ...e2eOidcEnv, ...e2eAppEnv, PORT: "3000" },
             reuseExistingServer: false,
             timeout: 180_000,
           },

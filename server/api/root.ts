@@ -1,8 +1,18 @@
 import { accountRouter } from "./routers/account";
+import { aiClientRouter } from "./routers/aiClient";
+import { apiKeyRouter } from "./routers/apiKey";
+import { auditRouter } from "./routers/audit";
+import { instanceRouter } from "./routers/instance";
+import { serversRouter } from "./routers/servers";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   account: accountRouter,
+  instance: instanceRouter,
+  servers: serversRouter,
+  apiKey: apiKeyRouter,
+  aiClient: aiClientRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,4 @@
-import { RateLimitError } from "../errors";
+import { AppError, RateLimitError } from "../errors";
 import { getLogger } from "../logger";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
 import { InsufficientScopeError, InvalidClientError, OAuthError } from "./oauth-errors";
@@ -30,6 +30,14 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
         error_description: "Too many requests. Retry after the time in Retry-After.",
       },
       { status: 429, headers },
+    );
+  }
+  // A dependency that fails closed (a rate limit with Redis down) is an outage the client may retry.
+  if (error instanceof AppError && error.code === "UNAVAILABLE") {
+    getLogger().warn({ err: error }, "OAuth request refused: a dependency is unavailable");
+    return Response.json(
+      { error: "temporarily_unavailable", error_description: error.userMessage },
+      { status: 503, headers },
     );
   }
   if (!(error instanceof OAuthError)) {

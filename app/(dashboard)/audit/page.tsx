@@ -1,16 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/empty-state";
+import { AuditLog } from "@/components/audit/audit-log";
+import { PageHeader } from "@/components/dashboard/page-header";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 export default function AuditPage() {
   return (
-    <EmptyState
-      title="Audit log"
-      summary="A record of sign-ins, authorizations and tool calls on your account."
-    >
-      Events such as sign-ins, consents, token refreshes and tool calls will be listed here, newest first,
-      with their outcome. Tool arguments and results are never recorded.
-    </EmptyState>
+    <section aria-labelledby="page-title" className="space-y-6">
+      <PageHeader
+        title="Audit log"
+        summary="A record of sign-ins, authorizations and access to your instances, newest first."
+      />
+      <AuditLog />
+    </section>
   );
 }

@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/empty-state";
+import { AuthorizedClients } from "@/components/clients/authorized-clients";
+import { M2mClients } from "@/components/clients/m2m-clients";
+import { PageHeader } from "@/components/dashboard/page-header";
+import { getAppUrl } from "@/server/auth/resource-urls";
 
 export const metadata: Metadata = { title: "AI clients" };
 
 export default function ClientsPage() {
   return (
-    <EmptyState title="AI clients" summary="The AI clients you have allowed to use your instances.">
-      Clients such as Claude Code, Cursor or VS Code will be listed here after you approve them on the consent
-      screen, with the instances and scopes each may use, and a way to revoke that access.
-    </EmptyState>
+    <section aria-labelledby="page-title" className="space-y-8">
+      <PageHeader title="AI clients" summary="The AI clients you have allowed to use your instances." />
+      <AuthorizedClients />
+      <M2mClients tokenEndpoint={getAppUrl("/oauth/token")} />
+    </section>
   );
 }

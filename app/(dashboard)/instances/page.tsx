@@ -1,16 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/empty-state";
+import { PageHeader } from "@/components/dashboard/page-header";
+import { InstancesManager } from "@/components/instances/instances-manager";
 
 export const metadata: Metadata = { title: "Instances" };
 
 export default function InstancesPage() {
   return (
-    <EmptyState
-      title="Instances"
-      summary="Bundles of your connected servers, each with one URL for AI clients."
-    >
-      Each instance you create will appear here with its <code className="font-mono">/mcp/…</code> URL and the
-      servers it includes. An AI client needs nothing but that URL to connect.
-    </EmptyState>
+    <section aria-labelledby="page-title" className="space-y-6">
+      <PageHeader
+        title="Instances"
+        summary="Bundles of your connected servers, each with one URL for AI clients."
+      />
+      <InstancesManager />
+    </section>
   );
 }

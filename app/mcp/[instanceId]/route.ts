@@ -1,0 +1,119 @@
+import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
+import packageJson from "@/package.json";
+import { withMcpAuth } from "@/server/auth/verify/with-mcp-auth";
+
+// The MCP endpoint of one instance (Streamable HTTP, POST only). withMcpAuth authenticates and rate
+// limits; what follows is an interim JSON-RPC answerer (initialize, ping, an empty tools/list) so the
+// whole OAuth flow is testable end to end. The proxy issue replaces the method handling below with the
+// real router (sessions, aggregation, backend calls); the wrapper stays.
+
+export const runtime = "nodejs";
+export const maxDuration = 60;
+export const dynamic = "force-dynamic";
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const SUPPORTED_VERSIONS = [LATEST_PROTOCOL_VERSION, "2025-06-18", "2025-03-26"];
+const INSTRUCTIONS = "A Tumiki MCP gateway instance: one endpoint for the MCP servers bundled in it.";
+
+const JSON_RPC = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+} as const;
+
+type JsonRpcId = string | number | null;
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+const rpcResult = (id: JsonRpcId, result: unknown) =>
+  Response.json({ jsonrpc: "2.0", id, result }, { headers: NO_STORE });
+
+const rpcError = (id: JsonRpcId, code: number, message: string, status = 200) =>
+  Response.json({ jsonrpc: "2.0", id, error: { code, message } }, { status, headers: NO_STORE });
+
+/** The body as text, or null past MAX_BODY_BYTES (counted while reading; Content-Length may lie). */
+async function readLimitedBody(request: Request): Promise<string | null> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return null;
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const isValidId = (id: unknown): id is string | number =>
+  typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+
+export const POST = withMcpAuth(async ({ request }) => {
+  const text = await readLimitedBody(request);
+  if (text === null) {
+    return rpcError(null, JSON_RPC.invalidRequest, "The request body exceeds 1 MB.", 413);
+  }
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return rpcError(null, JSON_RPC.parseError, "Parse error: the body is not valid JSON.", 400);
+  }
+  if (Array.isArray(message)) {
+    return rpcError(null, JSON_RPC.invalidRequest, "JSON-RPC batches are not supported.", 400);
+  }
+  if (!isObject(message) || message.jsonrpc !== "2.0") {
+    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: expected a JSON-RPC 2.0 object.", 400);
+  }
+  const hasId = "id" in message;
+  if (hasId && !isValidId(message.id)) {
+    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: id must be a string or number.", 400);
+  }
+  // Notifications and responses to server requests: accepted, nothing to answer (Streamable HTTP).
+  if (typeof message.method !== "string") {
+    if (hasId && ("result" in message || "error" in message)) return new Response(null, { status: 202 });
+    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: method must be a string.", 400);
+  }
+  if (!hasId) return new Response(null, { status: 202 });
+  const id = message.id as string | number;
+
+  switch (message.method) {
+    case "initialize": {
+      const requested = isObject(message.params) ? message.params.protocolVersion : undefined;
+      const protocolVersion =
+        typeof requested === "string" && SUPPORTED_VERSIONS.includes(requested)
+          ? requested
+          : LATEST_PROTOCOL_VERSION;
+      return rpcResult(id, {
+        protocolVersion,
+        capabilities: { tools: { listChanged: false } },
+        serverInfo: { name: "tumiki", version: packageJson.version },
+        instructions: INSTRUCTIONS,
+      });
+    }
+    case "ping":
+      return rpcResult(id, {});
+    case "tools/list":
+      return rpcResult(id, { tools: [] });
+    default:
+      return rpcError(id, JSON_RPC.methodNotFound, `Method not found: ${message.method.slice(0, 100)}`);
+  }
+});
+
+const methodNotAllowed = () =>
+  Response.json(
+    { jsonrpc: "2.0", id: null, error: { code: JSON_RPC.invalidRequest, message: "Use POST." } },
+    { status: 405, headers: { Allow: "POST", ...NO_STORE } },
+  );
+
+export const GET = async () => methodNotAllowed();
+export const DELETE = async () => methodNotAllowed();

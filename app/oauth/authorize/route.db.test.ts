@@ -1,0 +1,157 @@
+import { createHash, randomBytes } from "node:crypto";
+import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushAuditEvents } from "@/server/audit/write-audit-event";
+import { hashOpaqueSecret } from "@/server/auth/opaque-secrets";
+import { getDb } from "@/server/db";
+import { createTestAiClient, createTestInstance, createTestUser } from "@/server/testing/tier1-fixtures";
+import { GET } from "./route";
+
+const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
+vi.mock("@/server/next-auth", () => ({ auth: async () => session.current }));
+
+const REDIRECT = "http://127.0.0.1:33418/callback";
+const db = getDb();
+const challenge = createHash("sha256").update(randomBytes(32).toString("base64url")).digest("base64url");
+
+let userId: string;
+let instanceId: string;
+let clientId: string;
+let clientRowId: string;
+
+beforeAll(async () => {
+  userId = (await createTestUser()).id;
+  instanceId = (await createTestInstance({ userId, serverSlugs: [`linear-${Date.now()}`] })).id;
+  const { client } = await createTestAiClient({ redirectUris: [REDIRECT] });
+  clientId = client.clientId;
+  clientRowId = client.id;
+});
+
+beforeEach(() => {
+  session.current = { user: { id: userId } };
+});
+
+function authorizeUrl(overrides: Record<string, string | undefined> = {}): string {
+  const params = new URLSearchParams();
+  const all: Record<string, string | undefined> = {
+    response_type: "code",
+    client_id: clientId,
+    redirect_uri: REDIRECT,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    state: "xyz",
+    resource: `http://localhost:3000/mcp/${instanceId}`,
+    ...overrides,
+  };
+  for (const [name, value] of Object.entries(all)) if (value !== undefined) params.set(name, value);
+  return `http://localhost:3000/oauth/authorize?${params}`;
+}
+
+const authorize = (overrides: Record<string, string | undefined> = {}) =>
+  GET(new Request(authorizeUrl(overrides), { headers: { "user-agent": "route-test" } }), undefined);
+
+describe("GET /oauth/authorize", () => {
+  it("sends a signed-out user to sign in, with the authorize request as a same-site callback", async () => {
+    session.current = null;
+    const response = await authorize();
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe("http://localhost:3000/sign-in");
+    const callbackUrl = location.searchParams.get("callbackUrl") ?? "";
+    expect(callbackUrl.startsWith("/oauth/authorize?")).toBe(true);
+    expect(new URL(callbackUrl, "http://localhost:3000").href).toBe(authorizeUrl());
+  });
+
+  it("answers an unknown client with an error page and no redirect", async () => {
+    const response = await authorize({ client_id: "unknown-client" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    expect(response.headers.get("content-type")).toContain("text/html");
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(await response.text()).toContain("Unknown AI client");
+  });
+
+  it("answers an unregistered redirect URI with an error page that does not echo it", async () => {
+    const response = await authorize({ redirect_uri: "https://evil.example/cb" });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    const html = await response.text();
+    expect(html).toContain("Unregistered redirect address");
+    expect(html).not.toContain("evil.example");
+  });
+
+  it("redirects a PKCE violation back to the client with error, state and iss", async () => {
+    for (const overrides of [{ code_challenge_method: "plain" }, { code_challenge: undefined }]) {
+      const response = await authorize(overrides);
+      expect(response.status).toBe(303);
+      const location = new URL(response.headers.get("location") ?? "");
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+      expect(location.searchParams.get("error")).toBe("invalid_request");
+      expect(location.searchParams.get("state")).toBe("xyz");
+      expect(location.searchParams.get("iss")).toBe("http://localhost:3000");
+    }
+  });
+
+  it("redirects another user's instance as invalid_target, and audits the refusal", async () => {
+    const other = await createTestUser();
+    const foreign = await createTestInstance({ userId: other.id });
+    const response = await authorize({ resource: `http://localhost:3000/mcp/${foreign.id}` });
+    expect(new URL(response.headers.get("location") ?? "").searchParams.get("error")).toBe("invalid_target");
+    await flushAuditEvents();
+    const events = await db.auditLog.findMany({ where: { actorUserId: userId, reason: "invalid_target" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      eventType: "oauth.authorization_denied",
+      outcome: "FAILURE",
+      clientId,
+    });
+  });
+
+  it("sends a client without a consent to the consent page with a signed request and a CSRF cookie", async () => {
+    const codesBefore = await db.authorizationCode.count();
+    const response = await authorize();
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe("http://localhost:3000/oauth/authorize/consent");
+    expect(location.searchParams.get("request")?.split(".")).toHaveLength(3);
+    const cookie = response.headers.get("set-cookie") ?? "";
+    expect(cookie).toMatch(/^tumiki-oauth-csrf=[A-Za-z0-9_-]{43}; /);
+    expect(cookie).toContain("HttpOnly");
+    expect(cookie).toContain("SameSite=Strict");
+    expect(cookie).toContain("Path=/");
+    expect(await db.authorizationCode.count()).toBe(codesBefore);
+  });
+
+  it("keeps the browser's CSRF cookie, so two pending consent pages both stay valid", async () => {
+    const value = randomBytes(32).toString("base64url");
+    const response = await GET(
+      new Request(authorizeUrl(), { headers: { cookie: `other=1; tumiki-oauth-csrf=${value}` } }),
+      undefined,
+    );
+    expect(response.headers.get("set-cookie")).toContain(`tumiki-oauth-csrf=${value};`);
+  });
+
+  it("grants at once when a remembered consent covers the request", async () => {
+    await db.consent.create({
+      data: { userId, clientId: clientRowId, instanceId, scopes: ["mcp:access:*"] },
+    });
+    const response = await authorize();
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get("state")).toBe("xyz");
+    expect(location.searchParams.get("iss")).toBe("http://localhost:3000");
+    const code = location.searchParams.get("code") ?? "";
+    expect(code.startsWith("tmk_ac_")).toBe(true);
+    const row = await db.authorizationCode.findUniqueOrThrow({ where: { codeHash: hashOpaqueSecret(code) } });
+    expect(row).toMatchObject({ clientId: clientRowId, userId, instanceId, redirectUri: REDIRECT });
+    await flushAuditEvents();
+    const granted = await db.auditLog.findMany({
+      where: { actorUserId: userId, eventType: "oauth.authorization_granted" },
+    });
+    expect(granted.map((event) => event.detail)).toContainEqual(
+      expect.objectContaining({ rememberedConsent: true }),
+    );
+    await db.consent.deleteMany({ where: { clientId: clientRowId } });
+  });
+});

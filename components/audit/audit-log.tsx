@@ -1,0 +1,209 @@
+"use client";
+
+import { keepPreviousData } from "@tanstack/react-query";
+import { useState } from "react";
+import { AUDIT_EVENT_TYPES } from "@/server/audit/audit-event";
+import { FormAlert } from "../auth/form-alert";
+import { TextField } from "../auth/text-field";
+import { secondaryButton } from "../button-styles";
+import { describeMutationError, formatDateTime } from "../dashboard/format";
+import { SelectField } from "../dashboard/select-field";
+import { cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { api } from "../trpc";
+
+const OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
+const OUTCOME_STYLE: Record<(typeof OUTCOMES)[number], string> = {
+  SUCCESS: "bg-emerald-50 text-emerald-800",
+  FAILURE: "bg-red-50 text-red-800",
+  DENIED: "bg-amber-50 text-amber-900",
+};
+
+type Filters = {
+  eventType: string;
+  outcome: string;
+  clientId: string;
+  instanceId: string;
+  fromDay: string;
+  toDay: string;
+};
+
+const NO_FILTERS: Filters = {
+  eventType: "",
+  outcome: "",
+  clientId: "",
+  instanceId: "",
+  fromDay: "",
+  toDay: "",
+};
+
+function isEventType(value: string): value is (typeof AUDIT_EVENT_TYPES)[number] {
+  return (AUDIT_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+function isOutcome(value: string): value is (typeof OUTCOMES)[number] {
+  return (OUTCOMES as readonly string[]).includes(value);
+}
+
+export function AuditLog() {
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const [page, setPage] = useState(1);
+  const instances = api.instance.list.useQuery();
+  const authorized = api.aiClient.listAuthorized.useQuery();
+  const m2m = api.aiClient.listM2m.useQuery();
+  const events = api.audit.list.useQuery(
+    {
+      page,
+      eventType: isEventType(filters.eventType) ? filters.eventType : undefined,
+      outcome: isOutcome(filters.outcome) ? filters.outcome : undefined,
+      clientId: filters.clientId || undefined,
+      instanceId: filters.instanceId || undefined,
+      // Whole days in the user's time zone: from the first moment of "from" to the last of "to".
+      from: filters.fromDay ? new Date(`${filters.fromDay}T00:00:00`) : undefined,
+      to: filters.toDay ? new Date(`${filters.toDay}T23:59:59.999`) : undefined,
+    },
+    { placeholderData: keepPreviousData },
+  );
+
+  function update(patch: Partial<Filters>) {
+    setFilters({ ...filters, ...patch });
+    setPage(1);
+  }
+
+  const clientOptions = [
+    ...(authorized.data ?? []).map((client) => ({ value: client.id, label: client.name })),
+    ...(m2m.data ?? []).map((client) => ({ value: client.id, label: `${client.name} (machine-to-machine)` })),
+  ];
+
+  return (
+    <div className="space-y-4">
+      <form
+        aria-label="Filters"
+        className="grid gap-3 rounded-xl border border-slate-200 bg-white p-4 sm:grid-cols-3"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <SelectField
+          label="Event type"
+          value={filters.eventType}
+          onChange={(event) => update({ eventType: event.target.value })}
+          options={[
+            { value: "", label: "All types" },
+            ...AUDIT_EVENT_TYPES.map((t) => ({ value: t, label: t })),
+          ]}
+        />
+        <SelectField
+          label="Outcome"
+          value={filters.outcome}
+          onChange={(event) => update({ outcome: event.target.value })}
+          options={[{ value: "", label: "All outcomes" }, ...OUTCOMES.map((o) => ({ value: o, label: o }))]}
+        />
+        <SelectField
+          label="Client"
+          value={filters.clientId}
+          onChange={(event) => update({ clientId: event.target.value })}
+          options={[{ value: "", label: "All clients" }, ...clientOptions]}
+        />
+        <SelectField
+          label="Instance"
+          value={filters.instanceId}
+          onChange={(event) => update({ instanceId: event.target.value })}
+          options={[
+            { value: "", label: "All instances" },
+            ...(instances.data ?? []).map((instance) => ({ value: instance.id, label: instance.name })),
+          ]}
+        />
+        <TextField
+          label="From"
+          type="date"
+          value={filters.fromDay}
+          onChange={(event) => update({ fromDay: event.target.value })}
+        />
+        <TextField
+          label="To"
+          type="date"
+          value={filters.toDay}
+          onChange={(event) => update({ toDay: event.target.value })}
+        />
+        <div className="sm:col-span-3">
+          <button
+            type="button"
+            className={`${secondaryButton} px-3 py-1.5 text-xs`}
+            onClick={() => update(NO_FILTERS)}
+          >
+            Clear filters
+          </button>
+        </div>
+      </form>
+
+      {events.error ? (
+        <FormAlert message={describeMutationError(events.error)} />
+      ) : !events.data ? (
+        <p className="text-sm text-slate-600">Loading events…</p>
+      ) : events.data.events.length === 0 ? (
+        <div className={emptyBox}>
+          <p className="text-base font-medium text-slate-900">No events</p>
+          <p className="mt-2">
+            {page > 1 ? "There are no more events." : "Nothing matches these filters yet."} Sign-ins,
+            consents, token refreshes and failures on your account are recorded here. Tool arguments and
+            results never are.
+          </p>
+        </div>
+      ) : (
+        <div className={tableWrapper}>
+          <table className={table}>
+            <caption className="sr-only">Audit events, newest first</caption>
+            <thead className="bg-slate-50">
+              <tr>
+                {["Time", "Event", "Outcome", "Client", "Instance", "Details", "Address"].map((h) => (
+                  <th key={h} scope="col" className={headerCell}>
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {events.data.events.map((event) => (
+                <tr key={event.id}>
+                  <td className={`${cell} whitespace-nowrap`}>{formatDateTime(event.createdAt)}</td>
+                  <td className={`${cell} font-mono text-xs`}>{event.eventType}</td>
+                  <td className={cell}>
+                    <span
+                      className={`rounded-full px-2 py-0.5 text-xs font-medium ${OUTCOME_STYLE[event.outcome]}`}
+                    >
+                      {event.outcome}
+                    </span>
+                  </td>
+                  <td className={cell}>{event.clientName ?? event.clientId ?? "—"}</td>
+                  <td className={cell}>{event.instanceName ?? event.instanceId ?? "—"}</td>
+                  <td className={`${cell} text-xs`}>
+                    {[event.reason, event.serverName].filter(Boolean).join(" · ") || "—"}
+                  </td>
+                  <td className={`${cell} font-mono text-xs`}>{event.ip ?? "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+
+      <nav aria-label="Pagination" className="flex items-center justify-between">
+        <button
+          type="button"
+          className={secondaryButton}
+          disabled={page <= 1}
+          onClick={() => setPage(Math.max(1, page - 1))}
+        >
+          Previous
+        </button>
+        <span className="text-sm text-slate-600">Page {page}</span>
+        <button
+          type="button"
+          className={secondaryButton}
+          disabled={!events.data?.hasNextPage}
+          onClick={() => setPage(page + 1)}
+        >
+          Next
+        </button>
+      </nav>
+    </div>
+  );
+}

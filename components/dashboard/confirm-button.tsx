@@ -1,0 +1,72 @@
+"use client";
+
+import { type ReactNode, useId, useRef } from "react";
+import { secondaryButton } from "../button-styles";
+
+type ConfirmButtonProps = {
+  /** The visible name of the button that opens the dialog, e.g. "Delete". */
+  label: string;
+  /** An accessible name when the label alone is ambiguous, e.g. "Delete Work". */
+  ariaLabel?: string;
+  title: string;
+  children: ReactNode;
+  /** The dialog's confirming button, e.g. "Delete instance". */
+  confirmLabel: string;
+  onConfirm: () => void;
+  disabled?: boolean;
+};
+
+const dangerButton =
+  "inline-flex items-center justify-center rounded-md bg-red-700 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700 disabled:cursor-not-allowed disabled:opacity-60";
+
+/** A destructive action behind a modal confirmation (a native <dialog>: focus trap and Escape for free). */
+export function ConfirmButton({
+  label,
+  ariaLabel,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  disabled,
+}: ConfirmButtonProps) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  return (
+    <>
+      <button
+        type="button"
+        className={`${secondaryButton} px-3 py-1.5 text-xs text-red-800`}
+        aria-label={ariaLabel}
+        disabled={disabled}
+        onClick={() => dialog.current?.showModal()}
+      >
+        {label}
+      </button>
+      <dialog
+        ref={dialog}
+        aria-labelledby={titleId}
+        className="m-auto max-w-md rounded-xl border border-slate-200 p-6 shadow-xl backdrop:bg-slate-900/40"
+      >
+        <h2 id={titleId} className="text-lg font-semibold text-slate-900">
+          {title}
+        </h2>
+        <div className="mt-2 text-sm text-slate-600">{children}</div>
+        <div className="mt-6 flex justify-end gap-3">
+          <button type="button" className={secondaryButton} onClick={() => dialog.current?.close()}>
+            Cancel
+          </button>
+          <button
+            type="button"
+            className={dangerButton}
+            onClick={() => {
+              dialog.current?.close();
+              onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </button>
+        </div>
+      </dialog>
+    </>
+  );
+}

@@ -1,0 +1,146 @@
+"use client";
+
+import { type FormEvent, useState } from "react";
+import { FormAlert } from "../auth/form-alert";
+import { TextField } from "../auth/text-field";
+import { primaryButton } from "../button-styles";
+import { ConfirmButton } from "../dashboard/confirm-button";
+import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
+import { card, cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { api } from "../trpc";
+
+const STATUS_LABEL = {
+  CONNECTED: "Connected",
+  PENDING: "Pending",
+  NEEDS_REAUTH: "Needs sign-in",
+  ERROR: "Error",
+} as const;
+
+export function ServersManager() {
+  const utils = api.useUtils();
+  const servers = api.servers.list.useQuery();
+  const [form, setForm] = useState({ name: "", url: "" });
+  const refresh = async () => {
+    await Promise.all([utils.servers.list.invalidate(), utils.instance.list.invalidate()]);
+  };
+  const add = api.servers.addUnauthenticated.useMutation({
+    onSuccess: async () => {
+      setForm({ name: "", url: "" });
+      await refresh();
+    },
+  });
+  const remove = api.servers.remove.useMutation({ onSuccess: refresh });
+  const fieldErrors = getFieldErrors(add.error);
+
+  function handleAdd(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    add.mutate(form);
+  }
+
+  return (
+    <div className="space-y-6">
+      <form onSubmit={handleAdd} className={`${card} space-y-3`}>
+        <h2 className="text-lg font-semibold text-slate-900">Add a server without authentication</h2>
+        <p className="text-sm text-slate-600">
+          For MCP servers that anyone with the URL may use. Connecting servers that need sign-in is coming
+          soon.
+        </p>
+        <FormAlert
+          message={
+            add.error && Object.keys(fieldErrors).length === 0 ? describeMutationError(add.error) : null
+          }
+        />
+        <div className="grid gap-3 sm:grid-cols-2">
+          <TextField
+            label="Server name"
+            value={form.name}
+            onChange={(event) => setForm({ ...form, name: event.target.value })}
+            maxLength={80}
+            required
+            error={fieldErrors.name}
+          />
+          <TextField
+            label="Server URL"
+            type="url"
+            placeholder="https://example.com/mcp"
+            hint="https:// (http:// only for localhost)"
+            value={form.url}
+            onChange={(event) => setForm({ ...form, url: event.target.value })}
+            required
+            error={fieldErrors.url}
+          />
+        </div>
+        <button type="submit" className={primaryButton} disabled={add.isPending}>
+          {add.isPending ? "Adding…" : "Add server"}
+        </button>
+      </form>
+
+      <FormAlert message={describeMutationError(remove.error)} />
+      {servers.isPending ? (
+        <p className="text-sm text-slate-600">Loading servers…</p>
+      ) : servers.error ? (
+        <FormAlert message={describeMutationError(servers.error)} />
+      ) : servers.data.length === 0 ? (
+        <div className={emptyBox}>
+          <p className="text-base font-medium text-slate-900">No servers yet</p>
+          <p className="mt-2">Add one above, then bundle it into an instance.</p>
+        </div>
+      ) : (
+        <div className={tableWrapper}>
+          <table className={table}>
+            <caption className="sr-only">Your servers</caption>
+            <thead className="bg-slate-50">
+              <tr>
+                <th scope="col" className={headerCell}>
+                  Name
+                </th>
+                <th scope="col" className={headerCell}>
+                  URL
+                </th>
+                <th scope="col" className={headerCell}>
+                  Status
+                </th>
+                <th scope="col" className={headerCell}>
+                  Instances
+                </th>
+                <th scope="col" className={headerCell}>
+                  Added
+                </th>
+                <th scope="col" className={headerCell}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {servers.data.map((server) => (
+                <tr key={server.connectionId}>
+                  <td className={cell}>
+                    <div className="font-medium text-slate-900">{server.name}</div>
+                    <div className="font-mono text-xs text-slate-500">mcp:access:{server.slug}</div>
+                  </td>
+                  <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
+                  <td className={cell}>{STATUS_LABEL[server.status]}</td>
+                  <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
+                  <td className={cell}>{formatDateTime(server.connectedAt)}</td>
+                  <td className={`${cell} text-right`}>
+                    <ConfirmButton
+                      label="Remove"
+                      ariaLabel={`Remove ${server.name}`}
+                      title={`Remove ${server.name}?`}
+                      confirmLabel="Remove server"
+                      disabled={remove.isPending}
+                      onConfirm={() => remove.mutate({ connectionId: server.connectionId })}
+                    >
+                      It leaves every instance that bundles it, and AI clients can no longer reach it through
+                      Tumiki.
+                    </ConfirmButton>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,9 @@
+import { ZListAuditEventsInput } from "../../audit/audit-log-schemas";
+import { listAuditEvents } from "../../audit/list-audit-events";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+
+export const auditRouter = createTRPCRouter({
+  list: protectedProcedure
+    .input(ZListAuditEventsInput)
+    .query(({ ctx, input }) => listAuditEvents({ ...input, userId: ctx.userId })),
+});

@@ -1,0 +1,118 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it, vi } from "vitest";
+import { flushAuditEvents } from "../../audit/write-audit-event";
+import { getDb } from "../../db";
+import { appRouter } from "../root";
+import { createCallerFactory, type TRPCContext } from "../trpc";
+
+// Auth.js imports next/server, which only resolves inside Next; sessions are passed in directly.
+vi.mock("../../next-auth", () => ({ auth: async () => null }));
+
+const createCaller = createCallerFactory(appRouter);
+let counter = 0;
+
+function callerFor(userId: string | null) {
+  const ctx: TRPCContext = {
+    session: userId ? { user: { id: userId }, expires: new Date(Date.now() + 60_000).toISOString() } : null,
+    headers: new Headers(),
+    origin: { ip: "203.0.113.9", userAgent: "router-test" },
+  };
+  return createCaller(ctx);
+}
+
+async function createUser() {
+  counter += 1;
+  return getDb().user.create({ data: { email: `routers-${counter}-${Date.now()}@example.test` } });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  return error instanceof TRPCError ? error.code : `not a TRPCError: ${String(error)}`;
+}
+
+describe("dashboard routers", () => {
+  it("refuses callers without a session", async () => {
+    expect(await codeOf(callerFor(null).instance.list())).toBe("UNAUTHORIZED");
+    expect(await codeOf(callerFor(null).audit.list({}))).toBe("UNAUTHORIZED");
+  });
+
+  it("scopes every call to the session's user", async () => {
+    const owner = await createUser();
+    const stranger = await createUser();
+    const created = await callerFor(owner.id).instance.create({ name: "Mine" });
+
+    expect(await callerFor(stranger.id).instance.list()).toEqual([]);
+    expect(await codeOf(callerFor(stranger.id).instance.rename({ instanceId: created.id, name: "x" }))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await codeOf(callerFor(stranger.id).instance.delete({ instanceId: created.id }))).toBe(
+      "NOT_FOUND",
+    );
+    expect(await callerFor(owner.id).instance.list()).toMatchObject([{ id: created.id, name: "Mine" }]);
+  });
+
+  it("rejects invalid input with BAD_REQUEST before any domain call", async () => {
+    const user = await createUser();
+    expect(await codeOf(callerFor(user.id).instance.create({ name: "" }))).toBe("BAD_REQUEST");
+    expect(
+      await codeOf(callerFor(user.id).servers.addUnauthenticated({ name: "x", url: "http://example.com" })),
+    ).toBe("BAD_REQUEST");
+  });
+
+  it("passes the request origin to the audit trail of a server add", async () => {
+    const user = await createUser();
+    await callerFor(user.id).servers.addUnauthenticated({ name: "Docs", url: "https://docs.example/mcp" });
+    await flushAuditEvents();
+
+    const { events } = await callerFor(user.id).audit.list({ eventType: "backend.connected" });
+
+    expect(events).toMatchObject([{ eventType: "backend.connected", ip: "203.0.113.9", serverName: "Docs" }]);
+  });
+
+  it("creates an API key shown once, lists it by prefix and revokes it", async () => {
+    const user = await createUser();
+    const caller = callerFor(user.id);
+    const instance = await caller.instance.create({ name: "Keys" });
+
+    const created = await caller.apiKey.create({
+      name: "CI",
+      instanceId: instance.id,
+      scopes: ["mcp:access:*"],
+    });
+    const [listed] = await caller.apiKey.list();
+    expect(listed).toMatchObject({ id: created.id, prefix: created.key.slice(0, 12), revokedAt: null });
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+    expect(await codeOf(callerFor((await createUser()).id).apiKey.revoke({ id: created.id }))).toBe(
+      "NOT_FOUND",
+    );
+
+    await caller.apiKey.revoke({ id: created.id });
+    expect((await caller.apiKey.list())[0]?.revokedAt).toBeInstanceOf(Date);
+  });
+
+  it("revokes an authorized client for the signed-in user only", async () => {
+    const db = getDb();
+    const user = await createUser();
+    const other = await createUser();
+    const client = await db.aiClient.create({
+      data: { clientId: `rt-${counter}`, kind: "DYNAMIC", name: "Agent" },
+    });
+    for (const owner of [user, other]) {
+      const instance = await db.mcpInstance.create({ data: { userId: owner.id, name: "I" } });
+      await db.consent.create({
+        data: { userId: owner.id, clientId: client.id, instanceId: instance.id, scopes: ["mcp:access:*"] },
+      });
+    }
+    expect(await callerFor(user.id).aiClient.listAuthorized()).toMatchObject([
+      { id: client.id, name: "Agent" },
+    ]);
+
+    await callerFor(user.id).aiClient.revoke({ clientId: client.id });
+
+    expect(await callerFor(user.id).aiClient.listAuthorized()).toEqual([]);
+    expect(await callerFor(other.id).aiClient.listAuthorized()).toMatchObject([{ id: client.id }]);
+  });
+});

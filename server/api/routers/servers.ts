@@ -1,0 +1,17 @@
+import { addUnauthenticatedServer } from "../../servers/add-unauthenticated-server";
+import { listUserServers } from "../../servers/list-user-servers";
+import { removeUserServer } from "../../servers/remove-user-server";
+import { ZAddUnauthenticatedServerInput, ZRemoveUserServerInput } from "../../servers/server-schemas";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+
+export const serversRouter = createTRPCRouter({
+  list: protectedProcedure.query(({ ctx }) => listUserServers({ userId: ctx.userId })),
+
+  addUnauthenticated: protectedProcedure
+    .input(ZAddUnauthenticatedServerInput)
+    .mutation(({ ctx, input }) => addUnauthenticatedServer({ ...input, ...ctx.origin, userId: ctx.userId })),
+
+  remove: protectedProcedure
+    .input(ZRemoveUserServerInput)
+    .mutation(({ ctx, input }) => removeUserServer({ ...input, ...ctx.origin, userId: ctx.userId })),
+});

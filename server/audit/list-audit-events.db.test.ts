@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { getDb } from "../db";
+import type { AuditOutcome } from "../generated/prisma/client";
+import { AUDIT_PAGE_SIZE } from "./audit-log-schemas";
+import { listAuditEvents } from "./list-audit-events";
+
+const db = getDb();
+let counter = 0;
+
+async function createUser() {
+  counter += 1;
+  return db.user.create({ data: { email: `audit-${counter}-${Date.now()}@example.test` } });
+}
+
+type Row = {
+  eventType?: string;
+  outcome?: AuditOutcome;
+  actorUserId: string;
+  clientId?: string;
+  instanceId?: string;
+  createdAt?: Date;
+};
+
+async function insert(rows: Row[]) {
+  await db.auditLog.createMany({
+    data: rows.map((row) => ({ eventType: "auth.sign_in", outcome: "SUCCESS", ...row })),
+  });
+}
+
+describe("listAuditEvents", () => {
+  it("returns only the signed-in user's events, newest first", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    await insert([
+      { actorUserId: user.id, eventType: "auth.sign_in", createdAt: new Date("2025-01-01T10:00:00Z") },
+      { actorUserId: user.id, eventType: "auth.sign_out", createdAt: new Date("2025-01-02T10:00:00Z") },
+      { actorUserId: other.id, eventType: "auth.sign_in", createdAt: new Date("2025-01-03T10:00:00Z") },
+    ]);
+
+    const page = await listAuditEvents({ userId: user.id });
+
+    expect(page.events.map((event) => event.eventType)).toEqual(["auth.sign_out", "auth.sign_in"]);
+    expect(page).toMatchObject({ page: 1, pageSize: AUDIT_PAGE_SIZE, hasNextPage: false });
+    expect(await listAuditEvents({ userId: (await createUser()).id })).toMatchObject({ events: [] });
+  });
+
+  it("filters by type, outcome, client, instance and dates, and names the user's instance and client", async () => {
+    const user = await createUser();
+    const instance = await db.mcpInstance.create({ data: { userId: user.id, name: "Work" } });
+    const client = await db.aiClient.create({
+      data: { clientId: `dyn-${counter}`, kind: "DYNAMIC", name: "Claude Code" },
+    });
+    await insert([
+      { actorUserId: user.id, eventType: "oauth.token_issued", clientId: client.id, instanceId: instance.id },
+      {
+        actorUserId: user.id,
+        eventType: "oauth.token_issued",
+        clientId: client.clientId,
+        outcome: "FAILURE",
+      },
+      { actorUserId: user.id, eventType: "mcp.scope_denied", outcome: "DENIED", instanceId: instance.id },
+      { actorUserId: user.id, eventType: "auth.sign_in", createdAt: new Date("2024-06-15T12:00:00Z") },
+    ]);
+
+    const byType = await listAuditEvents({ userId: user.id, eventType: "oauth.token_issued" });
+    expect(byType.events).toHaveLength(2);
+    expect(byType.events.every((event) => event.clientName === "Claude Code")).toBe(true);
+
+    const byOutcome = await listAuditEvents({ userId: user.id, outcome: "DENIED" });
+    expect(byOutcome.events.map((event) => event.eventType)).toEqual(["mcp.scope_denied"]);
+
+    // Writers may record a client by its row id or its OAuth client_id; either filter finds both.
+    for (const clientId of [client.id, client.clientId]) {
+      const byClient = await listAuditEvents({ userId: user.id, clientId });
+      expect(byClient.events).toHaveLength(2);
+    }
+
+    const byInstance = await listAuditEvents({ userId: user.id, instanceId: instance.id });
+    expect(byInstance.events).toHaveLength(2);
+    expect(byInstance.events.every((event) => event.instanceName === "Work")).toBe(true);
+
+    const byDate = await listAuditEvents({
+      userId: user.id,
+      from: new Date("2024-06-15T00:00:00Z"),
+      to: new Date("2024-06-15T23:59:59.999Z"),
+    });
+    expect(byDate.events.map((event) => event.eventType)).toEqual(["auth.sign_in"]);
+    const after = await listAuditEvents({ userId: user.id, from: new Date("2024-06-16T00:00:00Z") });
+    expect(after.events).toHaveLength(3);
+  });
+
+  it("does not name another user's instance that an event happens to mention", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const foreign = await db.mcpInstance.create({ data: { userId: other.id, name: "Secret project" } });
+    await insert([{ actorUserId: user.id, instanceId: foreign.id }]);
+
+    const [event] = (await listAuditEvents({ userId: user.id })).events;
+
+    expect(event).toMatchObject({ instanceId: foreign.id, instanceName: null });
+  });
+
+  it("pages through 25 events at a time", async () => {
+    const user = await createUser();
+    const start = Date.parse("2025-03-01T00:00:00Z");
+    await insert(
+      Array.from({ length: AUDIT_PAGE_SIZE + 3 }, (_, index) => ({
+        actorUserId: user.id,
+        createdAt: new Date(start + index * 1000),
+      })),
+    );
+
+    const first = await listAuditEvents({ userId: user.id, page: 1 });
+    const second = await listAuditEvents({ userId: user.id, page: 2 });
+
+    expect(first.events).toHaveLength(AUDIT_PAGE_SIZE);
+    expect(first.hasNextPage).toBe(true);
+    expect(first.events[0]?.createdAt).toEqual(new Date(start + (AUDIT_PAGE_SIZE + 2) * 1000));
+    expect(second.events).toHaveLength(3);
+    expect(second.hasNextPage).toBe(false);
+    expect(second.events.at(-1)?.createdAt).toEqual(new Date(start));
+    const ids = new Set([...first.events, ...second.events].map((event) => event.id));
+    expect(ids.size).toBe(AUDIT_PAGE_SIZE + 3);
+  });
+
+  it("refuses a start date after the end date", async () => {
+    const user = await createUser();
+    await expect(
+      listAuditEvents({ userId: user.id, from: new Date("2025-02-01"), to: new Date("2025-01-01") }),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,117 @@
+import { getDb } from "../db";
+import type { AuditOutcome, Prisma } from "../generated/prisma/client";
+import { AUDIT_PAGE_SIZE, type TListAuditEventsInput, ZListAuditEventsInput } from "./audit-log-schemas";
+
+export type TAuditLogEntry = {
+  id: string;
+  createdAt: Date;
+  eventType: string;
+  outcome: AuditOutcome;
+  reason: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  clientId: string | null;
+  clientName: string | null;
+  instanceId: string | null;
+  instanceName: string | null;
+  mcpServerId: string | null;
+  serverName: string | null;
+  detail: Prisma.JsonValue;
+};
+
+export type TAuditLogPage = {
+  events: TAuditLogEntry[];
+  page: number;
+  pageSize: number;
+  hasNextPage: boolean;
+};
+
+type TListAuditEventsOptions = TListAuditEventsInput & { userId: string };
+
+/**
+ * One page of the signed-in user's own audit events (they are the actor), newest first. Names of the
+ * clients, instances and servers an event mentions are looked up for display; an instance or server
+ * that is not the user's keeps its id only.
+ */
+export async function listAuditEvents({ userId, ...input }: TListAuditEventsOptions): Promise<TAuditLogPage> {
+  const { eventType, outcome, clientId, instanceId, from, to, page } = ZListAuditEventsInput.parse(input);
+  const db = getDb();
+  const where: Prisma.AuditLogWhereInput = {
+    actorUserId: userId,
+    ...(eventType ? { eventType } : {}),
+    ...(outcome ? { outcome } : {}),
+    ...(clientId ? { clientId: { in: await getClientIdAliases(clientId) } } : {}),
+    ...(instanceId ? { instanceId } : {}),
+    ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
+  };
+  // One row more than a page tells whether a next page exists without counting the whole log.
+  const rows = await db.auditLog.findMany({
+    where,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: (page - 1) * AUDIT_PAGE_SIZE,
+    take: AUDIT_PAGE_SIZE + 1,
+  });
+  const events = rows.slice(0, AUDIT_PAGE_SIZE);
+
+  const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
+  const clientIds = distinct(events.map((event) => event.clientId));
+  const [clients, instances, servers] = await Promise.all([
+    db.aiClient.findMany({
+      where: { OR: [{ id: { in: clientIds } }, { clientId: { in: clientIds } }] },
+      select: { id: true, clientId: true, name: true },
+    }),
+    db.mcpInstance.findMany({
+      where: { id: { in: distinct(events.map((event) => event.instanceId)) }, userId },
+      select: { id: true, name: true },
+    }),
+    db.mcpServer.findMany({
+      where: {
+        id: { in: distinct(events.map((event) => event.mcpServerId)) },
+        OR: [{ ownerUserId: userId }, { ownerUserId: null }],
+      },
+      select: { id: true, name: true },
+    }),
+  ]);
+  const clientNames = new Map<string, string>();
+  for (const client of clients) {
+    const name = client.name ?? client.clientId;
+    clientNames.set(client.id, name);
+    clientNames.set(client.clientId, name);
+  }
+  const instanceNames = new Map(instances.map((instance) => [instance.id, instance.name]));
+  const serverNames = new Map(servers.map((server) => [server.id, server.name]));
+
+  return {
+    events: events.map((event) => ({
+      id: event.id,
+      createdAt: event.createdAt,
+      eventType: event.eventType,
+      outcome: event.outcome,
+      reason: event.reason,
+      ip: event.ip,
+      userAgent: event.userAgent,
+      clientId: event.clientId,
+      clientName: event.clientId ? (clientNames.get(event.clientId) ?? null) : null,
+      instanceId: event.instanceId,
+      instanceName: event.instanceId ? (instanceNames.get(event.instanceId) ?? null) : null,
+      mcpServerId: event.mcpServerId,
+      serverName: event.mcpServerId ? (serverNames.get(event.mcpServerId) ?? null) : null,
+      detail: event.detail,
+    })),
+    page,
+    pageSize: AUDIT_PAGE_SIZE,
+    hasNextPage: rows.length > AUDIT_PAGE_SIZE,
+  };
+}
+
+/**
+ * Audit writers record a client by its AiClient id or by its OAuth client_id; a filter on either
+ * matches both, so the viewer need not know which a writer chose.
+ */
+async function getClientIdAliases(clientId: string): Promise<string[]> {
+  const client = await getDb().aiClient.findFirst({
+    where: { OR: [{ id: clientId }, { clientId }] },
+    select: { id: true, clientId: true },
+  });
+  return client ? [client.id, client.clientId] : [clientId];
+}

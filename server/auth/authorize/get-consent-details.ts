@@ -1,0 +1,67 @@
+import { getDb } from "../../db";
+import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
+import { resolveInstanceScopes } from "../resolve-instance-scopes";
+import { ALL_SERVERS_SCOPE, SCOPE_PREFIX } from "../scopes";
+import type { TConsentRequestClaims } from "./authorization-request-schema";
+
+// What the consent page shows for a verified consent request: who asks (and how far Tumiki can vouch
+// for that name), where the answer goes, which instance, and each scope in words. The client's name is
+// its own claim; its origin (the CIMD host, or "registered dynamically") is what Tumiki knows.
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+export type TConsentScopeItem = { scope: string; label: string; isAllServers: boolean };
+
+export type TConsentDetails = {
+  accountEmail: string | null;
+  clientName: string;
+  clientSource: { kind: "cimd"; host: string } | { kind: "dynamic"; clientUri: string | null };
+  redirectHost: string;
+  /** The code goes to a program on this computer: any local program could have started this. */
+  isLoopbackRedirect: boolean;
+  instanceName: string;
+  scopes: TConsentScopeItem[];
+};
+
+/** The details, or null when the client or instance is gone or the redirect URI no longer registered. */
+export async function getConsentDetails({
+  claims,
+}: {
+  claims: TConsentRequestClaims;
+}): Promise<TConsentDetails | null> {
+  const db = getDb();
+  const [client, user, target] = await Promise.all([
+    db.aiClient.findUnique({ where: { id: claims.clientId } }),
+    db.user.findUnique({ where: { id: claims.userId }, select: { email: true } }),
+    resolveInstanceScopes({ instanceId: claims.instanceId, userId: claims.userId }),
+  ]);
+  if (!client || client.disabledAt || !target) return null;
+  if (!isRegisteredRedirectUri({ registered: client.redirectUris, requested: claims.redirectUri }))
+    return null;
+
+  const redirect = new URL(claims.redirectUri);
+  const serverNames = new Map(target.servers.map((server) => [server.slug, server.name]));
+  return {
+    accountEmail: user?.email ?? null,
+    clientName:
+      client.name?.trim() || (client.kind === "CIMD" ? new URL(client.clientId).host : "Unnamed client"),
+    clientSource:
+      client.kind === "CIMD"
+        ? { kind: "cimd", host: new URL(client.clientId).host }
+        : { kind: "dynamic", clientUri: client.clientUri },
+    redirectHost: redirect.host,
+    isLoopbackRedirect: LOOPBACK_HOSTS.has(redirect.hostname),
+    instanceName: target.instance.name,
+    scopes: claims.scopes.map((scope) => {
+      if (scope === ALL_SERVERS_SCOPE) {
+        return {
+          scope,
+          label: `Every server in ${target.instance.name}, including servers you add to it later`,
+          isAllServers: true,
+        };
+      }
+      const slug = scope.slice(SCOPE_PREFIX.length);
+      return { scope, label: `${serverNames.get(slug) ?? slug} (${slug})`, isAllServers: false };
+    }),
+  };
+}

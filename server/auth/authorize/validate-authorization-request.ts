@@ -1,0 +1,171 @@
+import { AppError } from "../../errors";
+import type { AiClient } from "../../generated/prisma/client";
+import { getLogger } from "../../logger";
+import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
+import { resolveAiClient } from "../clients/resolve-ai-client";
+import {
+  InvalidRequestError,
+  InvalidScopeError,
+  InvalidTargetError,
+  OAuthError,
+  UnauthorizedClientError,
+  UnsupportedResponseTypeError,
+} from "../oauth-errors";
+import { resolveInstanceScopes, type TInstanceServer } from "../resolve-instance-scopes";
+import { parseInstanceResourceUrl } from "../resource-urls";
+import { ALL_SERVERS_SCOPE, parseScopeString } from "../scopes";
+import {
+  AUTHORIZATION_PARAMETERS,
+  S256_CODE_CHALLENGE,
+  type TAuthorizationPageError,
+  ZAuthorizationQuery,
+} from "./authorization-request-schema";
+
+// Validation of GET /oauth/authorize, in the two phases RFC 6749 §4.1.2.1 prescribes. Until the client
+// and its redirect_uri are known to belong together, nothing may be sent to that URI: an attacker could
+// otherwise bounce the browser (and an error, or worse a code) to a URI of their choosing, so those
+// failures get an error page. After that, every other problem is reported to the client by redirect.
+// Checks that need no user run before sign-in; the resource and scopes need the signed-in user.
+
+export type TValidAuthorizationRequest = {
+  /** The signed-in user the request is validated for. */
+  userId: string;
+  client: AiClient;
+  /** Exactly as sent: the token endpoint compares it byte for byte. */
+  redirectUri: string;
+  state?: string;
+  codeChallenge: string;
+  scopes: string[];
+  instance: { id: string; userId: string; name: string };
+  servers: TInstanceServer[];
+  /** The instance's canonical URL (RFC 8707), the `aud` of the tokens. */
+  resource: string;
+};
+
+export type TAuthorizationValidation =
+  | { outcome: "error_page"; reason: TAuthorizationPageError }
+  | { outcome: "redirect_error"; client: AiClient; redirectUri: string; state?: string; error: OAuthError }
+  | { outcome: "sign_in_required" }
+  | { outcome: "valid"; request: TValidAuthorizationRequest };
+
+type TValidateAuthorizationRequestOptions = {
+  query: URLSearchParams;
+  /** The signed-in user, or null: the user-independent checks still run and report first. */
+  userId: string | null;
+};
+
+export async function validateAuthorizationRequest({
+  query,
+  userId,
+}: TValidateAuthorizationRequestOptions): Promise<TAuthorizationValidation> {
+  const repeated = AUTHORIZATION_PARAMETERS.filter((name) => query.getAll(name).length > 1);
+  const parsed = ZAuthorizationQuery.safeParse(
+    Object.fromEntries(AUTHORIZATION_PARAMETERS.map((name) => [name, query.get(name) ?? undefined])),
+  );
+  const clientId = query.get("client_id");
+  const redirectUri = query.get("redirect_uri");
+
+  // Phase 1: the client and its redirect URI.
+  if (!clientId || clientId.length > 2048 || repeated.includes("client_id")) {
+    return { outcome: "error_page", reason: "missing_client" };
+  }
+  const client = await resolveClient(clientId);
+  if (!client) return { outcome: "error_page", reason: "unknown_client" };
+  // M2M clients use client_credentials only; a client with no redirect URI cannot receive a code.
+  if (client.kind === "M2M" || client.redirectUris.length === 0) {
+    return { outcome: "error_page", reason: "unsupported_client" };
+  }
+  if (
+    !redirectUri ||
+    repeated.includes("redirect_uri") ||
+    !isRegisteredRedirectUri({ registered: client.redirectUris, requested: redirectUri })
+  ) {
+    return { outcome: "error_page", reason: "invalid_redirect_uri" };
+  }
+
+  // Phase 2: everything else goes back to the (now trusted) redirect URI.
+  const rawState = query.get("state") || undefined;
+  const state = rawState && rawState.length <= 2048 ? rawState : undefined;
+  const fail = (error: OAuthError): TAuthorizationValidation => ({
+    outcome: "redirect_error",
+    client,
+    redirectUri,
+    state,
+    error,
+  });
+  if (repeated.length > 0) {
+    return fail(new InvalidRequestError(`The parameter ${repeated[0]} is given more than once.`));
+  }
+  if (!parsed.success) {
+    const name = String(parsed.error.issues[0]?.path[0] ?? "a parameter");
+    return fail(new InvalidRequestError(`The parameter ${name} is too long.`));
+  }
+  const params = parsed.data;
+  if (!params.response_type) return fail(new InvalidRequestError("response_type is required."));
+  if (params.response_type !== "code") {
+    return fail(new UnsupportedResponseTypeError("Only response_type=code is supported."));
+  }
+  if (client.grantTypes.length > 0 && !client.grantTypes.includes("authorization_code")) {
+    return fail(new UnauthorizedClientError("This client is not registered for authorization_code."));
+  }
+  if (!params.code_challenge) {
+    return fail(new InvalidRequestError("PKCE is required: send code_challenge with S256."));
+  }
+  // Without a method RFC 7636 means `plain`, which Tumiki refuses: the method must be named.
+  if (params.code_challenge_method !== "S256") {
+    return fail(new InvalidRequestError("code_challenge_method must be S256."));
+  }
+  if (!S256_CODE_CHALLENGE.test(params.code_challenge)) {
+    return fail(new InvalidRequestError("code_challenge must be 43 base64url characters (S256)."));
+  }
+
+  if (userId === null) return { outcome: "sign_in_required" };
+
+  // The MCP spec requires clients to send `resource`: it decides which instance the token opens.
+  if (!params.resource) return fail(new InvalidTargetError("resource is required: the MCP instance URL."));
+  const instanceId = parseInstanceResourceUrl(params.resource);
+  const target = instanceId ? await resolveInstanceScopes({ instanceId, userId }) : null;
+  if (!target) {
+    return fail(new InvalidTargetError("resource is not one of your Tumiki MCP instances."));
+  }
+  const requested = parseScopeString(params.scope);
+  const scopes = requested.length > 0 ? requested : [ALL_SERVERS_SCOPE];
+  const unknown = scopes.find((scope) => !target.scopes.includes(scope));
+  if (unknown !== undefined) {
+    return fail(new InvalidScopeError("A requested scope is not offered by this MCP instance."));
+  }
+
+  return {
+    outcome: "valid",
+    request: {
+      userId,
+      client,
+      redirectUri,
+      state,
+      codeChallenge: params.code_challenge,
+      scopes,
+      instance: target.instance,
+      servers: target.servers,
+      resource: params.resource,
+    },
+  };
+}
+
+/** The client, or null when it is unknown or its metadata document could not be used. */
+async function resolveClient(clientId: string): Promise<AiClient | null> {
+  try {
+    return await resolveAiClient({ clientId });
+  } catch (error) {
+    // A CIMD document that cannot be fetched or is invalid is the client's problem: an error page.
+    // Anything else (the database is down) is ours and must not pass for an unknown client.
+    const isClientProblem =
+      (error instanceof OAuthError && error.status < 500) ||
+      (error instanceof AppError && error.status < 500);
+    if (!isClientProblem) throw error;
+    getLogger().info(
+      { reason: error instanceof OAuthError ? error.reason : error.code },
+      "client not usable",
+    );
+    return null;
+  }
+}

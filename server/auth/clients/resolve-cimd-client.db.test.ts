@@ -1,0 +1,299 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushAuditEvents } from "../../audit/write-audit-event";
+import { getDb } from "../../db";
+import { resetEnvCache } from "../../env";
+import { InvalidClientError } from "../oauth-errors";
+import { resolveAiClient } from "./resolve-ai-client";
+import { resolveCimdClient } from "./resolve-cimd-client";
+
+// A real metadata-document server on loopback, reachable only because its host:port is on the
+// development allowlist (OUTBOUND_ALLOWED_PRIVATE_HOSTS), exactly as in development.
+
+type Reply = { status?: number; headers?: Record<string, string>; body: string };
+const replies = new Map<string, Reply>();
+const hits = new Map<string, number>();
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const path = req.url ?? "";
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const reply = replies.get(path);
+    if (!reply) return res.writeHead(404).end();
+    res.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
+    res.end(reply.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const allowlist = () => {
+  vi.stubEnv("OUTBOUND_ALLOWED_PRIVATE_HOSTS", new URL(base).host);
+  resetEnvCache();
+};
+
+beforeEach(allowlist);
+
+let counter = 0;
+/** Serves a document at a fresh path; `overrides` replace fields of a valid document. */
+function serveDocument(overrides: Record<string, unknown> = {}, reply: Omit<Reply, "body"> = {}) {
+  counter += 1;
+  const path = `/clients/${counter}/client.json`;
+  const clientId = `${base}${path}`;
+  const document = {
+    client_id: clientId,
+    client_name: "Example MCP Client",
+    client_uri: "https://app.example.com",
+    redirect_uris: ["http://127.0.0.1:3000/callback", "http://localhost:3000/callback"],
+    grant_types: ["authorization_code", "refresh_token"],
+    response_types: ["code"],
+    token_endpoint_auth_method: "none",
+    ...overrides,
+  };
+  replies.set(path, { ...reply, body: JSON.stringify(document) });
+  return { clientId, path };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<InvalidClientError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InvalidClientError);
+  return error as InvalidClientError;
+}
+
+const ageRow = (clientId: string, ms: number) =>
+  getDb().aiClient.update({ where: { clientId }, data: { metadataFetchedAt: new Date(Date.now() - ms) } });
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+describe("resolveCimdClient", () => {
+  it("fetches a valid document, stores a CIMD client and audits its registration", async () => {
+    const { clientId } = serveDocument();
+
+    const client = await resolveCimdClient({ clientId });
+
+    expect(client).toMatchObject({
+      clientId,
+      kind: "CIMD",
+      name: "Example MCP Client",
+      clientUri: "https://app.example.com",
+      redirectUris: ["http://127.0.0.1:3000/callback", "http://localhost:3000/callback"],
+      grantTypes: ["authorization_code", "refresh_token"],
+      tokenEndpointAuthMethod: "none",
+      clientSecretHash: null,
+    });
+    expect(client?.metadataFetchedAt).toBeInstanceOf(Date);
+    await flushAuditEvents();
+    const audit = await getDb().auditLog.findFirstOrThrow({ where: { clientId: client?.id ?? "missing" } });
+    expect(audit).toMatchObject({ eventType: "oauth.client_registered", outcome: "SUCCESS" });
+    expect(audit.detail).toMatchObject({ kind: "CIMD" });
+  });
+
+  it("takes a document without token_endpoint_auth_method as a public client", async () => {
+    const { clientId } = serveDocument({ token_endpoint_auth_method: undefined });
+    expect((await resolveCimdClient({ clientId }))?.tokenEndpointAuthMethod).toBe("none");
+  });
+
+  it("does not fetch again within the document's max-age, and fetches once it has passed", async () => {
+    const { clientId, path } = serveDocument({}, { headers: { "cache-control": "public, max-age=600" } });
+
+    await resolveCimdClient({ clientId });
+    await resolveCimdClient({ clientId });
+    await ageRow(clientId, 9 * MINUTE);
+    await resolveCimdClient({ clientId });
+    expect(hits.get(path)).toBe(1);
+
+    await ageRow(clientId, 11 * MINUTE);
+    await resolveCimdClient({ clientId });
+    expect(hits.get(path)).toBe(2);
+  });
+
+  it("keeps a document at least 5 minutes even when max-age says less", async () => {
+    const { clientId, path } = serveDocument({}, { headers: { "cache-control": "max-age=0, no-cache" } });
+    await resolveCimdClient({ clientId });
+    await ageRow(clientId, 4 * MINUTE);
+    await resolveCimdClient({ clientId });
+    expect(hits.get(path)).toBe(1);
+  });
+
+  it("caches for 1 hour without Cache-Control, and at most 24 hours whatever max-age says", async () => {
+    const plain = serveDocument();
+    await resolveCimdClient({ clientId: plain.clientId });
+    await ageRow(plain.clientId, 59 * MINUTE);
+    await resolveCimdClient({ clientId: plain.clientId });
+    expect(hits.get(plain.path)).toBe(1);
+    await ageRow(plain.clientId, 61 * MINUTE);
+    await resolveCimdClient({ clientId: plain.clientId });
+    expect(hits.get(plain.path)).toBe(2);
+
+    const long = serveDocument({}, { headers: { "cache-control": "max-age=31536000" } });
+    await resolveCimdClient({ clientId: long.clientId });
+    await ageRow(long.clientId, 25 * HOUR);
+    await resolveCimdClient({ clientId: long.clientId });
+    expect(hits.get(long.path)).toBe(2);
+  });
+
+  it("picks up a changed document on re-fetch", async () => {
+    const { clientId, path } = serveDocument();
+    await resolveCimdClient({ clientId });
+    const changed = { ...JSON.parse(replies.get(path)?.body ?? "{}"), client_name: "Renamed" };
+    replies.set(path, { body: JSON.stringify(changed) });
+    await ageRow(clientId, 2 * HOUR);
+    expect((await resolveCimdClient({ clientId }))?.name).toBe("Renamed");
+  });
+
+  it("serves the stored copy when a re-fetch fails within 24 hours, and refuses after", async () => {
+    const { clientId, path } = serveDocument();
+    await resolveCimdClient({ clientId });
+    replies.set(path, { status: 500, body: "oops" });
+
+    await ageRow(clientId, 2 * HOUR);
+    expect((await resolveCimdClient({ clientId }))?.name).toBe("Example MCP Client");
+    expect(hits.get(path)).toBe(2);
+
+    await ageRow(clientId, 25 * HOUR);
+    const error = await refusal(resolveCimdClient({ clientId }));
+    expect(error.description).toMatch(/could not be fetched: the server answered HTTP 500/);
+  });
+
+  it("returns null for a disabled client without fetching", async () => {
+    const { clientId, path } = serveDocument();
+    await resolveCimdClient({ clientId });
+    await getDb().aiClient.update({ where: { clientId }, data: { disabledAt: new Date() } });
+    await ageRow(clientId, 2 * HOUR);
+    expect(await resolveCimdClient({ clientId })).toBeNull();
+    expect(hits.get(path)).toBe(1);
+  });
+});
+
+describe("resolveCimdClient refuses unusable documents", () => {
+  it.each([
+    ["a different client_id", { client_id: "https://other.example.com/client.json" }, /different client_id/],
+    ["no client_id", { client_id: undefined }, /different client_id/],
+    ["no client_name", { client_name: undefined }, /client_name/],
+    ["client_secret_basic", { token_endpoint_auth_method: "client_secret_basic" }, /method none/],
+    ["client_secret_post", { token_endpoint_auth_method: "client_secret_post" }, /method none/],
+    ["private_key_jwt", { token_endpoint_auth_method: "private_key_jwt" }, /not valid/],
+    ["a client_secret", { client_secret: "shh" }, /client secret/],
+    ["a javascript: redirect URI", { redirect_uris: ["javascript:alert(1)"] }, /invalid redirect URI/],
+    ["an http redirect URI", { redirect_uris: ["http://evil.example/cb"] }, /invalid redirect URI/],
+    ["no redirect URIs", { redirect_uris: [] }, /redirect_uris/],
+  ])("refuses a document with %s, storing nothing", async (_name, overrides, description) => {
+    const { clientId } = serveDocument(overrides);
+    const error = await refusal(resolveCimdClient({ clientId }));
+    expect(error.description).toMatch(description);
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+  });
+
+  it("refuses a document larger than 10 KB", async () => {
+    const { clientId } = serveDocument({ padding: "x".repeat(11 * 1024) });
+    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(/larger than 10 KB/);
+  });
+
+  it("refuses a redirect, even to a valid document", async () => {
+    const target = serveDocument();
+    const path = "/clients/redirecting/client.json";
+    replies.set(path, { status: 302, headers: { location: target.path }, body: "" });
+    const error = await refusal(resolveCimdClient({ clientId: `${base}${path}` }));
+    expect(error.description).toMatch(/redirect/);
+    expect(hits.get(target.path)).toBeUndefined();
+  });
+
+  it("refuses what is not JSON, or not an object", async () => {
+    replies.set("/clients/html/client.json", { body: "<html></html>" });
+    replies.set("/clients/array/client.json", { body: "[]" });
+    expect(
+      (await refusal(resolveCimdClient({ clientId: `${base}/clients/html/client.json` }))).description,
+    ).toMatch(/not valid JSON/);
+    expect(
+      (await refusal(resolveCimdClient({ clientId: `${base}/clients/array/client.json` }))).description,
+    ).toMatch(/not a JSON object/);
+  });
+
+  it("refuses plain http and loopback once the host is off the allowlist", async () => {
+    const { clientId } = serveDocument();
+    vi.stubEnv("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "");
+    resetEnvCache();
+    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(/https/);
+    // Over https the address check refuses the loopback target (the name localhost resolves to it).
+    const viaName = `https://localhost:${new URL(base).port}/clients/1/client.json`;
+    expect((await refusal(resolveCimdClient({ clientId: viaName }))).description).toMatch(/loopback/);
+  });
+});
+
+describe("resolveCimdClient refuses unsafe client_id URLs", () => {
+  it.each([
+    ["decimal loopback", "https://2130706433/client.json"],
+    ["octal loopback", "https://0177.0.0.1/client.json"],
+    ["hex loopback", "https://0x7f.1/client.json"],
+    ["IPv4-mapped loopback", "https://[::ffff:127.0.0.1]/client.json"],
+    ["loopback", "https://127.0.0.1/client.json"],
+    ["IPv6 loopback", "https://[::1]/client.json"],
+    ["cloud metadata", "https://169.254.169.254/latest/meta-data"],
+    ["private 10/8", "https://10.0.0.5/client.json"],
+    ["private 192.168/16", "https://192.168.1.1/client.json"],
+    ["IPv6 link-local", "https://[fe80::1]/client.json"],
+    ["decimal loopback over http", "http://2130706433/client.json"],
+  ])("refuses %s: %s", async (_name, clientId) => {
+    await refusal(resolveCimdClient({ clientId }));
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+  });
+
+  it.each([
+    ["plain http", "http://app.example.com/client.json", /must use https/],
+    ["no path", "https://app.example.com/", /must have a path/],
+    ["a fragment", "https://app.example.com/client.json#x", /fragment/],
+    ["user info", "https://user:pw@app.example.com/client.json", /user name or password/],
+    ["dot segments", "https://app.example.com/a/../client.json", /canonical/],
+    ["an upper-case host", "https://APP.example.com/client.json", /canonical/],
+    ["an explicit default port", "https://app.example.com:443/client.json", /canonical/],
+    ["no trailing slash on a bare host", "https://app.example.com", /canonical|path/],
+    ["not a URL", "https://", /not a valid URL/],
+  ])("refuses a client_id with %s before any fetch", async (_name, clientId, description) => {
+    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(description);
+  });
+
+  it.each([
+    ["loopback", "https://127.0.0.1/client.json"],
+    ["cloud metadata", "https://169.254.169.254/latest/meta-data"],
+    ["IPv6 loopback", "https://[::1]/client.json"],
+  ])("names the address problem for %s", async (_name, clientId) => {
+    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(
+      /private, loopback or link-local/,
+    );
+  });
+});
+
+describe("resolveAiClient", () => {
+  it("resolves an https-URL client_id through its metadata document", async () => {
+    const { clientId } = serveDocument();
+    expect(await resolveAiClient({ clientId })).toMatchObject({ clientId, kind: "CIMD" });
+  });
+
+  it("surfaces a CIMD failure as InvalidClientError naming the problem", async () => {
+    const { clientId } = serveDocument({ client_id: "https://other.example.com/client.json" });
+    const error = await refusal(resolveAiClient({ clientId }));
+    expect(error.description).toMatch(/^The client metadata document names a different client_id/);
+  });
+
+  it("looks other client_ids up in the database, and treats a disabled one as unknown", async () => {
+    const row = await getDb().aiClient.create({
+      data: { clientId: "registered-client-id", kind: "DYNAMIC", redirectUris: ["https://a.example/cb"] },
+    });
+    expect((await resolveAiClient({ clientId: "registered-client-id" }))?.id).toBe(row.id);
+    expect(await resolveAiClient({ clientId: "unknown-client-id" })).toBeNull();
+    await getDb().aiClient.update({ where: { id: row.id }, data: { disabledAt: new Date() } });
+    expect(await resolveAiClient({ clientId: "registered-client-id" })).toBeNull();
+  });
+});

@@ -1,0 +1,222 @@
+import { writeAuditEvent } from "../../audit/write-audit-event";
+import { getDb } from "../../db";
+import { getEnv } from "../../env";
+import type { AiClient } from "../../generated/prisma/client";
+import { getLogger } from "../../logger";
+import { OutboundFetchError, safeFetch } from "../../net/safe-fetch";
+import { InvalidClientError, InvalidRedirectUriError } from "../oauth-errors";
+import { type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
+import { assertValidRedirectUri } from "./validate-redirect-uri";
+
+// Client ID Metadata Documents (MCP 2025-11-25, draft-ietf-oauth-client-id-metadata-document): a client_id
+// that is an https URL names a JSON document describing the client. Tumiki fetches it through safeFetch
+// (no private targets, 10 KB, 5 s, no redirects: the document must live at the client_id URL itself),
+// checks it, and keeps it as an AiClient row of kind CIMD, re-fetched when its cache lifetime has passed.
+//
+// Such a client can never hold a secret (nothing could have been shared with a document), so it must be a
+// public client: a document that asks for a secret-based method or carries a secret is refused. A document
+// that names no method is taken as `none`; RFC 7591's default (client_secret_basic) cannot apply here.
+//
+// When a re-fetch fails, the stored copy keeps serving for up to 24 hours after its last good fetch, so a
+// brief outage of the client's site does not lock users out; after that the client is refused.
+//
+// `metadata` of a CIMD row holds { document, cacheMaxAgeSeconds }.
+
+const MAX_DOCUMENT_BYTES = 10 * 1024;
+const FETCH_TIMEOUT_MS = 5_000;
+const MIN_CACHE_SECONDS = 5 * 60;
+const MAX_CACHE_SECONDS = 24 * 60 * 60;
+const DEFAULT_CACHE_SECONDS = 60 * 60;
+const STALE_LIMIT_MS = 24 * 60 * 60 * 1000;
+
+type TCimdMetadata = { document: TClientMetadata; cacheMaxAgeSeconds: number };
+
+/** A document that could not be used; `reason` goes to logs, the message to the client. */
+class CimdProblem extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+  ) {
+    super(message);
+  }
+}
+
+function assertCimdUrl(clientId: string): void {
+  let url: URL;
+  try {
+    url = new URL(clientId);
+  } catch {
+    throw new InvalidClientError("The client_id is not a valid URL.", { reason: "cimd_invalid_url" });
+  }
+  const refuse = (why: string) => {
+    throw new InvalidClientError(`The client_id is not a valid client metadata document URL: ${why}.`, {
+      reason: "cimd_invalid_url",
+    });
+  };
+  const hostPort = `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
+  const allowlisted = getEnv().OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(hostPort);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && allowlisted)) refuse("it must use https");
+  if (url.username || url.password) refuse("it must not contain a user name or password");
+  if (clientId.includes("#")) refuse("it must not contain a fragment");
+  if (url.pathname === "/") refuse("it must have a path");
+  // One spelling per client: dot segments, upper-case hosts, default ports or odd IP notations would
+  // otherwise let one document stand for several client_ids, or hide an address behind another form.
+  if (url.href !== clientId || clientId.length > 2000) refuse("it must be in canonical form");
+}
+
+/** Cache-Control max-age, bounded, so a client cannot make Tumiki fetch on every request or never again. */
+function cacheMaxAgeSeconds(cacheControl: string | null): number {
+  const match = /(?:^|[,\s])max-age\s*=\s*"?(\d+)"?/i.exec(cacheControl ?? "");
+  const seconds = match ? Number(match[1]) : DEFAULT_CACHE_SECONDS;
+  return Math.min(MAX_CACHE_SECONDS, Math.max(MIN_CACHE_SECONDS, seconds));
+}
+
+async function fetchDocument(clientId: string): Promise<TCimdMetadata> {
+  let response: Awaited<ReturnType<typeof safeFetch>>;
+  try {
+    response = await safeFetch({
+      url: clientId,
+      headers: { Accept: "application/json" },
+      maxBytes: MAX_DOCUMENT_BYTES,
+      timeoutMs: FETCH_TIMEOUT_MS,
+      maxRedirects: 0,
+    });
+  } catch (error) {
+    if (!(error instanceof OutboundFetchError)) throw error;
+    const message =
+      error.reason === "too_many_redirects"
+        ? "The server answered with a redirect; the document must be served at the client_id URL itself."
+        : error.reason === "response_too_large"
+          ? `The document is larger than ${MAX_DOCUMENT_BYTES / 1024} KB.`
+          : error.userMessage;
+    throw new CimdProblem(`could not be fetched: ${message}`, `cimd_fetch_${error.reason}`);
+  }
+  if (response.status !== 200) {
+    throw new CimdProblem(
+      `could not be fetched: the server answered HTTP ${response.status}.`,
+      "cimd_status",
+    );
+  }
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(response.body.toString("utf8"));
+  } catch {
+    throw new CimdProblem("is not valid JSON.", "cimd_invalid_json");
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new CimdProblem("is not a JSON object.", "cimd_invalid_json");
+  }
+  if ("client_secret" in raw || "client_secret_expires_at" in raw) {
+    throw new CimdProblem("must not contain a client secret.", "cimd_client_secret");
+  }
+  const parsed = ZClientMetadata.safeParse({ token_endpoint_auth_method: "none", ...raw });
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    const where = issue && issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+    throw new CimdProblem(`is not valid: ${where}${issue?.message ?? "unknown problem"}.`, "cimd_invalid");
+  }
+  const document = parsed.data;
+  if (document.client_id !== clientId) {
+    throw new CimdProblem("names a different client_id than its own URL.", "cimd_client_id_mismatch");
+  }
+  if (!document.client_name) throw new CimdProblem("has no client_name.", "cimd_invalid");
+  if (document.token_endpoint_auth_method !== "none") {
+    throw new CimdProblem(
+      "must use token_endpoint_auth_method none: a metadata document cannot share a client secret.",
+      "cimd_auth_method",
+    );
+  }
+  for (const uri of document.redirect_uris) {
+    try {
+      assertValidRedirectUri(uri);
+    } catch (error) {
+      if (!(error instanceof InvalidRedirectUriError)) throw error;
+      throw new CimdProblem(`has an invalid redirect URI: ${error.description}`, "cimd_redirect_uri");
+    }
+  }
+  return { document, cacheMaxAgeSeconds: cacheMaxAgeSeconds(response.headers.get("cache-control")) };
+}
+
+const isUniqueViolation = (error: unknown) =>
+  typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
+
+async function saveDocument(clientId: string, metadata: TCimdMetadata, fetchedAt: Date): Promise<AiClient> {
+  const { document } = metadata;
+  const fields = {
+    kind: "CIMD" as const,
+    clientSecretHash: null,
+    name: document.client_name ?? null,
+    clientUri: document.client_uri ?? null,
+    logoUri: document.logo_uri ?? null,
+    redirectUris: document.redirect_uris,
+    grantTypes: document.grant_types,
+    responseTypes: document.response_types,
+    tokenEndpointAuthMethod: "none",
+    scope: document.scope ?? null,
+    metadata,
+    metadataFetchedAt: fetchedAt,
+  };
+  const upsert = () =>
+    getDb().aiClient.upsert({ where: { clientId }, create: { clientId, ...fields }, update: fields });
+  try {
+    return await upsert();
+  } catch (error) {
+    // Two first requests for the same client raced to create the row: the second one updates it.
+    if (!isUniqueViolation(error)) throw error;
+    return upsert();
+  }
+}
+
+function storedMaxAgeSeconds(client: AiClient): number {
+  const stored = (client.metadata as Partial<TCimdMetadata> | null)?.cacheMaxAgeSeconds;
+  return typeof stored === "number" ? stored : DEFAULT_CACHE_SECONDS;
+}
+
+/**
+ * The AiClient for a CIMD client_id, fetched or from cache. Null when the client was disabled; throws
+ * InvalidClientError, naming the problem, when the URL or its document cannot be used.
+ */
+export async function resolveCimdClient({ clientId }: { clientId: string }): Promise<AiClient | null> {
+  assertCimdUrl(clientId);
+  const existing = await getDb().aiClient.findUnique({ where: { clientId } });
+  if (existing?.disabledAt) return null;
+  if (existing && existing.kind !== "CIMD") {
+    throw new InvalidClientError("The client_id is not a client metadata document.", { reason: "cimd_kind" });
+  }
+
+  const now = new Date();
+  const age = existing?.metadataFetchedAt ? now.getTime() - existing.metadataFetchedAt.getTime() : Infinity;
+  if (existing && age < storedMaxAgeSeconds(existing) * 1000) return existing;
+
+  let metadata: TCimdMetadata;
+  try {
+    metadata = await fetchDocument(clientId);
+  } catch (error) {
+    if (!(error instanceof CimdProblem)) throw error;
+    if (existing && age < STALE_LIMIT_MS) {
+      getLogger().warn(
+        { reason: error.reason, clientId },
+        "client metadata document could not be refreshed; serving the stored copy",
+      );
+      return existing;
+    }
+    throw new InvalidClientError(`The client metadata document ${error.message}`, { reason: error.reason });
+  }
+
+  const client = await saveDocument(clientId, metadata, now);
+  if (!existing) {
+    writeAuditEvent({
+      eventType: "oauth.client_registered",
+      outcome: "SUCCESS",
+      clientId: client.id,
+      detail: {
+        kind: "CIMD",
+        oauthClientId: clientId,
+        clientName: client.name,
+        host: new URL(clientId).host,
+      },
+    });
+  }
+  return client;
+}

@@ -1,0 +1,50 @@
+import { getAppUrl, getIssuer } from "../resource-urls";
+import { ALL_SERVERS_SCOPE } from "../scopes";
+
+// RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server and at the
+// OpenID configuration path (some MCP clients try that one first). Everything derives from APP_URL, never
+// from the request, so a forged Host header cannot point a client at another token endpoint.
+
+const CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"];
+
+export type TAuthorizationServerMetadata = {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  registration_endpoint: string;
+  revocation_endpoint: string;
+  jwks_uri: string;
+  response_types_supported: string[];
+  response_modes_supported: string[];
+  grant_types_supported: string[];
+  token_endpoint_auth_methods_supported: string[];
+  revocation_endpoint_auth_methods_supported: string[];
+  code_challenge_methods_supported: string[];
+  scopes_supported: string[];
+  client_id_metadata_document_supported: boolean;
+  authorization_response_iss_parameter_supported: boolean;
+  service_documentation: string;
+};
+
+export function getAuthorizationServerMetadata(): TAuthorizationServerMetadata {
+  return {
+    issuer: getIssuer(),
+    authorization_endpoint: getAppUrl("/oauth/authorize"),
+    token_endpoint: getAppUrl("/oauth/token"),
+    registration_endpoint: getAppUrl("/oauth/register"),
+    revocation_endpoint: getAppUrl("/oauth/revoke"),
+    jwks_uri: getAppUrl("/.well-known/jwks.json"),
+    response_types_supported: ["code"],
+    response_modes_supported: ["query"],
+    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    // PKCE with S256 only: `plain` would hand the verifier to anyone who sees the authorization request.
+    code_challenge_methods_supported: ["S256"],
+    // Per-server scopes differ per instance; each instance's protected-resource metadata lists its own.
+    scopes_supported: [ALL_SERVERS_SCOPE],
+    client_id_metadata_document_supported: true,
+    authorization_response_iss_parameter_supported: true,
+    service_documentation: getAppUrl("/"),
+  };
+}

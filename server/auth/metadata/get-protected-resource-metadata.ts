@@ -1,0 +1,35 @@
+import { resolveInstanceScopes } from "../resolve-instance-scopes";
+import { getAppUrl, getInstanceResourceUrl, getIssuer } from "../resource-urls";
+
+// RFC 9728 protected-resource metadata of one instance (path-inserted: the metadata of
+// `${APP_URL}/mcp/<id>` lives at `/.well-known/oauth-protected-resource/mcp/<id>`). It is public, so
+// it names no user and not the instance's own name, only what a client needs to start authorization.
+
+export type TProtectedResourceMetadata = {
+  resource: string;
+  authorization_servers: string[];
+  scopes_supported: string[];
+  bearer_methods_supported: string[];
+  resource_name: string;
+  resource_documentation: string;
+};
+
+/** The instance's metadata, or null when no such instance exists. */
+export async function getProtectedResourceMetadata({
+  instanceId,
+}: {
+  instanceId: string;
+}): Promise<TProtectedResourceMetadata | null> {
+  const resolved = await resolveInstanceScopes({ instanceId });
+  if (!resolved) return null;
+  return {
+    resource: getInstanceResourceUrl(resolved.instance.id),
+    // Only Tumiki's own issuer: an external issuer's tokens are accepted, but clients must register and
+    // authorize here, where consent and the instance binding are enforced.
+    authorization_servers: [getIssuer()],
+    scopes_supported: resolved.scopes,
+    bearer_methods_supported: ["header"],
+    resource_name: "Tumiki MCP instance",
+    resource_documentation: getAppUrl("/"),
+  };
+}

@@ -1,0 +1,44 @@
+import { writeAuditEvent } from "../audit/write-audit-event";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+
+type TRemoveUserServerOptions = { userId: string; connectionId: string; ip?: string; userAgent?: string };
+
+/**
+ * Disconnects the user from a server and drops it from their instances. A private server the user
+ * added goes too (nobody else can use it); a catalog server stays for other users.
+ */
+export async function removeUserServer({
+  userId,
+  connectionId,
+  ip,
+  userAgent,
+}: TRemoveUserServerOptions): Promise<void> {
+  const db = getDb();
+  const connection = await db.userMcpConfig.findFirst({
+    where: { id: connectionId, userId },
+    include: { mcpServer: { select: { id: true, ownerUserId: true } } },
+  });
+  if (!connection) {
+    throw new AppError("NOT_FOUND", {
+      message: `connection ${connectionId} not found for user ${userId}`,
+      userMessage: "This server is not connected to your account.",
+    });
+  }
+  const server = connection.mcpServer;
+  // Deleting the server cascades to its connection and instance links; otherwise the connection's
+  // deletion cascades to the links.
+  if (server.ownerUserId === userId) {
+    await db.mcpServer.deleteMany({ where: { id: server.id, ownerUserId: userId } });
+  } else {
+    await db.userMcpConfig.deleteMany({ where: { id: connection.id, userId } });
+  }
+  writeAuditEvent({
+    eventType: "backend.disconnected",
+    outcome: "SUCCESS",
+    actorUserId: userId,
+    mcpServerId: server.id,
+    ip,
+    userAgent,
+  });
+}
