@@ -66,7 +66,7 @@ test("a user bundles a server into an instance, uses its URL and an API key, the
   await page.goto("/api-keys");
   await expect(page.getByRole("heading", { level: 1, name: "API keys" })).toBeVisible();
   await page.getByLabel("Key name").fill(keyName);
-  await page.getByLabel("Instance").selectOption({ label: renamed });
+  await page.getByLabel("Instance", { exact: true }).selectOption({ label: renamed });
   await expect(page.getByRole("checkbox", { name: /mcp:access:\*/ })).toBeChecked();
   await page.getByRole("button", { name: "Create API key" }).click();
   const newKey = page.getByTestId("new-api-key");

@@ -48,7 +48,7 @@ async function connectWithSdk(
   const callback = await approveInBrowser(page, loopback, authorizationUrl, checkConsentPage);
   // The SDK checks neither, so the test does: state comes back unchanged, iss names Tumiki (RFC 9207).
   expect(callback.searchParams.get("state")).toBe(provider.lastState);
-  expect(callback.searchParams.get("iss")).toBe(new URL(page.url()).origin);
+  expect(callback.searchParams.get("iss")).toBe(new URL(mcpUrl).origin);
   const code = callback.searchParams.get("code");
   expect(code).toBeTruthy();
 

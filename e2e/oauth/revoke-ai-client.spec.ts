@@ -59,7 +59,7 @@ test("a user connects an AI client to a new instance, then revokes it on the AI 
     async (consent) => {
       await expect(consent.getByRole("heading", { name: `Authorize ${clientName}` })).toBeVisible();
       await expect(consent.getByText("registered dynamically")).toBeVisible();
-      await expect(consent.getByText(instanceName)).toBeVisible();
+      await expect(consent.getByText(instanceName, { exact: true })).toBeVisible();
     },
   );
   const code = callback.searchParams.get("code") ?? "";
@@ -78,8 +78,8 @@ test("a user connects an AI client to a new instance, then revokes it on the AI 
   const row = page.getByRole("row").filter({ hasText: clientName });
   await expect(row).toContainText(instanceName);
   await expect(row).toContainText("mcp:access:*");
-  page.once("dialog", (dialog) => dialog.accept());
-  await row.getByRole("button", { name: "Revoke" }).click();
+  await row.getByRole("button", { name: `Revoke ${clientName}` }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Revoke access" }).click();
   await expect(page.getByRole("row").filter({ hasText: clientName })).toHaveCount(0);
 
   const refused = await postInitialize(mcpUrl, provider.tokens()?.access_token ?? "", clientFetch);

@@ -84,6 +84,14 @@ export class InMemoryOAuthClientProvider implements OAuthClientProvider {
     this.authorizationUrl = authorizationUrl;
   }
 
+  // The SDK calls this when the server refuses what was saved (a revoked refresh token, an unknown
+  // client), then starts over; real clients drop the same things from their stores.
+  invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery") {
+    if (scope === "all" || scope === "tokens") this.savedTokens = undefined;
+    if (scope === "all" || scope === "client") this.information = undefined;
+    if (scope === "all" || scope === "verifier") this.verifier = undefined;
+  }
+
   saveCodeVerifier(codeVerifier: string) {
     this.verifier = codeVerifier;
   }

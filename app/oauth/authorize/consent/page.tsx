@@ -16,8 +16,10 @@ import { verifyConsentRequest } from "@/server/auth/authorize/verify-consent-req
 
 export const dynamic = "force-dynamic";
 
-// The page's URL carries the signed request: no Referer may take it elsewhere.
-export const metadata: Metadata = { title: "Authorize an AI client", referrer: "no-referrer" };
+// The page's URL carries the signed request: no Referer may take it to another origin. Not
+// "no-referrer": under that policy browsers send `Origin: null` with the form post, which the decision
+// endpoint rightly refuses.
+export const metadata: Metadata = { title: "Authorize an AI client", referrer: "same-origin" };
 
 type ConsentPageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
