@@ -5,7 +5,7 @@ import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { primaryButton, secondaryButton, textLink } from "../button-styles";
 import { FormAlert } from "./form-alert";
-import { describeSignInError } from "./sign-in-messages";
+import { describeSignInError, withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
 
 type SignInFormProps = {
@@ -71,7 +71,7 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
       ) : null}
       <p className="text-sm text-slate-600">
         New to Tumiki?{" "}
-        <Link href="/sign-up" className={textLink}>
+        <Link href={withCallbackUrl("/sign-up", redirectTo)} className={textLink}>
           Create an account
         </Link>
       </p>

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { describeSignInError, INVALID_CREDENTIALS_MESSAGE, toSafeRedirectPath } from "./sign-in-messages";
+import {
+  describeSignInError,
+  INVALID_CREDENTIALS_MESSAGE,
+  toSafeRedirectPath,
+  withCallbackUrl,
+} from "./sign-in-messages";
 
 describe("describeSignInError", () => {
   it("says the same thing for every credentials failure except a rate limit", () => {
@@ -43,5 +48,14 @@ describe("toSafeRedirectPath", () => {
 
   it("uses the given fallback", () => {
     expect(toSafeRedirectPath("//evil.com", "/servers")).toBe("/servers");
+  });
+});
+
+describe("withCallbackUrl", () => {
+  it("carries a destination other than the dashboard, encoded", () => {
+    expect(withCallbackUrl("/sign-up", "/oauth/authorize?client_id=a&state=b")).toBe(
+      "/sign-up?callbackUrl=%2Foauth%2Fauthorize%3Fclient_id%3Da%26state%3Db",
+    );
+    expect(withCallbackUrl("/sign-in", "/dashboard")).toBe("/sign-in");
   });
 });

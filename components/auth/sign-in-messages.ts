@@ -28,3 +28,8 @@ export function toSafeRedirectPath(value: string | undefined | null, fallback = 
   const url = resolveSameOriginUrl(value, REDIRECT_BASE);
   return url ? `${url.pathname}${url.search}${url.hash}` : fallback;
 }
+
+/** A link between the sign-in and sign-up pages that keeps where the user was going (e.g. a consent). */
+export function withCallbackUrl(path: string, redirectTo: string): string {
+  return redirectTo === "/dashboard" ? path : `${path}?callbackUrl=${encodeURIComponent(redirectTo)}`;
+}

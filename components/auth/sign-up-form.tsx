@@ -10,6 +10,7 @@ import type { TPublicErrorData } from "@/server/api/trpc";
 import { primaryButton, textLink } from "../button-styles";
 import { api } from "../trpc";
 import { FormAlert } from "./form-alert";
+import { withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
 
 type FieldErrors = Partial<Record<"name" | "email" | "password", string>>;
@@ -23,7 +24,7 @@ function firstErrors(fieldErrors: Record<string, string[] | undefined> | undefin
   return result;
 }
 
-export function SignUpForm() {
+export function SignUpForm({ redirectTo }: { redirectTo: string }) {
   const signUp = api.account.signUp.useMutation();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -72,7 +73,7 @@ export function SignUpForm() {
       redirect: false,
     }).catch(() => undefined);
     if (result && !result.error) {
-      window.location.assign("/dashboard");
+      window.location.assign(redirectTo);
       return;
     }
     setIsSigningIn(false);
@@ -115,7 +116,7 @@ export function SignUpForm() {
       </form>
       <p className="text-sm text-slate-600">
         Already have an account?{" "}
-        <Link href="/sign-in" className={textLink}>
+        <Link href={withCallbackUrl("/sign-in", redirectTo)} className={textLink}>
           Sign in
         </Link>
       </p>

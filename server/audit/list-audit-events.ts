@@ -30,8 +30,8 @@ type TListAuditEventsOptions = TListAuditEventsInput & { userId: string };
 
 /**
  * One page of the signed-in user's own audit events (they are the actor), newest first. Names of the
- * clients, instances and servers an event mentions are looked up for display; an instance or server
- * that is not the user's keeps its id only.
+ * clients (audit events name a client by its AiClient id), instances and servers an event mentions are
+ * looked up for display; an instance or server that is not the user's keeps its id only.
  */
 export async function listAuditEvents({ userId, ...input }: TListAuditEventsOptions): Promise<TAuditLogPage> {
   const { eventType, outcome, clientId, instanceId, from, to, page } = ZListAuditEventsInput.parse(input);
@@ -40,7 +40,7 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
     actorUserId: userId,
     ...(eventType ? { eventType } : {}),
     ...(outcome ? { outcome } : {}),
-    ...(clientId ? { clientId: { in: await getClientIdAliases(clientId) } } : {}),
+    ...(clientId ? { clientId } : {}),
     ...(instanceId ? { instanceId } : {}),
     ...(from || to ? { createdAt: { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } } : {}),
   };
@@ -57,7 +57,7 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
   const clientIds = distinct(events.map((event) => event.clientId));
   const [clients, instances, servers] = await Promise.all([
     db.aiClient.findMany({
-      where: { OR: [{ id: { in: clientIds } }, { clientId: { in: clientIds } }] },
+      where: { id: { in: clientIds } },
       select: { id: true, clientId: true, name: true },
     }),
     db.mcpInstance.findMany({
@@ -72,12 +72,7 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
       select: { id: true, name: true },
     }),
   ]);
-  const clientNames = new Map<string, string>();
-  for (const client of clients) {
-    const name = client.name ?? client.clientId;
-    clientNames.set(client.id, name);
-    clientNames.set(client.clientId, name);
-  }
+  const clientNames = new Map(clients.map((client) => [client.id, client.name ?? client.clientId]));
   const instanceNames = new Map(instances.map((instance) => [instance.id, instance.name]));
   const serverNames = new Map(servers.map((server) => [server.id, server.name]));
 
@@ -102,16 +97,4 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
     pageSize: AUDIT_PAGE_SIZE,
     hasNextPage: rows.length > AUDIT_PAGE_SIZE,
   };
-}
-
-/**
- * Audit writers record a client by its AiClient id or by its OAuth client_id; a filter on either
- * matches both, so the viewer need not know which a writer chose.
- */
-async function getClientIdAliases(clientId: string): Promise<string[]> {
-  const client = await getDb().aiClient.findFirst({
-    where: { OR: [{ id: clientId }, { clientId }] },
-    select: { id: true, clientId: true },
-  });
-  return client ? [client.id, client.clientId] : [clientId];
 }

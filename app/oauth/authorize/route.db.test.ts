@@ -103,7 +103,7 @@ describe("GET /oauth/authorize", () => {
     expect(events[0]).toMatchObject({
       eventType: "oauth.authorization_denied",
       outcome: "FAILURE",
-      clientId,
+      clientId: clientRowId,
     });
   });
 

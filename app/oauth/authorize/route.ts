@@ -29,7 +29,11 @@ export const GET = withRouteErrors(async (request: Request) => {
 
   switch (validation.outcome) {
     case "error_page":
-      return authorizationErrorPageResponse({ reason: validation.reason, status: 400 });
+      return authorizationErrorPageResponse({
+        reason: validation.reason,
+        status: 400,
+        detail: validation.detail,
+      });
     case "sign_in_required": {
       const callbackUrl = `${url.pathname}${url.search}`;
       return redirectTo(getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`));
@@ -40,7 +44,7 @@ export const GET = withRouteErrors(async (request: Request) => {
           eventType: "oauth.authorization_denied",
           outcome: "FAILURE",
           actorUserId: userId,
-          clientId: validation.client.clientId,
+          clientId: validation.client.id,
           ip,
           userAgent,
           reason: validation.error.error,

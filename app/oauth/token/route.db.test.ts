@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as getJwks } from "@/app/.well-known/jwks.json/route";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { getInstanceResourceUrl, getIssuer } from "@/server/auth/resource-urls";
 import { getDb } from "@/server/db";
+import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
 import {
   createTestAiClient,
@@ -277,5 +278,24 @@ describe("POST /oauth/token", () => {
       tokenRequest({ grant_type: "client_credentials", client_id: `rate-${randomUUID()}` }),
     );
     expect(other.status).toBe(401);
+  });
+
+  it("counts a public client per address, so nobody can spend a shared client_id's budget for all", async () => {
+    vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+    resetEnvCache();
+    try {
+      // A CIMD client_id is a URL that every install of the client shares.
+      const clientId = `https://client.example/${randomUUID()}.json`;
+      const from = (ip: string) =>
+        POST(
+          tokenRequest({ grant_type: "authorization_code", client_id: clientId }, { "x-forwarded-for": ip }),
+        );
+      for (let i = 0; i < 100; i++) expect((await from("198.51.100.7")).status).not.toBe(429);
+      expect((await from("198.51.100.7")).status).toBe(429);
+      expect((await from("198.51.100.8")).status).not.toBe(429);
+    } finally {
+      vi.unstubAllEnvs();
+      resetEnvCache();
+    }
   });
 });

@@ -5,6 +5,7 @@
 export type TAuthorizationErrorReason =
   | "missing_client"
   | "unknown_client"
+  | "unusable_client_metadata"
   | "unsupported_client"
   | "invalid_redirect_uri"
   | "invalid_form"
@@ -30,6 +31,12 @@ export const AUTHORIZATION_ERROR_MESSAGES: Record<
     message:
       "Tumiki does not know the AI client that sent you here, or could not verify it. Nothing was shared. " +
       START_AGAIN,
+  },
+  unusable_client_metadata: {
+    title: "This AI client could not be verified",
+    message:
+      "Tumiki fetched the client's metadata document to check who it is and could not use it. Nothing " +
+      "was shared. Tell the client's developer what went wrong:",
   },
   unsupported_client: {
     title: "This client cannot ask for access here",

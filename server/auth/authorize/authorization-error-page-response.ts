@@ -1,17 +1,20 @@
 import { AUTHORIZATION_ERROR_MESSAGES, type TAuthorizationErrorReason } from "./authorization-error-messages";
 
 // The error page of the authorization route handlers, which cannot render React: a small fixed HTML
-// document in the look of the sign-in card. Only the fixed texts of authorization-error-messages.ts go
-// in; it is never cached, never framed, and runs no script.
+// document in the look of the sign-in card. The fixed texts of authorization-error-messages.ts go in,
+// and at most a `detail` that Tumiki wrote (an OAuth error_description), escaped; it is never cached,
+// never framed, and runs no script.
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 export function authorizationErrorPageResponse({
   reason,
   status,
+  detail,
 }: {
   reason: TAuthorizationErrorReason;
   status: number;
+  detail?: string;
 }): Response {
   const { title, message } = AUTHORIZATION_ERROR_MESSAGES[reason];
   const html = `<!doctype html>
@@ -28,6 +31,7 @@ main{min-height:100vh;display:flex;flex-direction:column;align-items:center;just
 .card{width:100%;max-width:24rem;background:#fff;border:1px solid #e2e8f0;border-radius:12px;padding:32px;box-shadow:0 1px 2px rgb(0 0 0/.05)}
 h1{font-size:1.25rem;font-weight:600;margin:0 0 16px}
 p{font-size:.875rem;line-height:1.5;color:#334155;margin:0}
+.detail{margin-top:12px;font-family:ui-monospace,monospace;font-size:.8125rem}
 </style>
 </head>
 <body>
@@ -36,6 +40,7 @@ p{font-size:.875rem;line-height:1.5;color:#334155;margin:0}
 <div class="card" role="alert">
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
+${detail ? `<p class="detail">${escapeHtml(detail)}</p>` : ""}
 </div>
 </main>
 </body>

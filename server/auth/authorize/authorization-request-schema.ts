@@ -38,6 +38,7 @@ export const S256_CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 export const ZAuthorizationPageError = z.enum([
   "missing_client",
   "unknown_client",
+  "unusable_client_metadata",
   "unsupported_client",
   "invalid_redirect_uri",
 ]);

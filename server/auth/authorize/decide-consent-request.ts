@@ -57,7 +57,7 @@ export async function decideConsentRequest({
 
   const audit = {
     actorUserId: userId,
-    clientId: client.clientId,
+    clientId: client.id,
     instanceId: claims.instanceId,
     ip,
     userAgent,

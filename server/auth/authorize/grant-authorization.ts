@@ -43,18 +43,27 @@ export async function grantAuthorization(options: TGrantAuthorizationOptions): P
   const audit = {
     outcome: "SUCCESS",
     actorUserId: userId,
-    clientId: client.clientId,
+    clientId: client.id,
     instanceId,
     ip: options.ip,
     userAgent: options.userAgent,
   } as const;
   if (options.isNewConsent) {
-    writeAuditEvent({ ...audit, eventType: "oauth.consent_granted", detail: { scopes } });
+    writeAuditEvent({
+      ...audit,
+      eventType: "oauth.consent_granted",
+      detail: { scopes, oauthClientId: client.clientId },
+    });
   }
   writeAuditEvent({
     ...audit,
     eventType: "oauth.authorization_granted",
-    detail: { scopes, rememberedConsent: !options.isNewConsent, redirectHost: new URL(redirectUri).host },
+    detail: {
+      scopes,
+      oauthClientId: client.clientId,
+      rememberedConsent: !options.isNewConsent,
+      redirectHost: new URL(redirectUri).host,
+    },
   });
   return buildAuthorizationRedirect({ redirectUri, result: { code }, state });
 }

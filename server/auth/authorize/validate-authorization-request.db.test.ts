@@ -95,11 +95,6 @@ describe("validateAuthorizationRequest", () => {
       ["no client_id", { client_id: undefined }, "missing_client"],
       ["a repeated client_id", { client_id: ["a", "b"] }, "missing_client"],
       ["an unknown client", { client_id: "no-such-client" }, "unknown_client"],
-      [
-        "a CIMD client_id on a loopback address",
-        { client_id: "https://127.0.0.1/client.json" },
-        "unknown_client",
-      ],
       ["no redirect_uri", { redirect_uri: undefined }, "invalid_redirect_uri"],
       ["a repeated redirect_uri", { redirect_uri: [LOOPBACK, LOOPBACK] }, "invalid_redirect_uri"],
       ["a trailing slash", { redirect_uri: `${HTTPS_REDIRECT}/` }, "invalid_redirect_uri"],
@@ -115,6 +110,12 @@ describe("validateAuthorizationRequest", () => {
       ["an unregistered host", { redirect_uri: "https://evil.example/cb" }, "invalid_redirect_uri"],
     ])("%s", async (_name, overrides, reason) => {
       expect(await validate(overrides)).toEqual({ outcome: "error_page", reason });
+    });
+
+    it("a CIMD client_id on a loopback address, naming why the document could not be used", async () => {
+      const result = await validate({ client_id: "https://127.0.0.1/client.json" });
+      expect(result).toMatchObject({ outcome: "error_page", reason: "unusable_client_metadata" });
+      expect(result.outcome === "error_page" && result.detail).toMatch(/could not be fetched/);
     });
 
     it("an M2M client, or a client without redirect URIs", async () => {

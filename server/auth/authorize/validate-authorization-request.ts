@@ -43,7 +43,7 @@ export type TValidAuthorizationRequest = {
 };
 
 export type TAuthorizationValidation =
-  | { outcome: "error_page"; reason: TAuthorizationPageError }
+  | { outcome: "error_page"; reason: TAuthorizationPageError; detail?: string }
   | { outcome: "redirect_error"; client: AiClient; redirectUri: string; state?: string; error: OAuthError }
   | { outcome: "sign_in_required" }
   | { outcome: "valid"; request: TValidAuthorizationRequest };
@@ -69,7 +69,11 @@ export async function validateAuthorizationRequest({
   if (!clientId || clientId.length > 2048 || repeated.includes("client_id")) {
     return { outcome: "error_page", reason: "missing_client" };
   }
-  const client = await resolveClient(clientId);
+  const resolved = await resolveClient(clientId);
+  if ("problem" in resolved) {
+    return { outcome: "error_page", reason: "unusable_client_metadata", detail: resolved.problem };
+  }
+  const { client } = resolved;
   if (!client) return { outcome: "error_page", reason: "unknown_client" };
   // M2M clients use client_credentials only; a client with no redirect URI cannot receive a code.
   if (client.kind === "M2M" || client.redirectUris.length === 0) {
@@ -151,10 +155,10 @@ export async function validateAuthorizationRequest({
   };
 }
 
-/** The client, or null when it is unknown or its metadata document could not be used. */
-async function resolveClient(clientId: string): Promise<AiClient | null> {
+/** The client (null when unknown), or why its metadata document could not be used. */
+async function resolveClient(clientId: string): Promise<{ client: AiClient | null } | { problem: string }> {
   try {
-    return await resolveAiClient({ clientId });
+    return { client: await resolveAiClient({ clientId }) };
   } catch (error) {
     // A CIMD document that cannot be fetched or is invalid is the client's problem: an error page.
     // Anything else (the database is down) is ours and must not pass for an unknown client.
@@ -166,6 +170,6 @@ async function resolveClient(clientId: string): Promise<AiClient | null> {
       { reason: error instanceof OAuthError ? error.reason : error.code },
       "client not usable",
     );
-    return null;
+    return { problem: error instanceof OAuthError ? error.description : error.userMessage };
   }
 }

@@ -7,8 +7,11 @@ import { isSecretMatchingHash } from "../opaque-secrets";
 // Client authentication at /oauth/token and /oauth/revoke (RFC 6749 §2.3, OAuth 2.1 §2.4): `none` (a
 // public client names itself with client_id), `client_secret_basic` and `client_secret_post`. The
 // method must be the one the client registered, so a confidential client's secret cannot be skipped by
-// pretending to be public. The rate limit is counted first, per client_id, so guessing secrets, codes
-// or refresh tokens stays bounded; a request naming no client is counted per IP.
+// pretending to be public. The rate limit is counted first, so guessing secrets, codes or refresh tokens
+// stays bounded: per client_id for a confidential client; per client_id and address for a public one,
+// because a public client_id is no secret (a CIMD client_id is a URL every install of that client
+// shares) and one address must not spend the budget of all its users. A request naming no client is
+// counted per address.
 
 export type TClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
@@ -65,6 +68,12 @@ function readPresentedCredentials(
   return { method: "none", clientId: form.client_id };
 }
 
+function rateLimitIdentifier(presented: PresentedCredentials | null, ip: string): string {
+  if (!presented) return `ip:${ip}`;
+  if (presented.method === "none") return `client:${presented.clientId}|ip:${ip}`;
+  return `client:${presented.clientId}`;
+}
+
 /** The authenticated client, or InvalidClientError; RateLimitError when its budget is spent. */
 export async function authenticateTokenClient({
   headers,
@@ -84,7 +93,7 @@ export async function authenticateTokenClient({
     await assertRateLimit("oauthToken", `ip:${ip}`);
     throw error;
   }
-  await assertRateLimit("oauthToken", presented ? `client:${presented.clientId}` : `ip:${ip}`);
+  await assertRateLimit("oauthToken", rateLimitIdentifier(presented, ip));
   if (!presented) {
     throw new InvalidClientError("Client authentication is required.", { reason: "client_missing" });
   }

@@ -113,7 +113,7 @@ describe("POST /oauth/authorize/decision", () => {
 
     await flushAuditEvents();
     const events = await db.auditLog.findMany({
-      where: { clientId: client.clientId },
+      where: { clientId: client.id },
       orderBy: { createdAt: "asc" },
     });
     expect(events.map((event) => event.eventType).sort()).toEqual([
@@ -155,7 +155,7 @@ describe("POST /oauth/authorize/decision", () => {
     expect(location.searchParams.has("code")).toBe(false);
     await expectNothingStored(client.id);
     await flushAuditEvents();
-    expect(await db.auditLog.findMany({ where: { clientId: client.clientId } })).toEqual([
+    expect(await db.auditLog.findMany({ where: { clientId: client.id } })).toEqual([
       expect.objectContaining({
         eventType: "oauth.authorization_denied",
         outcome: "DENIED",
