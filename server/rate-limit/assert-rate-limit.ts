@@ -24,7 +24,8 @@ const KEY_NAMESPACE = "ratelimit";
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
-const windowMs = (policy: RateLimitPolicy): number => {
+/** A policy's window in milliseconds; windows start at multiples of it since the Unix epoch. */
+export const windowMs = (policy: RateLimitPolicy): number => {
   const [amount, unit] = policy.window.split(" ") as [string, keyof typeof UNIT_MS];
   return Number(amount) * UNIT_MS[unit];
 };

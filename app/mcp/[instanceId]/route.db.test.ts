@@ -17,6 +17,7 @@ import {
   signTestAccessToken,
   type TTestTokenOptions,
 } from "@/server/testing/mcp-auth-fixtures";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { DELETE, GET, POST } from "./route";
 
 // The /mcp/{instanceId} route through withMcpAuth, on a real database: one valid credential of each
@@ -341,6 +342,7 @@ describe("POST /mcp/{instanceId} with API keys", () => {
 
 describe("POST /mcp/{instanceId} rate limit", () => {
   it("answers 429 with Retry-After once the user's hourly budget is spent", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.mcpRequest);
     const limited = await createTestUser();
     const limitedInstance = await createTestInstance({ userId: limited.id });
     const t = (await signTestAccessToken({ userId: limited.id, instanceId: limitedInstance.id, client }))

@@ -4,6 +4,8 @@ import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { hashOpaqueSecret } from "@/server/auth/opaque-secrets";
 import { getDb } from "@/server/db";
 import { resetEnvCache } from "@/server/env";
+import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
 
 // As if behind one reverse proxy, so X-Forwarded-For is the client address that keys the limit.
@@ -152,6 +154,7 @@ describe("POST /oauth/register", () => {
 
   it("answers the 11th registration from one address within the hour with 429 and Retry-After", async () => {
     const ip = freshIp();
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthRegister);
     for (let i = 0; i < 10; i += 1) {
       expect((await register(publicClient, { ip })).status).toBe(201);
     }

@@ -7,12 +7,14 @@ import { getInstanceResourceUrl, getIssuer } from "@/server/auth/resource-urls";
 import { getDb } from "@/server/db";
 import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
+import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
   createTestAiClient,
   createTestAuthorizationCode,
   createTestInstance,
   createTestUser,
 } from "@/server/testing/tier1-fixtures";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
 
 // /oauth/token through its real handler: form parsing, client authentication, the grants, headers and
@@ -265,6 +267,7 @@ describe("POST /oauth/token", () => {
 
   it("limits a client to 100 requests an hour: request 101 gets 429 with Retry-After", async () => {
     const clientId = `rate-${randomUUID()}`;
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthToken);
     for (let i = 0; i < 100; i++) {
       const response = await POST(tokenRequest({ grant_type: "client_credentials", client_id: clientId }));
       expect(response.status).toBe(401);
@@ -286,6 +289,7 @@ describe("POST /oauth/token", () => {
     try {
       // A CIMD client_id is a URL that every install of the client shares.
       const clientId = `https://client.example/${randomUUID()}.json`;
+      await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthToken);
       const from = (ip: string) =>
         POST(
           tokenRequest({ grant_type: "authorization_code", client_id: clientId }, { "x-forwarded-for": ip }),

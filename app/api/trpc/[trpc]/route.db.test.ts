@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/server/env";
+import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
 
 // Auth.js imports next/server, which only resolves inside Next; sign-up needs no session.
@@ -26,6 +28,7 @@ describe("POST /api/trpc", () => {
   it("answers a sign-up over the rate limit with 429, Retry-After and the RateLimit-* headers", async () => {
     // A fresh address keeps this test in its own window of the signUp policy (5 an hour per IP).
     const ip = `192.0.2.${randomBytes(4).toString("hex")}`;
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.signUp);
     for (let i = 0; i < 5; i += 1) {
       expect((await signUp(ip, `limited${i}@example.com`)).status).toBe(200);
     }
