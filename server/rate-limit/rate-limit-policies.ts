@@ -83,6 +83,28 @@ export const RATE_LIMIT_POLICIES = {
       "Fails open: the request is already authenticated and scope-checked, so a Redis outage costs only " +
       "the limit, whereas failing closed would take every AI client down with Redis.",
   },
+  oauthClientAuthFailure: {
+    attempts: 30,
+    window: "15 m",
+    keyPrefix: "oauth-client-auth-failure",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: client IP. Counts failed client authentications and unknown clients at the token " +
+      "and revocation endpoints, so guessing a confidential client's secret is bounded per address " +
+      "without letting anyone who knows a client_id (which is no secret) spend that client's own " +
+      "budget. A working client fails rarely. Fails closed: guessing must stay bounded.",
+  },
+  cimdFetch: {
+    attempts: 20,
+    window: "1 h",
+    keyPrefix: "cimd-fetch",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: client IP. Each unknown https client_id makes Tumiki fetch a Client ID Metadata " +
+      "Document and store a client, without registration; a real client's document is fetched once " +
+      "and cached. Bounds outbound fetches and rows per address like the registration limit does. " +
+      "Fails closed: unbounded outbound fetches on anonymous demand are worse than a brief refusal.",
+  },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;
