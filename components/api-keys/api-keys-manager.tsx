@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { primaryButton, secondaryButton } from "../button-styles";
@@ -31,6 +31,8 @@ export function ApiKeysManager() {
   const instances = api.instance.list.useQuery();
   const [form, setForm] = useState({ name: "", instanceId: "", scopes: ["mcp:access:*"], expiresOn: "" });
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
+  const createdHeading = useRef<HTMLHeadingElement>(null);
+  const keysHeading = useRef<HTMLHeadingElement>(null);
   const create = api.apiKey.create.useMutation({
     onSuccess: async (result) => {
       setCreated({ key: result.key, name: form.name.trim() });
@@ -40,6 +42,11 @@ export function ApiKeysManager() {
   });
   const revoke = api.apiKey.revoke.useMutation({ onSuccess: () => utils.apiKey.list.invalidate() });
   const fieldErrors = getFieldErrors(create.error);
+
+  // The new key is shown once: focus (and a screen reader) goes straight to it.
+  useEffect(() => {
+    if (created) createdHeading.current?.focus();
+  }, [created]);
 
   const instanceList = instances.data ?? [];
   const instanceId = form.instanceId || instanceList[0]?.id || "";
@@ -64,7 +71,13 @@ export function ApiKeysManager() {
           className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-6"
           aria-label="New API key"
         >
-          <h2 className="text-lg font-semibold text-slate-900">Your new key “{created.name}”</h2>
+          <h2
+            ref={createdHeading}
+            tabIndex={-1}
+            className="text-lg font-semibold text-slate-900 focus:outline-none"
+          >
+            Your new key “{created.name}”
+          </h2>
           <p className="text-sm font-medium text-amber-900">
             Copy this key now. Tumiki keeps only a hash of it and cannot show it again.
           </p>
@@ -75,7 +88,7 @@ export function ApiKeysManager() {
             >
               {created.key}
             </code>
-            <CopyButton value={created.key} label="Copy key" />
+            <CopyButton value={created.key} label="Copy key" copiedMessage="Key copied" />
           </div>
           <p className="text-xs text-slate-600">
             Send it as <code className="font-mono">Authorization: Bearer {"<key>"}</code> to the instance URL.
@@ -86,7 +99,11 @@ export function ApiKeysManager() {
         </section>
       ) : null}
 
-      {instances.isSuccess && instanceList.length === 0 ? (
+      {instances.isPending ? (
+        <p className="text-sm text-slate-600">Loading instances…</p>
+      ) : instances.error ? (
+        <FormAlert message={describeMutationError(instances.error)} />
+      ) : instanceList.length === 0 ? (
         <div className={emptyBox}>
           <p className="text-base font-medium text-slate-900">Create an instance first</p>
           <p className="mt-2">An API key opens one instance; create one on the Instances page.</p>
@@ -141,6 +158,9 @@ export function ApiKeysManager() {
         </form>
       )}
 
+      <h2 ref={keysHeading} tabIndex={-1} className="text-lg font-semibold text-slate-900 focus:outline-none">
+        Your API keys
+      </h2>
       <FormAlert message={describeMutationError(revoke.error)} />
       {keys.isPending ? (
         <p className="text-sm text-slate-600">Loading API keys…</p>
@@ -194,6 +214,7 @@ export function ApiKeysManager() {
                           confirmLabel="Revoke key"
                           disabled={revoke.isPending}
                           onConfirm={() => revoke.mutate({ id: key.id })}
+                          focusAfterRemoval={keysHeading}
                         >
                           Clients using this key are refused from their next request on. This cannot be
                           undone.

@@ -6,10 +6,11 @@ import { AUDIT_EVENT_TYPES } from "@/server/audit/audit-event";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { secondaryButton } from "../button-styles";
-import { describeMutationError, formatDateTime } from "../dashboard/format";
+import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
 import { SelectField } from "../dashboard/select-field";
 import { cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
 import { api } from "../trpc";
+import { AUDIT_EVENT_LABELS } from "./audit-event-labels";
 
 const OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
 const OUTCOME_STYLE: Record<(typeof OUTCOMES)[number], string> = {
@@ -40,6 +41,11 @@ function isEventType(value: string): value is (typeof AUDIT_EVENT_TYPES)[number]
   return (AUDIT_EVENT_TYPES as readonly string[]).includes(value);
 }
 
+/** An event type in words; a type this page does not know (an older row) shows as it is. */
+function describeEventType(eventType: string): string {
+  return isEventType(eventType) ? AUDIT_EVENT_LABELS[eventType] : eventType;
+}
+
 function isOutcome(value: string): value is (typeof OUTCOMES)[number] {
   return (OUTCOMES as readonly string[]).includes(value);
 }
@@ -48,8 +54,14 @@ export function AuditLog() {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [page, setPage] = useState(1);
   const instances = api.instance.list.useQuery();
-  const authorized = api.aiClient.listAuthorized.useQuery();
-  const m2m = api.aiClient.listM2m.useQuery();
+  // Every client the log names, revoked and deleted ones included, so their history can be filtered.
+  const clients = api.audit.clients.useQuery();
+  // <input type="date"> values compare as strings. Checked here so the message sits at the field; the
+  // server refuses the same range with the same message (audit-log-schemas.ts).
+  const rangeError =
+    filters.fromDay && filters.toDay && filters.fromDay > filters.toDay
+      ? "The start date must not be after the end date."
+      : undefined;
   const events = api.audit.list.useQuery(
     {
       page,
@@ -61,18 +73,14 @@ export function AuditLog() {
       from: filters.fromDay ? new Date(`${filters.fromDay}T00:00:00`) : undefined,
       to: filters.toDay ? new Date(`${filters.toDay}T23:59:59.999`) : undefined,
     },
-    { placeholderData: keepPreviousData },
+    { placeholderData: keepPreviousData, enabled: !rangeError },
   );
+  const fieldErrors = getFieldErrors(events.error);
 
   function update(patch: Partial<Filters>) {
     setFilters({ ...filters, ...patch });
     setPage(1);
   }
-
-  const clientOptions = [
-    ...(authorized.data ?? []).map((client) => ({ value: client.id, label: client.name })),
-    ...(m2m.data ?? []).map((client) => ({ value: client.id, label: `${client.name} (machine-to-machine)` })),
-  ];
 
   return (
     <div className="space-y-4">
@@ -87,7 +95,7 @@ export function AuditLog() {
           onChange={(event) => update({ eventType: event.target.value })}
           options={[
             { value: "", label: "All types" },
-            ...AUDIT_EVENT_TYPES.map((t) => ({ value: t, label: t })),
+            ...AUDIT_EVENT_TYPES.map((t) => ({ value: t, label: AUDIT_EVENT_LABELS[t] })),
           ]}
         />
         <SelectField
@@ -100,7 +108,7 @@ export function AuditLog() {
           label="Client"
           value={filters.clientId}
           onChange={(event) => update({ clientId: event.target.value })}
-          options={[{ value: "", label: "All clients" }, ...clientOptions]}
+          options={[{ value: "", label: "All clients" }, ...(clients.data ?? [])]}
         />
         <SelectField
           label="Instance"
@@ -122,6 +130,7 @@ export function AuditLog() {
           type="date"
           value={filters.toDay}
           onChange={(event) => update({ toDay: event.target.value })}
+          error={rangeError ?? fieldErrors.to}
         />
         <div className="sm:col-span-3">
           <button
@@ -134,8 +143,8 @@ export function AuditLog() {
         </div>
       </form>
 
-      {events.error ? (
-        <FormAlert message={describeMutationError(events.error)} />
+      {rangeError ? null : events.error ? (
+        <FormAlert message={fieldErrors.to ? null : describeMutationError(events.error)} />
       ) : !events.data ? (
         <p className="text-sm text-slate-600">Loading events…</p>
       ) : events.data.events.length === 0 ? (
@@ -164,7 +173,10 @@ export function AuditLog() {
               {events.data.events.map((event) => (
                 <tr key={event.id}>
                   <td className={`${cell} whitespace-nowrap`}>{formatDateTime(event.createdAt)}</td>
-                  <td className={`${cell} font-mono text-xs`}>{event.eventType}</td>
+                  <td className={cell}>
+                    <div>{describeEventType(event.eventType)}</div>
+                    <div className="font-mono text-xs text-slate-500">{event.eventType}</div>
+                  </td>
                   <td className={cell}>
                     <span
                       className={`rounded-full px-2 py-0.5 text-xs font-medium ${OUTCOME_STYLE[event.outcome]}`}
@@ -198,7 +210,7 @@ export function AuditLog() {
         <button
           type="button"
           className={secondaryButton}
-          disabled={!events.data?.hasNextPage}
+          disabled={Boolean(rangeError) || !events.data?.hasNextPage}
           onClick={() => setPage(page + 1)}
         >
           Next

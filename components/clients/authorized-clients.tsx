@@ -1,5 +1,6 @@
 "use client";
 
+import { useRef } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { describeMutationError, formatDateTime } from "../dashboard/format";
@@ -9,13 +10,19 @@ import { api } from "../trpc";
 export function AuthorizedClients() {
   const utils = api.useUtils();
   const clients = api.aiClient.listAuthorized.useQuery();
+  const heading = useRef<HTMLHeadingElement>(null);
   const revoke = api.aiClient.revoke.useMutation({
     onSuccess: () => utils.aiClient.listAuthorized.invalidate(),
   });
 
   return (
     <section aria-labelledby="authorized-clients" className="space-y-3">
-      <h2 id="authorized-clients" className="text-lg font-semibold text-slate-900">
+      <h2
+        ref={heading}
+        id="authorized-clients"
+        tabIndex={-1}
+        className="text-lg font-semibold text-slate-900 focus:outline-none"
+      >
         Authorized AI clients
       </h2>
       <FormAlert message={describeMutationError(revoke.error)} />
@@ -37,7 +44,7 @@ export function AuthorizedClients() {
             <caption className="sr-only">AI clients you have authorized</caption>
             <thead className="bg-slate-50">
               <tr>
-                {["Client", "Instance and scopes", "Consented", "Last used"].map((h) => (
+                {["Client", "Instance and scopes", "Consented", "Last token issued"].map((h) => (
                   <th key={h} scope="col" className={headerCell}>
                     {h}
                   </th>
@@ -80,6 +87,7 @@ export function AuthorizedClients() {
                       confirmLabel="Revoke access"
                       disabled={revoke.isPending}
                       onConfirm={() => revoke.mutate({ clientId: client.id })}
+                      focusAfterRemoval={heading}
                     >
                       Its tokens stop working at once, for all your instances. It must ask for your consent
                       again to reconnect.

@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { primaryButton, secondaryButton } from "../button-styles";
@@ -30,6 +30,13 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
   const instances = api.instance.list.useQuery();
   const [form, setForm] = useState({ name: "", instanceId: "", scopes: ["mcp:access:*"] });
   const [created, setCreated] = useState<Created | null>(null);
+  const createdHeading = useRef<HTMLHeadingElement>(null);
+  const sectionHeading = useRef<HTMLHeadingElement>(null);
+
+  // The secret is shown once: focus (and a screen reader) goes straight to it.
+  useEffect(() => {
+    if (created) createdHeading.current?.focus();
+  }, [created]);
 
   const instanceList = instances.data ?? [];
   const instanceId = form.instanceId || instanceList[0]?.id || "";
@@ -64,7 +71,12 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
 
   return (
     <section aria-labelledby="m2m-clients" className="space-y-3">
-      <h2 id="m2m-clients" className="text-lg font-semibold text-slate-900">
+      <h2
+        ref={sectionHeading}
+        id="m2m-clients"
+        tabIndex={-1}
+        className="text-lg font-semibold text-slate-900 focus:outline-none"
+      >
         Machine-to-machine clients
       </h2>
       <p className="text-sm text-slate-600">
@@ -77,7 +89,13 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
           className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-6"
           aria-label="New machine-to-machine client"
         >
-          <h3 className="text-base font-semibold text-slate-900">Credentials of “{created.name}”</h3>
+          <h3
+            ref={createdHeading}
+            tabIndex={-1}
+            className="text-base font-semibold text-slate-900 focus:outline-none"
+          >
+            Credentials of “{created.name}”
+          </h3>
           <p className="text-sm font-medium text-amber-900">
             Copy the secret now. Tumiki keeps only a hash of it and cannot show it again.
           </p>
@@ -85,9 +103,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
             <div className="flex flex-wrap items-center gap-3">
               <dt className="w-28 font-medium text-slate-800">Client ID</dt>
               <dd>
-                <code className="break-all font-mono">{created.clientId}</code>
+                <code data-testid="m2m-client-id" className="break-all font-mono">
+                  {created.clientId}
+                </code>
               </dd>
-              <CopyButton value={created.clientId} label="Copy client ID" />
+              <CopyButton value={created.clientId} label="Copy client ID" copiedMessage="Client ID copied" />
             </div>
             <div className="flex flex-wrap items-center gap-3">
               <dt className="w-28 font-medium text-slate-800">Client secret</dt>
@@ -96,7 +116,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
                   {created.clientSecret}
                 </code>
               </dd>
-              <CopyButton value={created.clientSecret} label="Copy secret" />
+              <CopyButton value={created.clientSecret} label="Copy secret" copiedMessage="Secret copied" />
             </div>
             <div className="flex flex-wrap items-center gap-3">
               <dt className="w-28 font-medium text-slate-800">Token endpoint</dt>
@@ -108,7 +128,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
           <div className="space-y-1">
             <div className="flex items-center justify-between gap-2">
               <p className="text-sm font-medium text-slate-800">Get a token</p>
-              <CopyButton value={buildCurlExample({ tokenEndpoint, created })} label="Copy curl example" />
+              <CopyButton
+                value={buildCurlExample({ tokenEndpoint, created })}
+                label="Copy curl example"
+                copiedMessage="Command copied"
+              />
             </div>
             <pre className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
               <code>{buildCurlExample({ tokenEndpoint, created })}</code>
@@ -120,7 +144,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
         </section>
       ) : null}
 
-      {instances.isSuccess && instanceList.length === 0 ? (
+      {instances.isPending ? (
+        <p className="text-sm text-slate-600">Loading instances…</p>
+      ) : instances.error ? (
+        <FormAlert message={describeMutationError(instances.error)} />
+      ) : instanceList.length === 0 ? (
         <div className={emptyBox}>A machine-to-machine client uses one instance; create one first.</div>
       ) : (
         <form onSubmit={handleCreate} className={`${card} space-y-4`}>
@@ -175,7 +203,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
             <caption className="sr-only">Your machine-to-machine clients</caption>
             <thead className="bg-slate-50">
               <tr>
-                {["Name", "Client ID", "Instance", "Scopes", "Created", "Last used"].map((h) => (
+                {["Name", "Client ID", "Instance", "Scopes", "Created", "Last token issued"].map((h) => (
                   <th key={h} scope="col" className={headerCell}>
                     {h}
                   </th>
@@ -202,6 +230,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
                       confirmLabel="Delete client"
                       disabled={remove.isPending}
                       onConfirm={() => remove.mutate({ id: client.id })}
+                      focusAfterRemoval={sectionHeading}
                     >
                       Its tokens stop working at once and its secret can no longer get new ones.
                     </ConfirmButton>

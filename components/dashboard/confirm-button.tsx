@@ -1,6 +1,6 @@
 "use client";
 
-import { type ReactNode, useId, useRef } from "react";
+import { type ReactNode, type RefObject, useEffect, useId, useRef } from "react";
 import { secondaryButton } from "../button-styles";
 
 type ConfirmButtonProps = {
@@ -14,6 +14,11 @@ type ConfirmButtonProps = {
   confirmLabel: string;
   onConfirm: () => void;
   disabled?: boolean;
+  /**
+   * Where focus goes when the confirmed action removes this button with its row or card (give the
+   * element tabIndex -1). Without it, focus would fall back to the start of the page.
+   */
+  focusAfterRemoval?: RefObject<HTMLElement | null>;
 };
 
 const dangerButton =
@@ -28,9 +33,26 @@ export function ConfirmButton({
   confirmLabel,
   onConfirm,
   disabled,
+  focusAfterRemoval,
 }: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const textId = useId();
+  const confirmed = useRef(false);
+  const fallback = useRef(focusAfterRemoval);
+  fallback.current = focusAfterRemoval;
+
+  useEffect(
+    () => () => {
+      // Runs when this button leaves the page. Only a confirmed action that left focus nowhere (on the
+      // body, where a removed element drops it) moves it; focus the user put elsewhere stays.
+      const target = fallback.current?.current;
+      const isFocusLost = document.activeElement === null || document.activeElement === document.body;
+      if (confirmed.current && isFocusLost && target?.isConnected) target.focus();
+    },
+    [],
+  );
+
   return (
     <>
       <button
@@ -38,19 +60,25 @@ export function ConfirmButton({
         className={`${secondaryButton} px-3 py-1.5 text-xs text-red-800`}
         aria-label={ariaLabel}
         disabled={disabled}
-        onClick={() => dialog.current?.showModal()}
+        onClick={() => {
+          confirmed.current = false;
+          dialog.current?.showModal();
+        }}
       >
         {label}
       </button>
       <dialog
         ref={dialog}
         aria-labelledby={titleId}
+        aria-describedby={textId}
         className="m-auto max-w-md rounded-xl border border-slate-200 p-6 shadow-xl backdrop:bg-slate-900/40"
       >
         <h2 id={titleId} className="text-lg font-semibold text-slate-900">
           {title}
         </h2>
-        <div className="mt-2 text-sm text-slate-600">{children}</div>
+        <div id={textId} className="mt-2 text-sm text-slate-600">
+          {children}
+        </div>
         <div className="mt-6 flex justify-end gap-3">
           <button type="button" className={secondaryButton} onClick={() => dialog.current?.close()}>
             Cancel
@@ -59,6 +87,7 @@ export function ConfirmButton({
             type="button"
             className={dangerButton}
             onClick={() => {
+              confirmed.current = true;
               dialog.current?.close();
               onConfirm();
             }}

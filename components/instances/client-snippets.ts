@@ -1,13 +1,23 @@
 import { deriveServerSlug } from "@/server/servers/derive-server-slug";
 
 // Ready-to-paste set-up of an instance for the AI clients users ask about most. Pure, so it is unit
-// tested; each entry says where its text goes.
+// tested; each entry says where its text goes, and a note when there is an easier way.
 
-export type TClientSnippet = { id: string; client: string; where: string; text: string };
+export type TClientSnippet = { id: string; client: string; where: string; text: string; note?: string };
 
-export function buildClientSnippets({ name, url }: { name: string; url: string }): TClientSnippet[] {
-  // A shell- and JSON-safe key: the instance name users typed may hold spaces or quotes.
-  const key = `tumiki-${deriveServerSlug({ name })}`;
+export function buildClientSnippets({
+  id,
+  name,
+  url,
+}: {
+  /** The instance id: its start keeps the key unique when two names give the same slug. */
+  id: string;
+  name: string;
+  url: string;
+}): TClientSnippet[] {
+  // A shell- and JSON-safe key: the instance name users typed may hold spaces or quotes, and names such
+  // as "Work" and "work", or any two in a non-Latin script, reduce to the same slug.
+  const key = `tumiki-${deriveServerSlug({ name })}-${id.slice(0, 8)}`;
   const json = (value: unknown) => JSON.stringify(value, null, 2);
   return [
     {
@@ -19,8 +29,11 @@ export function buildClientSnippets({ name, url }: { name: string; url: string }
     {
       id: "claude-desktop",
       client: "Claude Desktop",
-      where: "Add to claude_desktop_config.json",
+      where: "Add to claude_desktop_config.json (needs Node.js on your PATH)",
       text: json({ mcpServers: { [key]: { command: "npx", args: ["-y", "mcp-remote", url] } } }),
+      note:
+        "Simpler: in Settings → Connectors, choose “Add custom connector” and paste the MCP URL; " +
+        "no file or Node.js needed.",
     },
     {
       id: "cursor",

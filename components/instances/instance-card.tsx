@@ -2,7 +2,7 @@
 
 import type { inferRouterOutputs } from "@trpc/server";
 import Link from "next/link";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, type RefObject, useEffect, useId, useRef, useState } from "react";
 import type { AppRouter } from "@/server/api/root";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
@@ -18,7 +18,16 @@ type RouterOutputs = inferRouterOutputs<AppRouter>;
 type Instance = RouterOutputs["instance"]["list"][number];
 type Server = RouterOutputs["servers"]["list"][number];
 
-export function InstanceCard({ instance, servers }: { instance: Instance; servers: Server[] }) {
+type InstanceCardProps = {
+  instance: Instance;
+  /** The user's servers; undefined while they load or when loading failed (serversError). */
+  servers: Server[] | undefined;
+  serversError: unknown;
+  /** Where focus goes once this card is deleted. */
+  focusAfterDelete: RefObject<HTMLElement | null>;
+};
+
+export function InstanceCard({ instance, servers, serversError, focusAfterDelete }: InstanceCardProps) {
   const headingId = useId();
   const utils = api.useUtils();
   const refresh = async () => {
@@ -39,13 +48,13 @@ export function InstanceCard({ instance, servers }: { instance: Instance; server
           >
             {instance.mcpUrl}
           </code>
-          <CopyButton value={instance.mcpUrl} label="Copy URL" />
+          <CopyButton value={instance.mcpUrl} label="Copy URL" copiedMessage="URL copied" />
         </div>
       </div>
 
-      <ConnectionPicker instance={instance} servers={servers} onSaved={refresh} />
+      <ConnectionPicker instance={instance} servers={servers} serversError={serversError} onSaved={refresh} />
 
-      <SetupSnippets name={instance.name} url={instance.mcpUrl} />
+      <SetupSnippets id={instance.id} name={instance.name} url={instance.mcpUrl} />
 
       <div className="flex items-center justify-end gap-3 border-t border-slate-100 pt-4">
         <FormAlert message={describeMutationError(remove.error)} />
@@ -56,6 +65,7 @@ export function InstanceCard({ instance, servers }: { instance: Instance; server
           confirmLabel="Delete instance"
           disabled={remove.isPending}
           onConfirm={() => remove.mutate({ instanceId: instance.id })}
+          focusAfterRemoval={focusAfterDelete}
         >
           Its URL stops working at once. AI clients authorized for it and its API keys lose access, and this
           cannot be undone.
@@ -69,12 +79,20 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
   const utils = api.useUtils();
   const [isEditing, setIsEditing] = useState(false);
   const [name, setName] = useState(instance.name);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const hasEdited = useRef(false);
   const rename = api.instance.rename.useMutation({
     onSuccess: async () => {
       setIsEditing(false);
       await utils.instance.list.invalidate();
     },
   });
+
+  // The form that had focus is gone when editing ends: focus returns to the button that opened it.
+  useEffect(() => {
+    if (isEditing) hasEdited.current = true;
+    else if (hasEdited.current) renameButton.current?.focus();
+  }, [isEditing]);
 
   function handleSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -89,7 +107,9 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
         </h2>
         {isEditing ? null : (
           <button
+            ref={renameButton}
             type="button"
+            aria-label={`Rename ${instance.name}`}
             className={`${secondaryButton} px-3 py-1.5 text-xs`}
             onClick={() => {
               setName(instance.name);
@@ -128,13 +148,25 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
   );
 }
 
+/** Why a server cannot be added to an instance now, in words; null when it can. */
+function describeUnavailable(server: Server): string | null {
+  if (server.status === "NEEDS_REAUTH") return "needs sign-in";
+  if (server.status === "ERROR") return "error";
+  if (server.status === "PENDING") return "pending";
+  // Until Tumiki can sign in to servers for you (tier 2), only servers without sign-in work.
+  if (server.authType !== "NONE") return "not available yet";
+  return null;
+}
+
 function ConnectionPicker({
   instance,
   servers,
+  serversError,
   onSaved,
 }: {
   instance: Instance;
-  servers: Server[];
+  servers: Server[] | undefined;
+  serversError: unknown;
   onSaved: () => Promise<void>;
 }) {
   const current = instance.connections.map((connection) => connection.connectionId);
@@ -157,7 +189,13 @@ function ConnectionPicker({
   return (
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium text-slate-800">Servers in this instance</legend>
-      {servers.length === 0 ? (
+      {servers === undefined ? (
+        serversError ? (
+          <FormAlert message={describeMutationError(serversError)} />
+        ) : (
+          <p className="text-sm text-slate-600">Loading servers…</p>
+        )
+      ) : servers.length === 0 ? (
         <p className="text-sm text-slate-600">
           You have no servers yet.{" "}
           <Link href="/servers" className={textLink}>
@@ -168,8 +206,10 @@ function ConnectionPicker({
       ) : (
         <ul className="space-y-1">
           {servers.map((server) => {
-            // Until Tumiki can sign in to servers for you, only connected servers without sign-in work.
-            const isSelectable = server.authType === "NONE" && server.status === "CONNECTED";
+            const unavailable = describeUnavailable(server);
+            // A server already in the instance can always be kept or taken out, whatever its state now;
+            // only adding one needs it to be usable.
+            const isBundled = current.includes(server.connectionId);
             return (
               <li key={server.connectionId}>
                 <label className="flex items-center gap-2 text-sm text-slate-800">
@@ -177,12 +217,12 @@ function ConnectionPicker({
                     type="checkbox"
                     className="size-4 accent-brand"
                     checked={chosen.includes(server.connectionId)}
-                    disabled={!isSelectable || save.isPending}
+                    disabled={(unavailable !== null && !isBundled) || save.isPending}
                     onChange={(event) => toggle(server.connectionId, event.target.checked)}
                   />
                   {server.name}
                   <span className="font-mono text-xs text-slate-500">{server.slug}</span>
-                  {isSelectable ? null : <span className="text-xs text-slate-500">(not available yet)</span>}
+                  {unavailable ? <span className="text-xs text-amber-800">({unavailable})</span> : null}
                 </label>
               </li>
             );
@@ -190,7 +230,7 @@ function ConnectionPicker({
         </ul>
       )}
       <FormAlert message={describeMutationError(save.error)} />
-      {servers.length > 0 ? (
+      {servers && servers.length > 0 ? (
         <button
           type="button"
           className={`${secondaryButton} px-3 py-1.5 text-xs`}

@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { primaryButton } from "../button-styles";
@@ -14,6 +14,7 @@ export function InstancesManager() {
   const instances = api.instance.list.useQuery();
   const servers = api.servers.list.useQuery();
   const [name, setName] = useState("");
+  const list = useRef<HTMLElement>(null);
   const create = api.instance.create.useMutation({
     onSuccess: async () => {
       setName("");
@@ -53,25 +54,34 @@ export function InstancesManager() {
         </div>
       </form>
 
-      {instances.isPending ? (
-        <p className="text-sm text-slate-600">Loading instances…</p>
-      ) : instances.error ? (
-        <FormAlert message={describeMutationError(instances.error)} />
-      ) : instances.data.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">No instances yet</p>
-          <p className="mt-2">
-            Create one above. Each instance gets its own <code className="font-mono">/mcp/…</code> URL, and an
-            AI client needs nothing but that URL to connect.
-          </p>
-        </div>
-      ) : (
-        <div className="space-y-6">
-          {instances.data.map((instance) => (
-            <InstanceCard key={instance.id} instance={instance} servers={servers.data ?? []} />
-          ))}
-        </div>
-      )}
+      {/* Focus lands here when a deleted instance's card (and its Delete button) goes away. */}
+      <section ref={list} aria-label="Your instances" tabIndex={-1} className="focus:outline-none">
+        {instances.isPending ? (
+          <p className="text-sm text-slate-600">Loading instances…</p>
+        ) : instances.error ? (
+          <FormAlert message={describeMutationError(instances.error)} />
+        ) : instances.data.length === 0 ? (
+          <div className={emptyBox}>
+            <p className="text-base font-medium text-slate-900">No instances yet</p>
+            <p className="mt-2">
+              Create one above. Each instance gets its own <code className="font-mono">/mcp/…</code> URL, and
+              an AI client needs nothing but that URL to connect.
+            </p>
+          </div>
+        ) : (
+          <div className="space-y-6">
+            {instances.data.map((instance) => (
+              <InstanceCard
+                key={instance.id}
+                instance={instance}
+                servers={servers.data}
+                serversError={servers.error}
+                focusAfterDelete={list}
+              />
+            ))}
+          </div>
+        )}
+      </section>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import type { TConsentDetails } from "@/server/auth/authorize/get-consent-details";
-import { primaryButton, secondaryButton } from "../button-styles";
+import { secondaryButton } from "../button-styles";
+import { ApproveButton } from "./approve-button";
 
 type ConsentCardProps = {
   details: TConsentDetails;
@@ -10,7 +11,8 @@ type ConsentCardProps = {
 
 /**
  * The body of the consent page: who asks, where the answer goes, for which instance and scopes, and
- * the Approve/Deny form. A plain HTML form (no client script), posted to the decision endpoint.
+ * the Approve/Deny form, a plain HTML form posted to the decision endpoint. Approve alone runs a script:
+ * it stays disabled until the user has had the page in front of them (see arm-after-attention.ts).
  */
 export function ConsentCard({ details, signedRequest, csrfToken }: ConsentCardProps) {
   const { clientSource } = details;
@@ -44,8 +46,8 @@ export function ConsentCard({ details, signedRequest, csrfToken }: ConsentCardPr
         </div>
         <div>
           <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Sends you back to</dt>
-          <dd className="font-mono" data-testid="consent-redirect-host">
-            {details.redirectHost}
+          <dd className="font-mono break-all" data-testid="consent-redirect-target">
+            {details.redirectTarget}
           </dd>
         </div>
         {details.accountEmail ? (
@@ -56,12 +58,15 @@ export function ConsentCard({ details, signedRequest, csrfToken }: ConsentCardPr
         ) : null}
       </dl>
 
-      {details.isLoopbackRedirect ? (
+      {details.redirectKind === "web" ? null : (
         <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900" role="note">
-          The answer goes to a program on this computer. Approve only if you just started connecting this AI
-          client yourself: any program on your computer can claim to be it.
+          {details.redirectKind === "loopback"
+            ? "The answer goes to a program on this computer."
+            : "The answer goes to an app on this computer."}{" "}
+          Approve only if you just started connecting this AI client yourself: any program on your computer
+          can claim to be it.
         </p>
-      ) : null}
+      )}
 
       <section aria-labelledby="consent-scopes-heading" className="space-y-2">
         <h2 id="consent-scopes-heading" className="font-semibold text-slate-900">
@@ -90,9 +95,7 @@ export function ConsentCard({ details, signedRequest, csrfToken }: ConsentCardPr
         <button type="submit" name="decision" value="deny" className={`${secondaryButton} flex-1`}>
           Deny
         </button>
-        <button type="submit" name="decision" value="approve" className={`${primaryButton} flex-1`}>
-          Approve
-        </button>
+        <ApproveButton />
       </form>
     </div>
   );

@@ -1,6 +1,6 @@
 "use client";
 
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { primaryButton } from "../button-styles";
@@ -20,6 +20,7 @@ export function ServersManager() {
   const utils = api.useUtils();
   const servers = api.servers.list.useQuery();
   const [form, setForm] = useState({ name: "", url: "" });
+  const list = useRef<HTMLElement>(null);
   const refresh = async () => {
     await Promise.all([utils.servers.list.invalidate(), utils.instance.list.invalidate()]);
   };
@@ -75,72 +76,76 @@ export function ServersManager() {
         </button>
       </form>
 
-      <FormAlert message={describeMutationError(remove.error)} />
-      {servers.isPending ? (
-        <p className="text-sm text-slate-600">Loading servers…</p>
-      ) : servers.error ? (
-        <FormAlert message={describeMutationError(servers.error)} />
-      ) : servers.data.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">No servers yet</p>
-          <p className="mt-2">Add one above, then bundle it into an instance.</p>
-        </div>
-      ) : (
-        <div className={tableWrapper}>
-          <table className={table}>
-            <caption className="sr-only">Your servers</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                <th scope="col" className={headerCell}>
-                  Name
-                </th>
-                <th scope="col" className={headerCell}>
-                  URL
-                </th>
-                <th scope="col" className={headerCell}>
-                  Status
-                </th>
-                <th scope="col" className={headerCell}>
-                  Instances
-                </th>
-                <th scope="col" className={headerCell}>
-                  Added
-                </th>
-                <th scope="col" className={headerCell}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {servers.data.map((server) => (
-                <tr key={server.connectionId}>
-                  <td className={cell}>
-                    <div className="font-medium text-slate-900">{server.name}</div>
-                    <div className="font-mono text-xs text-slate-500">mcp:access:{server.slug}</div>
-                  </td>
-                  <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
-                  <td className={cell}>{STATUS_LABEL[server.status]}</td>
-                  <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
-                  <td className={cell}>{formatDateTime(server.connectedAt)}</td>
-                  <td className={`${cell} text-right`}>
-                    <ConfirmButton
-                      label="Remove"
-                      ariaLabel={`Remove ${server.name}`}
-                      title={`Remove ${server.name}?`}
-                      confirmLabel="Remove server"
-                      disabled={remove.isPending}
-                      onConfirm={() => remove.mutate({ connectionId: server.connectionId })}
-                    >
-                      It leaves every instance that bundles it, and AI clients can no longer reach it through
-                      Tumiki.
-                    </ConfirmButton>
-                  </td>
+      {/* Focus lands here when a removed server's row (and its Remove button) goes away. */}
+      <section ref={list} aria-label="Your servers" tabIndex={-1} className="space-y-3 focus:outline-none">
+        <FormAlert message={describeMutationError(remove.error)} />
+        {servers.isPending ? (
+          <p className="text-sm text-slate-600">Loading servers…</p>
+        ) : servers.error ? (
+          <FormAlert message={describeMutationError(servers.error)} />
+        ) : servers.data.length === 0 ? (
+          <div className={emptyBox}>
+            <p className="text-base font-medium text-slate-900">No servers yet</p>
+            <p className="mt-2">Add one above, then bundle it into an instance.</p>
+          </div>
+        ) : (
+          <div className={tableWrapper}>
+            <table className={table}>
+              <caption className="sr-only">Your servers</caption>
+              <thead className="bg-slate-50">
+                <tr>
+                  <th scope="col" className={headerCell}>
+                    Name
+                  </th>
+                  <th scope="col" className={headerCell}>
+                    URL
+                  </th>
+                  <th scope="col" className={headerCell}>
+                    Status
+                  </th>
+                  <th scope="col" className={headerCell}>
+                    Instances
+                  </th>
+                  <th scope="col" className={headerCell}>
+                    Added
+                  </th>
+                  <th scope="col" className={headerCell}>
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {servers.data.map((server) => (
+                  <tr key={server.connectionId}>
+                    <td className={cell}>
+                      <div className="font-medium text-slate-900">{server.name}</div>
+                      <div className="font-mono text-xs text-slate-500">mcp:access:{server.slug}</div>
+                    </td>
+                    <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
+                    <td className={cell}>{STATUS_LABEL[server.status]}</td>
+                    <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
+                    <td className={cell}>{formatDateTime(server.connectedAt)}</td>
+                    <td className={`${cell} text-right`}>
+                      <ConfirmButton
+                        label="Remove"
+                        ariaLabel={`Remove ${server.name}`}
+                        title={`Remove ${server.name}?`}
+                        confirmLabel="Remove server"
+                        disabled={remove.isPending}
+                        onConfirm={() => remove.mutate({ connectionId: server.connectionId })}
+                        focusAfterRemoval={list}
+                      >
+                        It leaves every instance that bundles it, and AI clients can no longer reach it
+                        through Tumiki.
+                      </ConfirmButton>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
     </div>
   );
 }

@@ -41,7 +41,7 @@ test("a user bundles a server into an instance, uses its URL and an API key, the
   const mcpUrl = (await url.textContent()) ?? "";
 
   await instance.getByRole("button", { name: "Copy URL" }).click();
-  await expect(instance.getByText("Copied")).toBeVisible();
+  await expect(instance.getByText("URL copied")).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(mcpUrl);
 
   await instance.getByRole("checkbox", { name: serverName }).check();

@@ -81,6 +81,40 @@ async function revoke(baseURL: string, clientId: string, token: string) {
   expect(response.status).toBe(200);
 }
 
+/**
+ * What every client does after the first consent: use the token, refresh it (both tokens rotate and
+ * the new ones work), and lose access once the refresh token is revoked (RFC 7009): the family and the
+ * access tokens issued from it die together, and the 401 names the instance's metadata.
+ */
+async function useRefreshAndRevoke(
+  provider: InMemoryOAuthClientProvider,
+  mcpUrl: string,
+  first: Awaited<ReturnType<typeof connectWithSdk>>,
+) {
+  expect(first?.refresh_token).toBeTruthy();
+  expect((await listToolsWithSdk(provider, mcpUrl)).tools).toEqual([]);
+
+  expect(await auth(provider, { serverUrl: mcpUrl, fetchFn: clientFetch })).toBe("AUTHORIZED");
+  const second = provider.tokens();
+  expect(second?.access_token).not.toBe(first?.access_token);
+  expect(second?.refresh_token).not.toBe(first?.refresh_token);
+  expect((await postInitialize(mcpUrl, second?.access_token ?? "", clientFetch)).status).toBe(200);
+
+  await revoke(
+    new URL(mcpUrl).origin,
+    provider.clientInformation()?.client_id ?? "",
+    second?.refresh_token ?? "",
+  );
+  const refused = await postInitialize(mcpUrl, second?.access_token ?? "", clientFetch);
+  expect(refused.status).toBe(401);
+  const challenge = refused.headers.get("www-authenticate");
+  expect(challenge).toContain('error="invalid_token"');
+  const instanceId = new URL(mcpUrl).pathname.split("/").at(-1);
+  expect(challenge).toContain(
+    `resource_metadata="${new URL(mcpUrl).origin}/.well-known/oauth-protected-resource/mcp/${instanceId}"`,
+  );
+}
+
 test("an SDK client registers dynamically, connects, refreshes, and loses access once revoked", async ({
   page,
   baseURL,
@@ -95,27 +129,10 @@ test("an SDK client registers dynamically, connects, refreshes, and loses access
 
   const first = await connectWithSdk(page, provider, mcpUrl);
   expect(provider.clientInformation()?.client_id).toBeTruthy();
-  expect(first?.refresh_token).toBeTruthy();
-  expect((await listToolsWithSdk(provider, mcpUrl)).tools).toEqual([]);
-
-  // With a refresh token saved, auth() refreshes: both tokens rotate, and the new ones work.
-  expect(await auth(provider, { serverUrl: mcpUrl, fetchFn: clientFetch })).toBe("AUTHORIZED");
-  const second = provider.tokens();
-  expect(second?.access_token).not.toBe(first?.access_token);
-  expect(second?.refresh_token).not.toBe(first?.refresh_token);
-  expect((await postInitialize(mcpUrl, second?.access_token ?? "", clientFetch)).status).toBe(200);
-
-  // RFC 7009: revoking the refresh token ends the family and the access tokens issued from it.
-  await revoke(baseURL ?? "", provider.clientInformation()?.client_id ?? "", second?.refresh_token ?? "");
-  const refused = await postInitialize(mcpUrl, second?.access_token ?? "", clientFetch);
-  expect(refused.status).toBe(401);
-  expect(refused.headers.get("www-authenticate")).toContain('error="invalid_token"');
-  expect(refused.headers.get("www-authenticate")).toContain(
-    `resource_metadata="${new URL(baseURL ?? "").origin}/.well-known/oauth-protected-resource/mcp/${instance.id}"`,
-  );
+  await useRefreshAndRevoke(provider, mcpUrl, first);
 });
 
-test("an SDK client with a Client ID Metadata Document connects without registering", async ({
+test("an SDK client with a Client ID Metadata Document connects without registering, refreshes, is revoked", async ({
   page,
   baseURL,
 }) => {
@@ -137,6 +154,5 @@ test("an SDK client with a Client ID Metadata Document connects without register
   // The client_id is the document's URL: nothing was registered.
   expect(provider.authorizationUrl?.searchParams.get("client_id")).toBe(clientMetadataUrl);
   expect(provider.clientInformation()?.client_id).toBe(clientMetadataUrl);
-  expect(tokens?.access_token).toBeTruthy();
-  expect((await listToolsWithSdk(provider, mcpUrl)).tools).toEqual([]);
+  await useRefreshAndRevoke(provider, mcpUrl, tokens);
 });

@@ -149,19 +149,27 @@ export async function approveInBrowser(
   checkConsentPage?: (page: Page) => Promise<void>,
 ): Promise<URL> {
   const callback = receiver.nextCallback();
+  const consentResponse = page.waitForResponse((response) =>
+    new URL(response.url()).pathname.startsWith("/oauth/authorize/consent"),
+  );
   await page.goto(authorizationUrl.toString());
   await expect(page.getByRole("heading", { name: /^Authorize / })).toBeVisible();
+  // The consent page may never be framed (clickjacking) nor cached, as served by the running app.
+  const headers = (await consentResponse).headers();
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  expect(headers["cache-control"]).toContain("no-store");
   await checkConsentPage?.(page);
   await page.getByRole("button", { name: "Approve" }).click();
   return callback;
 }
 
-/** A raw JSON-RPC initialize with a bearer token, to see exactly what the endpoint answers. */
+/** A raw JSON-RPC initialize with a bearer token (none when empty), to see exactly what the endpoint answers. */
 export async function postInitialize(mcpUrl: string, accessToken: string, fetchFn: typeof fetch = fetch) {
   return fetchFn(mcpUrl, {
     method: "POST",
     headers: {
-      authorization: `Bearer ${accessToken}`,
+      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
     },

@@ -15,7 +15,7 @@ async function createUser() {
 type Row = {
   eventType?: string;
   outcome?: AuditOutcome;
-  actorUserId: string;
+  actorUserId?: string;
   clientId?: string;
   instanceId?: string;
   createdAt?: Date;
@@ -79,6 +79,35 @@ describe("listAuditEvents", () => {
     expect(byDate.events.map((event) => event.eventType)).toEqual(["auth.sign_in"]);
     const after = await listAuditEvents({ userId: user.id, from: new Date("2024-06-16T00:00:00Z") });
     expect(after.events).toHaveLength(3);
+  });
+
+  it("shows events naming the user's instances, even without the user as actor", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const mine = await db.mcpInstance.create({ data: { userId: user.id, name: "Mine" } });
+    const theirs = await db.mcpInstance.create({ data: { userId: other.id, name: "Theirs" } });
+    await insert([
+      // A token request naming the instance fails before anyone is known.
+      { eventType: "oauth.token_issued", outcome: "FAILURE", instanceId: mine.id },
+      { eventType: "mcp.auth_failed", outcome: "DENIED", actorUserId: other.id, instanceId: mine.id },
+      { eventType: "mcp.auth_failed", outcome: "DENIED", instanceId: theirs.id },
+      { eventType: "auth.sign_in", actorUserId: other.id },
+      { eventType: "mcp.auth_failed", outcome: "DENIED" },
+    ]);
+
+    const page = await listAuditEvents({ userId: user.id });
+    expect(page.events.map((event) => [event.eventType, event.instanceName]).sort()).toEqual([
+      ["mcp.auth_failed", "Mine"],
+      ["oauth.token_issued", "Mine"],
+    ]);
+    const filtered = await listAuditEvents({ userId: user.id, outcome: "DENIED" });
+    expect(filtered.events.map((event) => event.eventType)).toEqual(["mcp.auth_failed"]);
+    // Asking for another user's instance by id shows nothing of it.
+    expect((await listAuditEvents({ userId: user.id, instanceId: theirs.id })).events).toEqual([]);
+
+    // A deleted instance's events go with it from the owner's view (the rows stay in the log).
+    await db.mcpInstance.delete({ where: { id: mine.id } });
+    expect((await listAuditEvents({ userId: user.id })).events).toEqual([]);
   });
 
   it("does not name another user's instance that an event happens to mention", async () => {

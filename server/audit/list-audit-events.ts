@@ -1,6 +1,7 @@
 import { getDb } from "../db";
 import type { AuditOutcome, Prisma } from "../generated/prisma/client";
 import { AUDIT_PAGE_SIZE, type TListAuditEventsInput, ZListAuditEventsInput } from "./audit-log-schemas";
+import { getAuditEventsVisibility } from "./list-audit-events-visibility";
 
 export type TAuditLogEntry = {
   id: string;
@@ -29,15 +30,15 @@ export type TAuditLogPage = {
 type TListAuditEventsOptions = TListAuditEventsInput & { userId: string };
 
 /**
- * One page of the signed-in user's own audit events (they are the actor), newest first. Names of the
- * clients (audit events name a client by its AiClient id), instances and servers an event mentions are
- * looked up for display; an instance or server that is not the user's keeps its id only.
+ * One page of the audit events the signed-in user may read (getAuditEventsVisibility), newest first.
+ * Names of the clients (audit events name a client by its AiClient id), instances and servers an event
+ * mentions are looked up for display; an instance or server that is not the user's keeps its id only.
  */
 export async function listAuditEvents({ userId, ...input }: TListAuditEventsOptions): Promise<TAuditLogPage> {
   const { eventType, outcome, clientId, instanceId, from, to, page } = ZListAuditEventsInput.parse(input);
   const db = getDb();
   const where: Prisma.AuditLogWhereInput = {
-    actorUserId: userId,
+    AND: [await getAuditEventsVisibility({ userId })],
     ...(eventType ? { eventType } : {}),
     ...(outcome ? { outcome } : {}),
     ...(clientId ? { clientId } : {}),

@@ -12,9 +12,15 @@ const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 export type OAuthErrorResponseOptions = {
   /** For protected-resource errors: adds `WWW-Authenticate: Bearer …, resource_metadata="…"`. */
   resourceMetadataUrl?: string;
-  /** The client tried HTTP Basic: an invalid_client answer carries a Basic challenge (RFC 6749 §5.2). */
+  /**
+   * The client tried HTTP Basic. RFC 6749 §5.2: invalid_client answers 401 with a Basic challenge then,
+   * and 400 when the client authenticated otherwise (a 401 must always carry a challenge).
+   */
   usedBasicAuth?: boolean;
 };
+
+// RFC 9110 §15.6.4: a 503 should say when to retry; a dependency outage is usually brief.
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 const quote = (value: string) => `"${value.replace(/["\\]/g, "")}"`;
 
@@ -35,6 +41,7 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
   // A dependency that fails closed (a rate limit with Redis down) is an outage the client may retry.
   if (error instanceof AppError && error.code === "UNAVAILABLE") {
     getLogger().warn({ err: error }, "OAuth request refused: a dependency is unavailable");
+    headers.set("Retry-After", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     return Response.json(
       { error: "temporarily_unavailable", error_description: error.userMessage },
       { status: 503, headers },
@@ -52,11 +59,11 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
     if (error instanceof InsufficientScopeError) params.push(`scope=${quote(error.scope)}`);
     params.push(`resource_metadata=${quote(options.resourceMetadataUrl)}`);
     headers.set("WWW-Authenticate", `Bearer ${params.join(", ")}`);
-  } else if (error instanceof InvalidClientError && options.usedBasicAuth) {
-    headers.set("WWW-Authenticate", 'Basic realm="tumiki"');
   }
-  return Response.json(
-    { error: error.error, error_description: error.description },
-    { status: error.status, headers },
-  );
+  let status = error.status;
+  if (error instanceof InvalidClientError && !options.resourceMetadataUrl) {
+    if (options.usedBasicAuth) headers.set("WWW-Authenticate", 'Basic realm="tumiki"');
+    else status = 400;
+  }
+  return Response.json({ error: error.error, error_description: error.description }, { status, headers });
 }

@@ -43,7 +43,8 @@ export class InvalidRequestError extends OAuthError {
   readonly status = 400;
 }
 
-/** Client authentication failed (RFC 6749 §5.2). 401 with a Basic challenge when Basic was tried. */
+/** Client authentication failed (RFC 6749 §5.2). The serializer answers 401 with a Basic challenge when
+ *  the client used Basic, else 400. */
 export class InvalidClientError extends OAuthError {
   readonly error = "invalid_client";
   readonly status = 401;

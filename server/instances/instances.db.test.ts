@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ZodError } from "zod";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { addUnauthenticatedServer } from "../servers/add-unauthenticated-server";
@@ -51,7 +52,10 @@ describe("instances", () => {
 
   it("refuses an empty name", async () => {
     const user = await createUser();
-    await expect(createInstance({ userId: user.id, name: "   " })).rejects.toThrow();
+    const error = await createInstance({ userId: user.id, name: "   " }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ZodError);
+    expect((error as ZodError).issues).toMatchObject([{ path: ["name"], message: "Enter a name." }]);
+    expect(await listInstances({ userId: user.id })).toEqual([]);
   });
 
   it("treats another user's instance as not found for every operation", async () => {
@@ -163,6 +167,52 @@ describe("instances", () => {
       );
     }
     expect(await db.mcpInstanceConnection.count({ where: { instanceId: instance.id } })).toBe(0);
+  });
+
+  it("keeps or removes a bundled connection whatever its status, never adds an unusable one", async () => {
+    const user = await createUser();
+    const instance = await createInstance({ userId: user.id, name: "Aging" });
+    const docs = await addUnauthenticatedServer({ userId: user.id, name: "Docs", url: "https://d.example" });
+    const wiki = await addUnauthenticatedServer({ userId: user.id, name: "Wiki", url: "https://w.example" });
+    await setInstanceConnections({
+      userId: user.id,
+      instanceId: instance.id,
+      connectionIds: [docs.connectionId, wiki.connectionId],
+    });
+    // The servers went wrong after they were bundled.
+    await db.userMcpConfig.update({ where: { id: docs.connectionId }, data: { status: "ERROR" } });
+    await db.userMcpConfig.update({ where: { id: wiki.connectionId }, data: { status: "NEEDS_REAUTH" } });
+    const linked = async () =>
+      (await db.mcpInstanceConnection.findMany({ where: { instanceId: instance.id } }))
+        .map((link) => link.userMcpConfigId)
+        .sort();
+
+    // Saving the instance as it is (what the page resends) works.
+    await setInstanceConnections({
+      userId: user.id,
+      instanceId: instance.id,
+      connectionIds: [docs.connectionId, wiki.connectionId],
+    });
+    expect(await linked()).toEqual([docs.connectionId, wiki.connectionId].sort());
+
+    // Removing one of them works too.
+    await setInstanceConnections({
+      userId: user.id,
+      instanceId: instance.id,
+      connectionIds: [wiki.connectionId],
+    });
+    expect(await linked()).toEqual([wiki.connectionId]);
+
+    // Once removed, it cannot come back while it is unusable.
+    await expectAppError(
+      setInstanceConnections({
+        userId: user.id,
+        instanceId: instance.id,
+        connectionIds: [wiki.connectionId, docs.connectionId],
+      }),
+      "BAD_REQUEST",
+    );
+    expect(await linked()).toEqual([wiki.connectionId]);
   });
 
   it("deleting an instance removes its API keys with it", async () => {

@@ -6,9 +6,11 @@ import { type TSetInstanceConnectionsInput, ZSetInstanceConnectionsInput } from 
 type TSetInstanceConnectionsOptions = TSetInstanceConnectionsInput & { userId: string };
 
 /**
- * Replaces the connections an instance bundles. Only the user's own connections qualify, and until
- * Tumiki can sign in to backends (tier 2) only connected servers without authentication: anything else
- * would put a server in the instance that the proxy cannot reach on the user's behalf.
+ * Replaces the connections an instance bundles. A connection newly added must be the user's own and,
+ * until Tumiki can sign in to backends (tier 2), connected to a server without authentication: anything
+ * else would put a server in the instance that the proxy cannot reach on the user's behalf. A connection
+ * already bundled may be kept or removed whatever its status now, so an instance whose server later
+ * needs sign-in or fails can still be saved.
  */
 export async function setInstanceConnections({
   userId,
@@ -18,25 +20,28 @@ export async function setInstanceConnections({
   const wanted = [...new Set(connectionIds)];
   await getInstanceOrThrow({ userId, instanceId });
 
-  const db = getDb();
-  const usable = await db.userMcpConfig.findMany({
-    where: { id: { in: wanted }, userId, status: "CONNECTED", mcpServer: { authType: "NONE" } },
-    select: { id: true },
-  });
-  if (usable.length !== wanted.length) {
-    throw new AppError("BAD_REQUEST", {
-      message: `instance ${instanceId}: connections not usable by user ${userId}`,
-      userMessage:
-        "One of the chosen servers cannot be added to this instance. Reload the page and try again.",
+  await getDb().$transaction(async (tx) => {
+    const bundled = await tx.mcpInstanceConnection.findMany({
+      where: { instanceId },
+      select: { userMcpConfigId: true },
     });
-  }
-
-  await db.$transaction([
-    db.mcpInstanceConnection.deleteMany({ where: { instanceId, userMcpConfigId: { notIn: wanted } } }),
-    db.mcpInstanceConnection.createMany({
-      data: wanted.map((userMcpConfigId) => ({ instanceId, userMcpConfigId })),
+    const bundledIds = new Set(bundled.map((link) => link.userMcpConfigId));
+    const added = wanted.filter((id) => !bundledIds.has(id));
+    const usable = await tx.userMcpConfig.count({
+      where: { id: { in: added }, userId, status: "CONNECTED", mcpServer: { authType: "NONE" } },
+    });
+    if (usable !== added.length) {
+      throw new AppError("BAD_REQUEST", {
+        message: `instance ${instanceId}: connections not usable by user ${userId}`,
+        userMessage:
+          "One of the chosen servers cannot be added to this instance. Reload the page and try again.",
+      });
+    }
+    await tx.mcpInstanceConnection.deleteMany({ where: { instanceId, userMcpConfigId: { notIn: wanted } } });
+    await tx.mcpInstanceConnection.createMany({
+      data: added.map((userMcpConfigId) => ({ instanceId, userMcpConfigId })),
       skipDuplicates: true,
-    }),
-  ]);
+    });
+  });
   return { connectionIds: wanted };
 }

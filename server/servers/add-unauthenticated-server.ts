@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import type { TRequestOrigin } from "../http/get-request-origin";
 import { deriveServerSlug } from "./derive-server-slug";
 import { type TAddUnauthenticatedServerInput, ZAddUnauthenticatedServerInput } from "./server-schemas";
 
 type TAddUnauthenticatedServerOptions = TAddUnauthenticatedServerInput & {
   userId: string;
-  ip?: string;
-  userAgent?: string;
+  origin?: TRequestOrigin;
 };
 
 export type TAddedServer = {
@@ -28,8 +28,7 @@ const MAX_ATTEMPTS = 5;
  */
 export async function addUnauthenticatedServer({
   userId,
-  ip,
-  userAgent,
+  origin,
   ...input
 }: TAddUnauthenticatedServerOptions): Promise<TAddedServer> {
   const { name, url } = ZAddUnauthenticatedServerInput.parse(input);
@@ -54,8 +53,8 @@ export async function addUnauthenticatedServer({
         outcome: "SUCCESS",
         actorUserId: userId,
         mcpServerId: server.id,
-        ip,
-        userAgent,
+        ip: origin?.ip,
+        userAgent: origin?.userAgent,
         detail: { authType: "NONE", slug },
       });
       return { connectionId: connection.id, serverId: server.id, name, slug, url };

@@ -1,8 +1,9 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import type { TRequestOrigin } from "../http/get-request-origin";
 
-type TRemoveUserServerOptions = { userId: string; connectionId: string; ip?: string; userAgent?: string };
+type TRemoveUserServerOptions = { userId: string; connectionId: string; origin?: TRequestOrigin };
 
 /**
  * Disconnects the user from a server and drops it from their instances. A private server the user
@@ -11,8 +12,7 @@ type TRemoveUserServerOptions = { userId: string; connectionId: string; ip?: str
 export async function removeUserServer({
   userId,
   connectionId,
-  ip,
-  userAgent,
+  origin,
 }: TRemoveUserServerOptions): Promise<void> {
   const db = getDb();
   const connection = await db.userMcpConfig.findFirst({
@@ -38,7 +38,7 @@ export async function removeUserServer({
     outcome: "SUCCESS",
     actorUserId: userId,
     mcpServerId: server.id,
-    ip,
-    userAgent,
+    ip: origin?.ip,
+    userAgent: origin?.userAgent,
   });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ZodError } from "zod";
 import { flushAuditEvents } from "../audit/write-audit-event";
 import { isServerSlug } from "../auth/scopes";
 import { getDb } from "../db";
@@ -24,7 +25,7 @@ describe("addUnauthenticatedServer", () => {
       userId: user.id,
       name: "Café Notes!",
       url: "https://notes.example/mcp",
-      ip: "192.0.2.1",
+      origin: { ip: "192.0.2.1", userAgent: "servers-test" },
     });
 
     expect(added.slug).toBe("cafe-notes");
@@ -86,7 +87,11 @@ describe("addUnauthenticatedServer", () => {
     "not a url",
   ])("refuses the URL %s and writes nothing", async (url) => {
     const user = await createUser();
-    await expect(addUnauthenticatedServer({ userId: user.id, name: "Bad", url })).rejects.toThrow();
+    const error = await addUnauthenticatedServer({ userId: user.id, name: "Bad", url }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ZodError);
+    expect((error as ZodError).issues).toMatchObject([{ path: ["url"] }]);
     expect(await db.userMcpConfig.count({ where: { userId: user.id } })).toBe(0);
   });
 

@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { base64url, SignJWT } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { createApiKey } from "@/server/auth/api-keys/create-api-key";
 import { revokeApiKey } from "@/server/auth/api-keys/revoke-api-key";
 import { getProtectedResourceMetadataUrl } from "@/server/auth/resource-urls";
 import { issueAccessToken } from "@/server/auth/tokens/issue-access-token";
 import { getDb } from "@/server/db";
+import { resetEnvCache } from "@/server/env";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
@@ -34,17 +35,33 @@ const INITIALIZE = {
 let user: { id: string };
 let instance: { id: string };
 let otherInstance: { id: string };
+let otherUserId: string;
 let client: { id: string; clientId: string };
 
 beforeAll(async () => {
+  // Each call comes from its own address (see `call`), so no audit throttling joins two tests.
+  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+  resetEnvCache();
   user = await createTestUser();
   instance = await createTestInstance({ userId: user.id, serverSlugs: ["notion"] });
   const otherUser = await createTestUser();
+  otherUserId = otherUser.id;
   otherInstance = await createTestInstance({ userId: otherUser.id });
   client = await createTestAiClient();
 });
 
-const call = (
+afterAll(() => {
+  vi.unstubAllEnvs();
+  resetEnvCache();
+});
+
+// The user agent each response's request was sent with: its audit row is found by it, never by "the
+// newest row", which another test may have written.
+const userAgents = new WeakMap<Response, string>();
+
+const randomOctet = () => Math.floor(Math.random() * 254) + 1;
+
+const call = async (
   options: {
     token?: string;
     body?: unknown;
@@ -55,14 +72,29 @@ const call = (
   } = {},
 ) => {
   const instanceId = options.instanceId ?? instance.id;
-  const headers = new Headers({ "content-type": "application/json", ...options.headers });
+  const userAgent = `vitest-${randomUUID()}`;
+  const headers = new Headers({
+    "content-type": "application/json",
+    "user-agent": userAgent,
+    "x-forwarded-for": `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
+    ...options.headers,
+  });
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);
   const request = new Request(`${APP}/mcp/${instanceId}${options.query ?? ""}`, {
     method: "POST",
     headers,
     body: options.rawBody ?? JSON.stringify(options.body ?? INITIALIZE),
   });
-  return POST(request, { params: Promise.resolve({ instanceId }) });
+  const response = await POST(request, { params: Promise.resolve({ instanceId }) });
+  userAgents.set(response, userAgent);
+  return response;
+};
+
+const findAuthFailure = async (response: Response) => {
+  await flushAuditEvents();
+  return getDb().auditLog.findFirst({
+    where: { eventType: "mcp.auth_failed", userAgent: userAgents.get(response) ?? "none" },
+  });
 };
 
 const token = async (overrides: Partial<TTestTokenOptions> = {}) =>
@@ -75,12 +107,8 @@ const expectInvalidToken = async (response: Response, reason: string) => {
   expect(challenge).toContain(`resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`);
   const body = await response.json();
   expect(body.error).toBe("invalid_token");
-  await flushAuditEvents();
-  const event = await getDb().auditLog.findFirst({
-    where: { eventType: "mcp.auth_failed" },
-    orderBy: { createdAt: "desc" },
-  });
-  expect(event).toMatchObject({ outcome: "FAILURE", reason, instanceId: instance.id });
+  const event = await findAuthFailure(response);
+  expect(event).toMatchObject({ outcome: "FAILURE", reason, instanceId: instance.id, actorUserId: user.id });
   expect(JSON.stringify(event)).not.toMatch(/eyJ|tumiki_/);
 };
 
@@ -148,11 +176,7 @@ describe("POST /mcp/{instanceId} refuses", () => {
     expect(response.headers.get("www-authenticate")).toBe(
       `Bearer resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`,
     );
-    await flushAuditEvents();
-    const event = await getDb().auditLog.findFirst({
-      where: { eventType: "mcp.auth_failed", reason: "missing_token" },
-    });
-    expect(event).not.toBeNull();
+    expect(await findAuthFailure(response)).toMatchObject({ reason: "missing_token", actorUserId: user.id });
   });
 
   it("a valid token in the query string only", async () => {
@@ -279,12 +303,12 @@ describe("POST /mcp/{instanceId} refuses", () => {
     const t = (await signTestAccessToken({ userId: user.id, instanceId: otherInstance.id, client })).token;
     const response = await call({ token: t, instanceId: otherInstance.id });
     expect(response.status).toBe(401);
-    await flushAuditEvents();
-    const event = await getDb().auditLog.findFirst({
-      where: { eventType: "mcp.auth_failed", instanceId: otherInstance.id },
-      orderBy: { createdAt: "desc" },
+    // The row is the other instance's owner's to see: it was their instance that was tried.
+    expect(await findAuthFailure(response)).toMatchObject({
+      reason: "instance_not_owned",
+      instanceId: otherInstance.id,
+      actorUserId: otherUserId,
     });
-    expect(event?.reason).toBe("instance_not_owned");
   });
 
   it("a malformed instance id with 404, before any auth", async () => {
@@ -300,6 +324,8 @@ describe("POST /mcp/{instanceId} refuses", () => {
     const response = await call({ token: t, instanceId: unknown });
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain(getProtectedResourceMetadataUrl(unknown));
+    // No instance, no owner to tell: a request to a random UUID leaves no audit row.
+    expect(await findAuthFailure(response)).toBeNull();
   });
 });
 
@@ -309,12 +335,7 @@ describe("POST /mcp/{instanceId} with API keys", () => {
     expect((await call({ token: key })).status).toBe(200);
     const response = await call({ token: key, instanceId: otherInstance.id });
     expect(response.status).toBe(401);
-    await flushAuditEvents();
-    const event = await getDb().auditLog.findFirst({
-      where: { eventType: "mcp.auth_failed", instanceId: otherInstance.id },
-      orderBy: { createdAt: "desc" },
-    });
-    expect(event?.reason).toBe("api_key_wrong_instance");
+    expect((await findAuthFailure(response))?.reason).toBe("api_key_wrong_instance");
   });
 
   it("refuses an unknown key", async () => {

@@ -1,6 +1,7 @@
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import packageJson from "@/package.json";
 import { withMcpAuth } from "@/server/auth/verify/with-mcp-auth";
+import { readLimitedBody } from "@/server/http/read-limited-body";
 
 // The MCP endpoint of one instance (Streamable HTTP, POST only). withMcpAuth authenticates and rate
 // limits; what follows is an interim JSON-RPC answerer (initialize, ping, an empty tools/list) so the
@@ -31,26 +32,6 @@ const rpcResult = (id: JsonRpcId, result: unknown) =>
 const rpcError = (id: JsonRpcId, code: number, message: string, status = 200) =>
   Response.json({ jsonrpc: "2.0", id, error: { code, message } }, { status, headers: NO_STORE });
 
-/** The body as text, or null past MAX_BODY_BYTES (counted while reading; Content-Length may lie). */
-async function readLimitedBody(request: Request): Promise<string | null> {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
@@ -58,7 +39,7 @@ const isValidId = (id: unknown): id is string | number =>
   typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
 
 export const POST = withMcpAuth(async ({ request }) => {
-  const text = await readLimitedBody(request);
+  const text = await readLimitedBody({ request, maxBytes: MAX_BODY_BYTES });
   if (text === null) {
     return rpcError(null, JSON_RPC.invalidRequest, "The request body exceeds 1 MB.", 413);
   }

@@ -3,7 +3,11 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { hashOpaqueSecret } from "@/server/auth/opaque-secrets";
 import { getDb } from "@/server/db";
+import { resetEnvCache } from "@/server/env";
+import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
+import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import { createTestAiClient, createTestInstance, createTestUser } from "@/server/testing/tier1-fixtures";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { GET } from "./route";
 
 const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
@@ -92,6 +96,38 @@ describe("GET /oauth/authorize", () => {
     }
   });
 
+  it("sends a signed-out visitor to sign in, never to the client, even for a broken request", async () => {
+    session.current = null;
+    const response = await authorize({ code_challenge_method: "plain" });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe("http://localhost:3000/sign-in");
+  });
+
+  it("answers an address past its CIMD registrations with a 429 page, fetching nothing", async () => {
+    vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+    resetEnvCache();
+    try {
+      await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+      const ip = `198.51.100.${randomBytes(4).toString("hex")}`;
+      for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
+        await assertRateLimit("cimdFetch", ip);
+      }
+      const response = await GET(
+        new Request(authorizeUrl({ client_id: "https://client.example.test/oauth/client.json" }), {
+          headers: { "x-forwarded-for": ip },
+        }),
+        undefined,
+      );
+      expect(response.status).toBe(429);
+      expect(response.headers.get("location")).toBeNull();
+      expect(await response.text()).toContain("Too many new AI clients");
+    } finally {
+      vi.unstubAllEnvs();
+      resetEnvCache();
+    }
+  });
+
   it("redirects another user's instance as invalid_target, and audits the refusal", async () => {
     const other = await createTestUser();
     const foreign = await createTestInstance({ userId: other.id });
@@ -117,7 +153,8 @@ describe("GET /oauth/authorize", () => {
     const cookie = response.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/^tumiki-oauth-csrf=[A-Za-z0-9_-]{43}; /);
     expect(cookie).toContain("HttpOnly");
-    expect(cookie).toContain("SameSite=Strict");
+    // Lax, so the cookie comes along on the client's cross-site navigation here and is reused.
+    expect(cookie).toContain("SameSite=Lax");
     expect(cookie).toContain("Path=/");
     expect(await db.authorizationCode.count()).toBe(codesBefore);
   });
@@ -150,7 +187,7 @@ describe("GET /oauth/authorize", () => {
       where: { actorUserId: userId, eventType: "oauth.authorization_granted" },
     });
     expect(granted.map((event) => event.detail)).toContainEqual(
-      expect.objectContaining({ rememberedConsent: true }),
+      expect.objectContaining({ rememberedConsent: true, redirectTarget: "http://127.0.0.1:33418" }),
     );
     await db.consent.deleteMany({ where: { clientId: clientRowId } });
   });

@@ -1,10 +1,9 @@
-import { writeAuditEvent } from "@/server/audit/write-audit-event";
 import { authorizationErrorPageResponse } from "@/server/auth/authorize/authorization-error-page-response";
-import { buildAuthorizationRedirect } from "@/server/auth/authorize/build-authorization-redirect";
 import { getConsentCsrfCookie } from "@/server/auth/authorize/get-consent-csrf-cookie";
 import { getSignedInUserId } from "@/server/auth/authorize/get-signed-in-user-id";
 import { grantAuthorization } from "@/server/auth/authorize/grant-authorization";
 import { maySkipConsentPage } from "@/server/auth/authorize/may-skip-consent-page";
+import { rejectAuthorizationRequest } from "@/server/auth/authorize/reject-authorization-request";
 import { startConsent } from "@/server/auth/authorize/start-consent";
 import { validateAuthorizationRequest } from "@/server/auth/authorize/validate-authorization-request";
 import { getAppUrl } from "@/server/auth/resource-urls";
@@ -13,8 +12,8 @@ import { readRequestCookie } from "@/server/http/read-request-cookie";
 import { withRouteErrors } from "@/server/http/with-route-errors";
 
 // GET /oauth/authorize (RFC 6749 §4.1.1 with PKCE, RFC 8707 resource, RFC 9207 iss). An untrusted
-// client or redirect URI gets an error page; other errors go back to the client; a signed-out user
-// signs in first and returns here; a remembered consent is granted at once; otherwise the consent page.
+// client or redirect URI gets an error page; a signed-out user signs in first and returns here; other
+// errors go back to the client; a remembered consent is granted at once; otherwise the consent page.
 
 export const dynamic = "force-dynamic";
 
@@ -24,14 +23,14 @@ const redirectTo = (location: string) =>
 export const GET = withRouteErrors(async (request: Request) => {
   const url = new URL(request.url);
   const userId = await getSignedInUserId();
-  const validation = await validateAuthorizationRequest({ query: url.searchParams, userId });
   const { ip, userAgent } = getRequestOrigin(request.headers);
+  const validation = await validateAuthorizationRequest({ query: url.searchParams, userId, ip });
 
   switch (validation.outcome) {
     case "error_page":
       return authorizationErrorPageResponse({
         reason: validation.reason,
-        status: 400,
+        status: validation.reason === "rate_limited" ? 429 : 400,
         detail: validation.detail,
       });
     case "sign_in_required": {
@@ -39,24 +38,8 @@ export const GET = withRouteErrors(async (request: Request) => {
       return redirectTo(getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`));
     }
     case "redirect_error": {
-      if (userId) {
-        writeAuditEvent({
-          eventType: "oauth.authorization_denied",
-          outcome: "FAILURE",
-          actorUserId: userId,
-          clientId: validation.client.id,
-          ip,
-          userAgent,
-          reason: validation.error.error,
-        });
-      }
-      return redirectTo(
-        buildAuthorizationRedirect({
-          redirectUri: validation.redirectUri,
-          result: { error: validation.error.error, error_description: validation.error.description },
-          state: validation.state,
-        }),
-      );
+      const { outcome: _outcome, ...rejection } = validation;
+      return redirectTo(rejectAuthorizationRequest({ ...rejection, ip, userAgent }));
     }
     case "valid": {
       const { request: valid } = validation;

@@ -152,6 +152,48 @@ describe("POST /oauth/register", () => {
     expect(await form.json()).toMatchObject({ error: "invalid_client_metadata" });
   });
 
+  it("refuses a body over 16 KB sent without Content-Length (chunked), reading no further", async () => {
+    let pulled = 0;
+    const chunk = new TextEncoder().encode(" ".repeat(4096));
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        // An endless body: only a reader that stops at the limit ever returns.
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await POST(
+      new Request("http://localhost:3000/oauth/register", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": freshIp() },
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: "invalid_client_metadata",
+      error_description: "The registration request is too large.",
+    });
+    expect(pulled).toBeLessThan(10);
+  });
+
+  it("accepts the app scheme of a known MCP desktop client (Cursor)", async () => {
+    const response = await register({
+      ...publicClient,
+      redirect_uris: ["cursor://anysphere.cursor-retrieval/oauth/user-tumiki/callback"],
+    });
+    expect(response.status).toBe(201);
+  });
+
+  it("refuses a client_name that hides text behind a bidi override or zero-width character", async () => {
+    for (const name of ["Claude\u202Eedoc", "Clau\u200Bde"]) {
+      const response = await register({ ...publicClient, client_name: name });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "invalid_client_metadata" });
+    }
+  });
+
   it("answers the 11th registration from one address within the hour with 429 and Retry-After", async () => {
     const ip = freshIp();
     await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthRegister);

@@ -1,7 +1,8 @@
 import { decodeJwt } from "jose";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as token } from "@/app/oauth/token/route";
 import { getDb } from "@/server/db";
+import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
 import {
   createTestAiClient,
@@ -17,6 +18,19 @@ let userId: string;
 let instanceId: string;
 let client: AiClient;
 
+// Each request from its own address: refused ones count against their address's budget.
+beforeAll(() => {
+  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+  resetEnvCache();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  resetEnvCache();
+});
+
+const randomOctet = () => Math.floor(Math.random() * 254) + 1;
+
 beforeEach(async () => {
   userId = (await createTestUser()).id;
   instanceId = (await createTestInstance({ userId })).id;
@@ -26,7 +40,11 @@ beforeEach(async () => {
 const form = (path: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
   new Request(`http://localhost:3000${path}`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-forwarded-for": `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
+      ...headers,
+    },
     body: new URLSearchParams(params).toString(),
   });
 
@@ -102,9 +120,17 @@ describe("POST /oauth/revoke", () => {
     expect(response.status).toBe(200);
   });
 
+  it("answers 200 to an over-long token, which is no token Tumiki issued (RFC 7009 §2.2)", async () => {
+    const response = await POST(
+      form("/oauth/revoke", { token: `tmk_rt_${"x".repeat(5000)}`, client_id: client.clientId }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+  });
+
   it("requires client authentication and a token", async () => {
     const anonymous = await POST(form("/oauth/revoke", { token: "x" }));
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(400);
     expect(await anonymous.json()).toMatchObject({ error: "invalid_client" });
     const { client: confidential } = await createTestAiClient({
       tokenEndpointAuthMethod: "client_secret_basic",

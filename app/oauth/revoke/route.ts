@@ -1,13 +1,13 @@
 import { oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { InvalidRequestError } from "@/server/auth/oauth-errors";
 import { authenticateTokenClient } from "@/server/auth/tokens/authenticate-token-client";
-import { readOAuthForm } from "@/server/auth/tokens/read-oauth-form";
 import { revokeToken } from "@/server/auth/tokens/revoke-token";
 import { ZRevokeRequest } from "@/server/auth/tokens/token-request-schemas";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 
 // RFC 7009 revocation endpoint: the client authenticates as at /oauth/token (and shares its rate
-// limit); a valid request always answers 200 with an empty body, whether or not the token existed.
+// limits); a valid request always answers 200 with an empty body, whether or not the token existed,
+// however malformed or long it is (§2.2).
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,8 +18,7 @@ export async function POST(request: Request): Promise<Response> {
   const origin = getRequestOrigin(request.headers);
   const usedBasicAuth = /^basic /i.test(request.headers.get("authorization") ?? "");
   try {
-    const form = await readOAuthForm({ request });
-    const client = await authenticateTokenClient({ headers: request.headers, form, ip: origin.ip });
+    const { client, form } = await authenticateTokenClient({ request, ip: origin.ip });
     const parsed = ZRevokeRequest.safeParse(form);
     if (!parsed.success) throw new InvalidRequestError("token is required.", { reason: "token_missing" });
     await revokeToken({

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as getJwks } from "@/app/.well-known/jwks.json/route";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { getInstanceResourceUrl, getIssuer } from "@/server/auth/resource-urls";
@@ -20,8 +20,36 @@ import { POST } from "./route";
 // /oauth/token through its real handler: form parsing, client authentication, the grants, headers and
 // the error serializer, with tokens checked against what the JWKS route publishes.
 
+// Counts the outbound fetches of client metadata documents (the token endpoint must make none).
+const outbound = vi.hoisted(() => ({ fetches: 0 }));
+vi.mock("@/server/net/safe-fetch", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("@/server/net/safe-fetch")>();
+  return {
+    ...actual,
+    safeFetch: (...args: Parameters<typeof actual.safeFetch>) => {
+      outbound.fetches++;
+      return actual.safeFetch(...args);
+    },
+  };
+});
+
 const db = getDb();
 const url = "http://localhost:3000/oauth/token";
+
+// Every request comes from its own address unless a test names one, so the per-address budget of
+// failed client authentications is spent only by the tests about it.
+beforeAll(() => {
+  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+  resetEnvCache();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  resetEnvCache();
+});
+
+const randomOctet = () => Math.floor(Math.random() * 254) + 1;
+const randomIp = () => `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
 
 let userId: string;
 let instanceId: string;
@@ -34,7 +62,11 @@ beforeEach(async () => {
 function tokenRequest(params: Record<string, string>, headers: Record<string, string> = {}) {
   return new Request(url, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-forwarded-for": randomIp(),
+      ...headers,
+    },
     body: new URLSearchParams(params).toString(),
   });
 }
@@ -161,11 +193,14 @@ describe("POST /oauth/token", () => {
         client_secret: "tmk_cs_wrong",
       }),
     );
-    expect(wrong.status).toBe(401);
+    // RFC 6749 §5.2: without the Authorization header, invalid_client is a 400 with no challenge.
+    expect(wrong.status).toBe(400);
     expect(wrong.headers.get("www-authenticate")).toBeNull();
+    expect(await wrong.json()).toMatchObject({ error: "invalid_client" });
     // Without the secret the client would pass as public: refused, the method must be the registered one.
     const missing = await POST(tokenRequest({ ...(await codeParams(client)), client_id: client.clientId }));
-    expect(missing.status).toBe(401);
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: "invalid_client" });
   });
 
   it("refuses an auth method other than the registered one, and an expired secret", async () => {
@@ -179,7 +214,7 @@ describe("POST /oauth/token", () => {
         client_secret: clientSecret as string,
       }),
     );
-    expect(viaPost.status).toBe(401);
+    expect(await viaPost.json()).toMatchObject({ error: "invalid_client" });
 
     const expired = await createTestAiClient({
       tokenEndpointAuthMethod: "client_secret_basic",
@@ -200,13 +235,45 @@ describe("POST /oauth/token", () => {
         client_secret: "tmk_cs_x",
       }),
     );
-    expect(withSecret.status).toBe(401);
+    expect(await withSecret.json()).toMatchObject({ error: "invalid_client" });
   });
 
   it("refuses an unknown client with invalid_client", async () => {
     const response = await POST(tokenRequest({ grant_type: "client_credentials", client_id: "nobody" }));
-    expect(response.status).toBe(401);
+    expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("refuses an unknown https client_id without fetching it or storing a client", async () => {
+    const clientId = `https://client.example/${randomUUID()}.json`;
+    const before = outbound.fetches;
+    const response = await POST(tokenRequest({ grant_type: "authorization_code", client_id: clientId }));
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_client" });
+    expect(outbound.fetches).toBe(before);
+    expect(await db.aiClient.count({ where: { clientId } })).toBe(0);
+  });
+
+  it("stops reading a chunked body past 16 KB", async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled === 1000) return controller.close();
+        pulled++;
+        controller.enqueue(new TextEncoder().encode(`a${pulled}=${"x".repeat(1020)}&`));
+      },
+    });
+    const request = new Request(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": randomIp() },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    const response = await POST(request);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: "invalid_request" });
+    // About 1 MB was offered; reading stopped a little past 16 KB.
+    expect(pulled).toBeLessThan(40);
   });
 
   it("issues client_credentials to an M2M client; a public client gets unauthorized_client", async () => {
@@ -265,41 +332,96 @@ describe("POST /oauth/token", () => {
     expect(await missing.json()).toMatchObject({ error: "invalid_request" });
   });
 
-  it("limits a client to 100 requests an hour: request 101 gets 429 with Retry-After", async () => {
-    const clientId = `rate-${randomUUID()}`;
+  it("limits an authenticated confidential client to 100 requests an hour from any address", async () => {
+    const { client, clientSecret } = await createTestAiClient({
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+    const other = await createTestAiClient({ tokenEndpointAuthMethod: "client_secret_basic" });
+    const request = (target: { client: AiClient; clientSecret?: string }) =>
+      // Authenticated, then refused for the missing code: each one spends the client's budget.
+      POST(
+        tokenRequest(
+          { grant_type: "authorization_code" },
+          { authorization: basic(target.client.clientId, target.clientSecret as string) },
+        ),
+      );
     await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthToken);
-    for (let i = 0; i < 100; i++) {
-      const response = await POST(tokenRequest({ grant_type: "client_credentials", client_id: clientId }));
-      expect(response.status).toBe(401);
+    for (let i = 0; i < RATE_LIMIT_POLICIES.oauthToken.attempts; i++) {
+      expect((await request({ client, clientSecret })).status).toBe(400);
     }
-    const limited = await POST(tokenRequest({ grant_type: "client_credentials", client_id: clientId }));
+    const limited = await request({ client, clientSecret });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get("cache-control")).toBe("no-store");
     // Another client is not affected.
-    const other = await POST(
-      tokenRequest({ grant_type: "client_credentials", client_id: `rate-${randomUUID()}` }),
-    );
-    expect(other.status).toBe(401);
+    expect((await request(other)).status).toBe(400);
   });
 
   it("counts a public client per address, so nobody can spend a shared client_id's budget for all", async () => {
-    vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
-    resetEnvCache();
-    try {
-      // A CIMD client_id is a URL that every install of the client shares.
-      const clientId = `https://client.example/${randomUUID()}.json`;
-      await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthToken);
-      const from = (ip: string) =>
-        POST(
-          tokenRequest({ grant_type: "authorization_code", client_id: clientId }, { "x-forwarded-for": ip }),
-        );
-      for (let i = 0; i < 100; i++) expect((await from("198.51.100.7")).status).not.toBe(429);
-      expect((await from("198.51.100.7")).status).toBe(429);
-      expect((await from("198.51.100.8")).status).not.toBe(429);
-    } finally {
-      vi.unstubAllEnvs();
-      resetEnvCache();
+    const { client } = await createTestAiClient();
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthToken);
+    const from = (ip: string) =>
+      POST(
+        tokenRequest(
+          { grant_type: "authorization_code", client_id: client.clientId },
+          { "x-forwarded-for": ip },
+        ),
+      );
+    const ip = randomIp();
+    for (let i = 0; i < RATE_LIMIT_POLICIES.oauthToken.attempts; i++)
+      expect((await from(ip)).status).toBe(400);
+    expect((await from(ip)).status).toBe(429);
+    expect((await from(randomIp())).status).toBe(400);
+  });
+
+  it("counts wrong secrets against the address, not the client: a stranger cannot lock it out", async () => {
+    const { client, clientSecret } = await createTestAiClient({
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+    const attacker = randomIp();
+    const attempt = (secret: string, ip: string) =>
+      POST(
+        tokenRequest(
+          { grant_type: "authorization_code" },
+          { authorization: basic(client.clientId, secret), "x-forwarded-for": ip, "user-agent": `ua-${ip}` },
+        ),
+      );
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthClientAuthFailure);
+    const budget = RATE_LIMIT_POLICIES.oauthClientAuthFailure.attempts;
+    for (let i = 0; i < budget; i++) expect((await attempt("tmk_cs_wrong", attacker)).status).toBe(401);
+    // Refused before any work, so even the right secret cannot be told from a wrong one.
+    const blocked = await attempt(clientSecret as string, attacker);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // The client itself, from its own address, still authenticates: the failures were never charged
+    // to its own budget.
+    expect((await attempt(clientSecret as string, randomIp())).status).toBe(400);
+
+    // Each counted failure is audited once; the refusal over the limit writes nothing.
+    await flushAuditEvents();
+    const rows = await db.auditLog.findMany({
+      where: { eventType: "oauth.token_issued", outcome: "FAILURE", userAgent: `ua-${attacker}` },
+    });
+    expect(rows).toHaveLength(budget);
+    expect(new Set(rows.map((row) => row.reason))).toEqual(new Set(["client_secret_invalid"]));
+  });
+
+  it("counts unknown clients and requests naming no client against the address", async () => {
+    const ip = randomIp();
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthClientAuthFailure);
+    const budget = RATE_LIMIT_POLICIES.oauthClientAuthFailure.attempts;
+    for (let i = 0; i < budget; i++) {
+      const params: Record<string, string> =
+        i % 2 === 0 ? { client_id: `unknown-${i}` } : { grant_type: "authorization_code" };
+      expect((await POST(tokenRequest(params, { "x-forwarded-for": ip }))).status).toBe(400);
     }
+    const { client } = await createTestAiClient();
+    const known = await POST(
+      tokenRequest(
+        { grant_type: "authorization_code", client_id: client.clientId },
+        { "x-forwarded-for": ip },
+      ),
+    );
+    expect(known.status).toBe(429);
   });
 });

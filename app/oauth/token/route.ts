@@ -4,20 +4,22 @@ import { InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from "@/se
 import { authenticateTokenClient } from "@/server/auth/tokens/authenticate-token-client";
 import { exchangeAuthorizationCode } from "@/server/auth/tokens/exchange-authorization-code";
 import { grantClientCredentials } from "@/server/auth/tokens/grant-client-credentials";
-import { readOAuthForm } from "@/server/auth/tokens/read-oauth-form";
 import { rotateRefreshToken } from "@/server/auth/tokens/rotate-refresh-token";
 import {
   SUPPORTED_GRANT_TYPES,
   type TTokenResponse,
   ZTokenRequest,
 } from "@/server/auth/tokens/token-request-schemas";
-import { RateLimitError } from "@/server/errors";
 import type { AiClient } from "@/server/generated/prisma/client";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 
-// RFC 6749 §3.2 token endpoint. Thin: read the form, authenticate the client (rate limit included),
+// RFC 6749 §3.2 token endpoint. Thin: read the form and authenticate the client (rate limits included),
 // validate the grant's parameters, hand over to the grant. Every answer is no-store (§5.1); errors go
 // through the one OAuth serializer and are audited with their reason code, never with a credential.
+// Only what got past the address check is audited: an OAuth refusal (each one before authentication
+// counts against the address, each one after against the client's budget) or a fault while serving an
+// authenticated client. A rate-limit or outage refusal is not, so an address over its limit, or a flood
+// during a Redis outage, cannot write audit rows.
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -30,9 +32,10 @@ export async function POST(request: Request): Promise<Response> {
   let client: AiClient | undefined;
   let grantType: string | undefined;
   try {
-    const form = await readOAuthForm({ request });
+    const authenticated = await authenticateTokenClient({ request, ip: origin.ip });
+    client = authenticated.client;
+    const { form } = authenticated;
     grantType = form.grant_type?.slice(0, 40);
-    client = await authenticateTokenClient({ headers: request.headers, form, ip: origin.ip });
     if (!form.grant_type)
       throw new InvalidRequestError("grant_type is required.", { reason: "grant_type_missing" });
     if (!(SUPPORTED_GRANT_TYPES as readonly string[]).includes(form.grant_type)) {
@@ -80,7 +83,7 @@ export async function POST(request: Request): Promise<Response> {
     }
     return Response.json(response, { headers: NO_STORE });
   } catch (error) {
-    if (!(error instanceof RateLimitError)) {
+    if (error instanceof OAuthError || client) {
       writeAuditEvent({
         eventType: "oauth.token_issued",
         outcome: "FAILURE",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { ZRevokeClientAuthorizationInput } from "../../auth/clients/client-authorization-schemas";
 import { createM2mClient } from "../../auth/clients/create-m2m-client";
 import { deleteM2mClient } from "../../auth/clients/delete-m2m-client";
 import { listAuthorizedClients } from "../../auth/clients/list-authorized-clients";
@@ -10,9 +10,15 @@ import { createTRPCRouter, protectedProcedure } from "../trpc";
 export const aiClientRouter = createTRPCRouter({
   listAuthorized: protectedProcedure.query(({ ctx }) => listAuthorizedClients({ userId: ctx.userId })),
 
-  revoke: protectedProcedure
-    .input(z.object({ clientId: z.string().min(1).max(64) }))
-    .mutation(({ ctx, input }) => revokeClientAuthorization({ ...input, ...ctx.origin, userId: ctx.userId })),
+  revoke: protectedProcedure.input(ZRevokeClientAuthorizationInput).mutation(({ ctx, input }) =>
+    // revokeClientAuthorization takes the origin's fields one by one (its own signature).
+    revokeClientAuthorization({
+      ...input,
+      userId: ctx.userId,
+      ip: ctx.origin.ip,
+      userAgent: ctx.origin.userAgent,
+    }),
+  ),
 
   listM2m: protectedProcedure.query(({ ctx }) => listM2mClients({ userId: ctx.userId })),
 

@@ -114,5 +114,85 @@ describe("dashboard routers", () => {
 
     expect(await callerFor(user.id).aiClient.listAuthorized()).toEqual([]);
     expect(await callerFor(other.id).aiClient.listAuthorized()).toMatchObject([{ id: client.id }]);
+    await flushAuditEvents();
+    const { events } = await callerFor(user.id).audit.list({ eventType: "oauth.consent_revoked" });
+    expect(events).toMatchObject([{ clientName: "Agent", ip: "203.0.113.9", userAgent: "router-test" }]);
+  });
+  it("creates an M2M client whose secret is returned once and never listed, and deletes it", async () => {
+    const user = await createUser();
+    const caller = callerFor(user.id);
+    const instance = await caller.instance.create({ name: "Machines" });
+
+    const created = await caller.aiClient.createM2m({
+      name: "Nightly job",
+      instanceId: instance.id,
+      scopes: ["mcp:access:*"],
+    });
+    expect(created.clientSecret).toMatch(/^tmk_cs_/);
+    const stored = await getDb().aiClient.findUniqueOrThrow({ where: { id: created.id } });
+    expect(stored.clientSecretHash).not.toBe(created.clientSecret);
+
+    const listed = await caller.aiClient.listM2m();
+    expect(listed).toMatchObject([
+      { id: created.id, clientId: created.clientId, name: "Nightly job", scopes: ["mcp:access:*"] },
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(created.clientSecret);
+    expect(JSON.stringify(listed)).not.toContain(stored.clientSecretHash ?? "no hash");
+
+    // Another user neither sees nor deletes it.
+    const stranger = callerFor((await createUser()).id);
+    expect(await stranger.aiClient.listM2m()).toEqual([]);
+    expect(await codeOf(stranger.aiClient.deleteM2m({ id: created.id }))).toBe("NOT_FOUND");
+    expect(await caller.aiClient.listM2m()).toHaveLength(1);
+
+    await caller.aiClient.deleteM2m({ id: created.id });
+    expect(await caller.aiClient.listM2m()).toEqual([]);
+    expect(await codeOf(caller.aiClient.deleteM2m({ id: created.id }))).toBe("NOT_FOUND");
+    await flushAuditEvents();
+    const { events } = await caller.audit.list({ clientId: created.id });
+    expect(events.map((event) => [event.eventType, event.ip])).toEqual([
+      ["oauth.token_revoked", "203.0.113.9"],
+      ["oauth.client_registered", "203.0.113.9"],
+    ]);
+  });
+
+  it("refuses an M2M client for another user's instance or with a scope the instance lacks", async () => {
+    const owner = await createUser();
+    const instance = await callerFor(owner.id).instance.create({ name: "Private" });
+    const stranger = callerFor((await createUser()).id);
+
+    expect(
+      await codeOf(
+        stranger.aiClient.createM2m({ name: "x", instanceId: instance.id, scopes: ["mcp:access:*"] }),
+      ),
+    ).toBe("NOT_FOUND");
+    expect(
+      await codeOf(
+        callerFor(owner.id).aiClient.createM2m({
+          name: "x",
+          instanceId: instance.id,
+          scopes: ["mcp:access:not-bundled"],
+        }),
+      ),
+    ).toBe("BAD_REQUEST");
+    expect(await callerFor(owner.id).aiClient.listM2m()).toEqual([]);
+  });
+
+  it("lists the clients of the user's audit events for the log's filter", async () => {
+    const user = await createUser();
+    const caller = callerFor(user.id);
+    const instance = await caller.instance.create({ name: "Filter" });
+    const created = await caller.aiClient.createM2m({
+      name: "Gone soon",
+      instanceId: instance.id,
+      scopes: ["mcp:access:*"],
+    });
+    await caller.aiClient.deleteM2m({ id: created.id });
+    await flushAuditEvents();
+
+    expect(await caller.audit.clients()).toEqual([
+      { value: created.id, label: "Gone soon (machine-to-machine)" },
+    ]);
+    expect(await callerFor((await createUser()).id).audit.clients()).toEqual([]);
   });
 });

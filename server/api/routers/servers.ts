@@ -9,9 +9,11 @@ export const serversRouter = createTRPCRouter({
 
   addUnauthenticated: protectedProcedure
     .input(ZAddUnauthenticatedServerInput)
-    .mutation(({ ctx, input }) => addUnauthenticatedServer({ ...input, ...ctx.origin, userId: ctx.userId })),
+    .mutation(({ ctx, input }) =>
+      addUnauthenticatedServer({ ...input, userId: ctx.userId, origin: ctx.origin }),
+    ),
 
   remove: protectedProcedure
     .input(ZRemoveUserServerInput)
-    .mutation(({ ctx, input }) => removeUserServer({ ...input, ...ctx.origin, userId: ctx.userId })),
+    .mutation(({ ctx, input }) => removeUserServer({ ...input, userId: ctx.userId, origin: ctx.origin })),
 });

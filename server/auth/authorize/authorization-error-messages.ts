@@ -8,6 +8,7 @@ export type TAuthorizationErrorReason =
   | "unusable_client_metadata"
   | "unsupported_client"
   | "invalid_redirect_uri"
+  | "rate_limited"
   | "invalid_form"
   | "csrf"
   | "signed_out"
@@ -47,6 +48,12 @@ export const AUTHORIZATION_ERROR_MESSAGES: Record<
     message:
       "The AI client asked Tumiki to send you back to an address it did not register. For your safety " +
       "Tumiki does not follow it, and nothing was shared.",
+  },
+  rate_limited: {
+    title: "Too many new AI clients",
+    message:
+      "Tumiki checked many new AI clients for your network address recently and is pausing for a while. " +
+      "Nothing was shared. Try again later.",
   },
   invalid_form: { title: "Something is missing", message: `The consent form was incomplete. ${START_AGAIN}` },
   csrf: {

@@ -34,13 +34,17 @@ export type TAuthorizationQuery = z.infer<typeof ZAuthorizationQuery>;
 /** RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is always 43 characters without padding. */
 export const S256_CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
-/** Why an authorization request gets an error page instead of a redirect (its client is not trusted). */
+/**
+ * Why an authorization request gets an error page instead of a redirect: its client is not trusted, or
+ * the requester asked Tumiki to fetch too many new client metadata documents.
+ */
 export const ZAuthorizationPageError = z.enum([
   "missing_client",
   "unknown_client",
   "unusable_client_metadata",
   "unsupported_client",
   "invalid_redirect_uri",
+  "rate_limited",
 ]);
 export type TAuthorizationPageError = z.infer<typeof ZAuthorizationPageError>;
 

@@ -3,7 +3,10 @@ import { CONSENT_REQUEST_TTL_SECONDS } from "../token-lifetimes";
 
 // The double-submit cookie of the consent form. Over https it is a `__Host-` cookie (Secure, Path=/, no
 // Domain), which no sibling subdomain can plant; over plain http (local development, tests) browsers
-// refuse that prefix, so it has a plain name. SameSite=Strict: a cross-site POST never carries it.
+// refuse that prefix, so it has a plain name. SameSite=Lax (as the MCP security best practices name it):
+// a cross-site POST never carries it, while the cross-site navigation that starts an authorization does,
+// so /oauth/authorize reuses a pending value instead of overwriting the one another consent tab holds.
+// Lax alone would not stop a forged form; the Origin check and the signed value do.
 
 export type TConsentCsrfCookie = {
   name: string;
@@ -24,7 +27,7 @@ export function getConsentCsrfCookie(): TConsentCsrfCookie {
         "Path=/",
         `Max-Age=${CONSENT_REQUEST_TTL_SECONDS}`,
         "HttpOnly",
-        "SameSite=Strict",
+        "SameSite=Lax",
         ...(secure ? ["Secure"] : []),
       ].join("; "),
   };

@@ -1,5 +1,10 @@
 import { getDb } from "../../db";
 import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
+import {
+  describeRedirectTarget,
+  getRedirectUriKind,
+  type TRedirectUriKind,
+} from "../clients/redirect-uri-kind";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { ALL_SERVERS_SCOPE, SCOPE_PREFIX } from "../scopes";
 import type { TConsentRequestClaims } from "./authorization-request-schema";
@@ -8,17 +13,16 @@ import type { TConsentRequestClaims } from "./authorization-request-schema";
 // for that name), where the answer goes, which instance, and each scope in words. The client's name is
 // its own claim; its origin (the CIMD host, or "registered dynamically") is what Tumiki knows.
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 export type TConsentScopeItem = { scope: string; label: string; isAllServers: boolean };
 
 export type TConsentDetails = {
   accountEmail: string | null;
   clientName: string;
   clientSource: { kind: "cimd"; host: string } | { kind: "dynamic"; clientUri: string | null };
-  redirectHost: string;
-  /** The code goes to a program on this computer: any local program could have started this. */
-  isLoopbackRedirect: boolean;
+  /** `scheme://host` of the redirect URI (see describeRedirectTarget). */
+  redirectTarget: string;
+  /** Loopback and app targets are on this computer: any local program could have started this. */
+  redirectKind: TRedirectUriKind;
   instanceName: string;
   scopes: TConsentScopeItem[];
 };
@@ -39,7 +43,6 @@ export async function getConsentDetails({
   if (!isRegisteredRedirectUri({ registered: client.redirectUris, requested: claims.redirectUri }))
     return null;
 
-  const redirect = new URL(claims.redirectUri);
   const serverNames = new Map(target.servers.map((server) => [server.slug, server.name]));
   return {
     accountEmail: user?.email ?? null,
@@ -49,8 +52,8 @@ export async function getConsentDetails({
       client.kind === "CIMD"
         ? { kind: "cimd", host: new URL(client.clientId).host }
         : { kind: "dynamic", clientUri: client.clientUri },
-    redirectHost: redirect.host,
-    isLoopbackRedirect: LOOPBACK_HOSTS.has(redirect.hostname),
+    redirectTarget: describeRedirectTarget({ uri: claims.redirectUri }),
+    redirectKind: getRedirectUriKind({ uri: claims.redirectUri }),
     instanceName: target.instance.name,
     scopes: claims.scopes.map((scope) => {
       if (scope === ALL_SERVERS_SCOPE) {

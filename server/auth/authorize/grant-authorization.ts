@@ -1,5 +1,6 @@
 import { writeAuditEvent } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
+import { describeRedirectTarget } from "../clients/redirect-uri-kind";
 import { buildAuthorizationRedirect } from "./build-authorization-redirect";
 import { createAuthorizationCode } from "./create-authorization-code";
 import { recordConsent } from "./record-consent";
@@ -62,7 +63,7 @@ export async function grantAuthorization(options: TGrantAuthorizationOptions): P
       scopes,
       oauthClientId: client.clientId,
       rememberedConsent: !options.isNewConsent,
-      redirectHost: new URL(redirectUri).host,
+      redirectTarget: describeRedirectTarget({ uri: redirectUri }),
     },
   });
   return buildAuthorizationRedirect({ redirectUri, result: { code }, state });

@@ -5,9 +5,10 @@ import { signConsentRequest } from "./sign-consent-request";
 import type { TValidAuthorizationRequest } from "./validate-authorization-request";
 
 // Sends the user from /oauth/authorize to the consent page with the validated request, signed. The
-// route sets the CSRF cookie here because a page cannot set cookies; the page reads the same value
-// from the signed request (a SameSite=Strict cookie is not sent to a page reached through a cross-site
-// redirect chain), and the decision endpoint requires cookie, form field and signed value to agree.
+// route sets the CSRF cookie here because a page cannot set cookies; the page reads the same value from
+// the signed request rather than the cookie (page rendering has no business reading it), and the
+// decision endpoint requires cookie, form field and signed value to agree. The cookie is SameSite=Lax,
+// so it comes along on the client's cross-site navigation here and a pending value is reused.
 
 const CSRF_VALUE = /^[A-Za-z0-9_-]{43}$/;
 

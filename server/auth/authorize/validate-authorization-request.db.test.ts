@@ -2,7 +2,10 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../db";
 import type { AiClient } from "../../generated/prisma/client";
+import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
+import { RATE_LIMIT_POLICIES } from "../../rate-limit/rate-limit-policies";
 import { createTestAiClient, createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
+import { waitForFreshWindow } from "../../testing/wait-for-fresh-window";
 import { maySkipConsentPage } from "./may-skip-consent-page";
 import {
   type TAuthorizationValidation,
@@ -51,10 +54,14 @@ function query(overrides: Record<string, string | string[] | undefined> = {}): U
   return search;
 }
 
+// A fresh address per call keeps the cimdFetch budget of one test out of the others'.
+const freshIp = () => `198.51.100.${randomBytes(4).toString("hex")}`;
+
 const validate = (
   overrides: Record<string, string | string[] | undefined> = {},
   asUser: string | null = userId,
-) => validateAuthorizationRequest({ query: query(overrides), userId: asUser });
+  ip = freshIp(),
+) => validateAuthorizationRequest({ query: query(overrides), userId: asUser, ip });
 
 function expectRedirectError(result: TAuthorizationValidation, error: string) {
   expect(result.outcome).toBe("redirect_error");
@@ -112,10 +119,12 @@ describe("validateAuthorizationRequest", () => {
       expect(await validate(overrides)).toEqual({ outcome: "error_page", reason });
     });
 
-    it("a CIMD client_id on a loopback address, naming why the document could not be used", async () => {
+    it("a CIMD client_id on a loopback address, without saying what the network answered", async () => {
       const result = await validate({ client_id: "https://127.0.0.1/client.json" });
       expect(result).toMatchObject({ outcome: "error_page", reason: "unusable_client_metadata" });
-      expect(result.outcome === "error_page" && result.detail).toMatch(/could not be fetched/);
+      expect(result.outcome === "error_page" && result.detail).toBe(
+        "The client metadata document could not be fetched.",
+      );
     });
 
     it("an M2M client, or a client without redirect URIs", async () => {
@@ -161,6 +170,7 @@ describe("validateAuthorizationRequest", () => {
       ["code_challenge_method=plain", { code_challenge_method: "plain" }, "invalid_request"],
       ["a malformed challenge", { code_challenge: "short" }, "invalid_request"],
       ["a repeated parameter", { scope: ["mcp:access:*", "mcp:access:*"] }, "invalid_request"],
+      ["a repeated resource (RFC 8707)", { resource: ["SAME", "SAME"] }, "invalid_target"],
       [
         "an oversized parameter",
         { resource: `http://localhost:3000/mcp/${"x".repeat(3000)}` },
@@ -178,6 +188,9 @@ describe("validateAuthorizationRequest", () => {
       const resolved = { ...overrides } as Record<string, string | string[] | undefined>;
       if (resolved.resource === "OTHER") resolved.resource = `http://localhost:3000/mcp/${otherInstanceId}`;
       if (resolved.resource === "TRAILING") resolved.resource = `http://localhost:3000/mcp/${instanceId}/`;
+      if (Array.isArray(resolved.resource)) {
+        resolved.resource = resolved.resource.map(() => `http://localhost:3000/mcp/${instanceId}`);
+      }
       const result = await validate(resolved);
       expectRedirectError(result, error);
       expect(result.outcome === "redirect_error" && result.redirectUri).toBe(LOOPBACK);
@@ -189,13 +202,42 @@ describe("validateAuthorizationRequest", () => {
     });
   });
 
-  it("asks a signed-out user to sign in only once the user-independent checks pass", async () => {
+  it("asks a signed-out user to sign in once the client and redirect URI are trusted", async () => {
     expect(await validate({}, null)).toEqual({ outcome: "sign_in_required" });
-    expectRedirectError(await validate({ code_challenge_method: "plain" }, null), "invalid_request");
     expect(await validate({ client_id: "no-such-client" }, null)).toEqual({
       outcome: "error_page",
       reason: "unknown_client",
     });
+  });
+
+  it("never redirects a signed-out visitor to the client (no open redirect)", async () => {
+    // Anyone can register https://evil as a redirect URI; only a signed-in user may be sent there.
+    const { client: evil } = await createTestAiClient({ redirectUris: ["https://evil.example/landing"] });
+    const broken = { client_id: evil.clientId, redirect_uri: "https://evil.example/landing" };
+    for (const overrides of [
+      { ...broken, response_type: "token" },
+      { ...broken, code_challenge_method: "plain" },
+      { ...broken, scope: ["a", "b"] },
+      { ...broken, resource: undefined },
+    ]) {
+      expect(await validate(overrides, null)).toEqual({ outcome: "sign_in_required" });
+    }
+    // Once signed in the same request is answered on the redirect URI, carrying the user for the audit.
+    const result = await validate({ ...broken, code_challenge_method: "plain" });
+    expect(result).toMatchObject({ outcome: "redirect_error", userId });
+  });
+
+  it("shows a rate-limit page once the address fetched too many new CIMD documents", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+    const ip = freshIp();
+    for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1)
+      await assertRateLimit("cimdFetch", ip);
+    const clientId = `https://client-${randomBytes(4).toString("hex")}.example.test/client.json`;
+    expect(await validate({ client_id: clientId }, userId, ip)).toEqual({
+      outcome: "error_page",
+      reason: "rate_limited",
+    });
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
   });
 });
 
@@ -232,6 +274,18 @@ describe("maySkipConsentPage", () => {
     expect(await maySkipConsentPage({ request: perServer })).toBe(true);
     await getDb().consent.update({ where: { id: consent.id }, data: { revokedAt: new Date() } });
     expect(await maySkipConsentPage({ request: perServer })).toBe(false);
+  });
+
+  it("always shows it to a CIMD client redirecting to an app's private-use scheme", async () => {
+    const appRedirect = "cursor://anysphere.cursor-retrieval/oauth/callback";
+    const { client: app } = await createTestAiClient({ redirectUris: [appRedirect] });
+    await getDb().consent.create({
+      data: { userId, clientId: app.id, instanceId, scopes: ["mcp:access:*"] },
+    });
+    const request = await validRequest({ redirect_uri: appRedirect }, app);
+    expect(await maySkipConsentPage({ request })).toBe(true);
+    const cimd = { ...request.client, kind: "CIMD" as const };
+    expect(await maySkipConsentPage({ request: { ...request, client: cimd } })).toBe(false);
   });
 
   it("always shows it to a CIMD client redirecting to loopback (impersonable by any local program)", async () => {

@@ -1,4 +1,4 @@
-import { AppError } from "../../errors";
+import { AppError, RateLimitError } from "../../errors";
 import type { AiClient } from "../../generated/prisma/client";
 import { getLogger } from "../../logger";
 import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
@@ -24,8 +24,10 @@ import {
 // Validation of GET /oauth/authorize, in the two phases RFC 6749 §4.1.2.1 prescribes. Until the client
 // and its redirect_uri are known to belong together, nothing may be sent to that URI: an attacker could
 // otherwise bounce the browser (and an error, or worse a code) to a URI of their choosing, so those
-// failures get an error page. After that, every other problem is reported to the client by redirect.
-// Checks that need no user run before sign-in; the resource and scopes need the signed-in user.
+// failures get an error page. After that, every other problem is reported to the client by redirect,
+// but only to a signed-in user: anyone can register a redirect URI (or publish a metadata document), so
+// redirecting a signed-out visitor would make Tumiki an open redirector (RFC 9700 §4.11.2). A signed-out
+// user signs in first and gets the redirect on return.
 
 export type TValidAuthorizationRequest = {
   /** The signed-in user the request is validated for. */
@@ -44,19 +46,29 @@ export type TValidAuthorizationRequest = {
 
 export type TAuthorizationValidation =
   | { outcome: "error_page"; reason: TAuthorizationPageError; detail?: string }
-  | { outcome: "redirect_error"; client: AiClient; redirectUri: string; state?: string; error: OAuthError }
+  | {
+      outcome: "redirect_error";
+      userId: string;
+      client: AiClient;
+      redirectUri: string;
+      state?: string;
+      error: OAuthError;
+    }
   | { outcome: "sign_in_required" }
   | { outcome: "valid"; request: TValidAuthorizationRequest };
 
 type TValidateAuthorizationRequestOptions = {
   query: URLSearchParams;
-  /** The signed-in user, or null: the user-independent checks still run and report first. */
+  /** The signed-in user, or null: the checks of the client and its redirect URI still run first. */
   userId: string | null;
+  /** The requester's address: a new CIMD client's document fetch is counted against it. */
+  ip: string;
 };
 
 export async function validateAuthorizationRequest({
   query,
   userId,
+  ip,
 }: TValidateAuthorizationRequestOptions): Promise<TAuthorizationValidation> {
   const repeated = AUTHORIZATION_PARAMETERS.filter((name) => query.getAll(name).length > 1);
   const parsed = ZAuthorizationQuery.safeParse(
@@ -69,7 +81,8 @@ export async function validateAuthorizationRequest({
   if (!clientId || clientId.length > 2048 || repeated.includes("client_id")) {
     return { outcome: "error_page", reason: "missing_client" };
   }
-  const resolved = await resolveClient(clientId);
+  const resolved = await resolveClient(clientId, ip);
+  if ("rateLimited" in resolved) return { outcome: "error_page", reason: "rate_limited" };
   if ("problem" in resolved) {
     return { outcome: "error_page", reason: "unusable_client_metadata", detail: resolved.problem };
   }
@@ -87,16 +100,23 @@ export async function validateAuthorizationRequest({
     return { outcome: "error_page", reason: "invalid_redirect_uri" };
   }
 
+  if (userId === null) return { outcome: "sign_in_required" };
+
   // Phase 2: everything else goes back to the (now trusted) redirect URI.
   const rawState = query.get("state") || undefined;
   const state = rawState && rawState.length <= 2048 ? rawState : undefined;
   const fail = (error: OAuthError): TAuthorizationValidation => ({
     outcome: "redirect_error",
+    userId,
     client,
     redirectUri,
     state,
     error,
   });
+  // RFC 8707 §2: several `resource` values are a problem of the target (Tumiki issues one audience).
+  if (repeated.includes("resource")) {
+    return fail(new InvalidTargetError("Only one resource may be requested at a time."));
+  }
   if (repeated.length > 0) {
     return fail(new InvalidRequestError(`The parameter ${repeated[0]} is given more than once.`));
   }
@@ -122,8 +142,6 @@ export async function validateAuthorizationRequest({
   if (!S256_CODE_CHALLENGE.test(params.code_challenge)) {
     return fail(new InvalidRequestError("code_challenge must be 43 base64url characters (S256)."));
   }
-
-  if (userId === null) return { outcome: "sign_in_required" };
 
   // The MCP spec requires clients to send `resource`: it decides which instance the token opens.
   if (!params.resource) return fail(new InvalidTargetError("resource is required: the MCP instance URL."));
@@ -155,11 +173,16 @@ export async function validateAuthorizationRequest({
   };
 }
 
-/** The client (null when unknown), or why its metadata document could not be used. */
-async function resolveClient(clientId: string): Promise<{ client: AiClient | null } | { problem: string }> {
+/** The client (null when unknown), why its metadata document could not be used, or a rate limit. */
+async function resolveClient(
+  clientId: string,
+  ip: string,
+): Promise<{ client: AiClient | null } | { problem: string } | { rateLimited: true }> {
   try {
-    return { client: await resolveAiClient({ clientId }) };
+    // This is where a new CIMD client shows up, so the only lookup that may register one.
+    return { client: await resolveAiClient({ clientId, mayRegister: true, ip }) };
   } catch (error) {
+    if (error instanceof RateLimitError) return { rateLimited: true };
     // A CIMD document that cannot be fetched or is invalid is the client's problem: an error page.
     // Anything else (the database is down) is ours and must not pass for an unknown client.
     const isClientProblem =

@@ -7,7 +7,20 @@ import { z } from "zod";
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"] as const;
 
-const ZHttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+// Strings shown to users (the consent page, the list of authorized clients) may not carry control or
+// format characters: a bidi override (U+202E) or zero-width character would make the text read as
+// something else than it is, e.g. a name that looks like another client's.
+const INVISIBLE_CHARACTER = /[\p{Cc}\p{Cf}]/u;
+const noInvisibleCharacters = (value: string) => !INVISIBLE_CHARACTER.test(value);
+const INVISIBLE_MESSAGE = "must not contain control or invisible formatting characters";
+
+const ZDisplayString = (max: number) =>
+  z.string().max(max).refine(noInvisibleCharacters, { message: INVISIBLE_MESSAGE });
+
+const ZHttpUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2000)
+  .refine(noInvisibleCharacters, { message: INVISIBLE_MESSAGE });
 
 export const ZClientMetadata = z
   .object({
@@ -19,16 +32,22 @@ export const ZClientMetadata = z
       .min(1)
       .default(["authorization_code"]),
     response_types: z.array(z.literal("code")).min(1).default(["code"]),
-    client_name: z.string().trim().min(1).max(200).optional(),
+    client_name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine(noInvisibleCharacters, { message: INVISIBLE_MESSAGE })
+      .optional(),
     // Shown as links on the consent page: only http(s), never javascript: or data:.
     client_uri: ZHttpUrl.optional(),
     logo_uri: ZHttpUrl.optional(),
     tos_uri: ZHttpUrl.optional(),
     policy_uri: ZHttpUrl.optional(),
     scope: z.string().max(2000).optional(),
-    contacts: z.array(z.string().max(320)).max(20).optional(),
-    software_id: z.string().max(200).optional(),
-    software_version: z.string().max(100).optional(),
+    contacts: z.array(ZDisplayString(320)).max(20).optional(),
+    software_id: ZDisplayString(200).optional(),
+    software_version: ZDisplayString(100).optional(),
     // Only meaningful in a CIMD document, where it must equal the document's URL.
     client_id: z.string().max(2000).optional(),
   })

@@ -25,8 +25,9 @@ export type TAuthorizedClient = {
 /**
  * The AI clients holding the user's authorization: a consent or a refresh-token family that is not
  * revoked. One entry per client, because revocation is per client; its instances listed inside.
- * "Last used" comes from this user's refresh-token families only: AiClient.lastUsedAt is shared by
- * every user of a client (a CIMD client_id is one row for all) and would tell one user about another.
+ * "Last token issued" (a token issued or refreshed) comes from this user's refresh-token families only:
+ * AiClient.lastUsedAt is shared by every user of a client (a CIMD client_id is one row for all) and would
+ * tell one user about another.
  */
 export async function listAuthorizedClients({ userId }: { userId: string }): Promise<TAuthorizedClient[]> {
   const db = getDb();

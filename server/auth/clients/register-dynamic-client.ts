@@ -33,7 +33,7 @@ function parseRegistrationMetadata(metadata: unknown): TClientMetadata {
     }
     throw new InvalidClientMetadataError(description, { reason: "invalid_client_metadata" });
   }
-  for (const uri of parsed.data.redirect_uris) assertValidRedirectUri(uri);
+  for (const uri of parsed.data.redirect_uris) assertValidRedirectUri({ uri });
   return parsed.data;
 }
 

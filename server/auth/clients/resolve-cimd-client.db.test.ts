@@ -1,9 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { resetEnvCache } from "../../env";
+import { RateLimitError } from "../../errors";
+import { RATE_LIMIT_POLICIES } from "../../rate-limit/rate-limit-policies";
+import { waitForFreshWindow } from "../../testing/wait-for-fresh-window";
 import { InvalidClientError } from "../oauth-errors";
 import { resolveAiClient } from "./resolve-ai-client";
 import { resolveCimdClient } from "./resolve-cimd-client";
@@ -42,11 +46,13 @@ const allowlist = () => {
 
 beforeEach(allowlist);
 
+// Failed fetches are remembered in Redis, which outlives a run: paths are unique to this run.
+const run = randomBytes(4).toString("hex");
 let counter = 0;
 /** Serves a document at a fresh path; `overrides` replace fields of a valid document. */
 function serveDocument(overrides: Record<string, unknown> = {}, reply: Omit<Reply, "body"> = {}) {
   counter += 1;
-  const path = `/clients/${counter}/client.json`;
+  const path = `/clients/${run}-${counter}/client.json`;
   const clientId = `${base}${path}`;
   const document = {
     client_id: clientId,
@@ -61,6 +67,12 @@ function serveDocument(overrides: Record<string, unknown> = {}, reply: Omit<Repl
   replies.set(path, { ...reply, body: JSON.stringify(document) });
   return { clientId, path };
 }
+
+// A fresh address per call keeps every test within its own cimdFetch budget.
+const freshIp = () => `198.51.100.${randomBytes(4).toString("hex")}`;
+
+/** Resolves as /oauth/authorize does: a new client may be registered. */
+const register = (clientId: string, ip = freshIp()) => resolveCimdClient({ clientId, mayRegister: true, ip });
 
 async function refusal(promise: Promise<unknown>): Promise<InvalidClientError> {
   const error = await promise.then(
@@ -81,7 +93,7 @@ describe("resolveCimdClient", () => {
   it("fetches a valid document, stores a CIMD client and audits its registration", async () => {
     const { clientId } = serveDocument();
 
-    const client = await resolveCimdClient({ clientId });
+    const client = await register(clientId);
 
     expect(client).toMatchObject({
       clientId,
@@ -102,77 +114,77 @@ describe("resolveCimdClient", () => {
 
   it("takes a document without token_endpoint_auth_method as a public client", async () => {
     const { clientId } = serveDocument({ token_endpoint_auth_method: undefined });
-    expect((await resolveCimdClient({ clientId }))?.tokenEndpointAuthMethod).toBe("none");
+    expect((await register(clientId))?.tokenEndpointAuthMethod).toBe("none");
   });
 
   it("does not fetch again within the document's max-age, and fetches once it has passed", async () => {
     const { clientId, path } = serveDocument({}, { headers: { "cache-control": "public, max-age=600" } });
 
-    await resolveCimdClient({ clientId });
-    await resolveCimdClient({ clientId });
+    await register(clientId);
+    await register(clientId);
     await ageRow(clientId, 9 * MINUTE);
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     expect(hits.get(path)).toBe(1);
 
     await ageRow(clientId, 11 * MINUTE);
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     expect(hits.get(path)).toBe(2);
   });
 
   it("keeps a document at least 5 minutes even when max-age says less", async () => {
     const { clientId, path } = serveDocument({}, { headers: { "cache-control": "max-age=0, no-cache" } });
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     await ageRow(clientId, 4 * MINUTE);
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     expect(hits.get(path)).toBe(1);
   });
 
   it("caches for 1 hour without Cache-Control, and at most 24 hours whatever max-age says", async () => {
     const plain = serveDocument();
-    await resolveCimdClient({ clientId: plain.clientId });
+    await register(plain.clientId);
     await ageRow(plain.clientId, 59 * MINUTE);
-    await resolveCimdClient({ clientId: plain.clientId });
+    await register(plain.clientId);
     expect(hits.get(plain.path)).toBe(1);
     await ageRow(plain.clientId, 61 * MINUTE);
-    await resolveCimdClient({ clientId: plain.clientId });
+    await register(plain.clientId);
     expect(hits.get(plain.path)).toBe(2);
 
     const long = serveDocument({}, { headers: { "cache-control": "max-age=31536000" } });
-    await resolveCimdClient({ clientId: long.clientId });
+    await register(long.clientId);
     await ageRow(long.clientId, 25 * HOUR);
-    await resolveCimdClient({ clientId: long.clientId });
+    await register(long.clientId);
     expect(hits.get(long.path)).toBe(2);
   });
 
   it("picks up a changed document on re-fetch", async () => {
     const { clientId, path } = serveDocument();
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     const changed = { ...JSON.parse(replies.get(path)?.body ?? "{}"), client_name: "Renamed" };
     replies.set(path, { body: JSON.stringify(changed) });
     await ageRow(clientId, 2 * HOUR);
-    expect((await resolveCimdClient({ clientId }))?.name).toBe("Renamed");
+    expect((await register(clientId))?.name).toBe("Renamed");
   });
 
   it("serves the stored copy when a re-fetch fails within 24 hours, and refuses after", async () => {
     const { clientId, path } = serveDocument();
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     replies.set(path, { status: 500, body: "oops" });
 
     await ageRow(clientId, 2 * HOUR);
-    expect((await resolveCimdClient({ clientId }))?.name).toBe("Example MCP Client");
+    expect((await register(clientId))?.name).toBe("Example MCP Client");
     expect(hits.get(path)).toBe(2);
 
     await ageRow(clientId, 25 * HOUR);
-    const error = await refusal(resolveCimdClient({ clientId }));
+    const error = await refusal(register(clientId));
     expect(error.description).toMatch(/could not be fetched: the server answered HTTP 500/);
   });
 
   it("returns null for a disabled client without fetching", async () => {
     const { clientId, path } = serveDocument();
-    await resolveCimdClient({ clientId });
+    await register(clientId);
     await getDb().aiClient.update({ where: { clientId }, data: { disabledAt: new Date() } });
     await ageRow(clientId, 2 * HOUR);
-    expect(await resolveCimdClient({ clientId })).toBeNull();
+    expect(await register(clientId)).toBeNull();
     expect(hits.get(path)).toBe(1);
   });
 });
@@ -191,62 +203,87 @@ describe("resolveCimdClient refuses unusable documents", () => {
     ["no redirect URIs", { redirect_uris: [] }, /redirect_uris/],
   ])("refuses a document with %s, storing nothing", async (_name, overrides, description) => {
     const { clientId } = serveDocument(overrides);
-    const error = await refusal(resolveCimdClient({ clientId }));
+    const error = await refusal(register(clientId));
     expect(error.description).toMatch(description);
     expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
   });
 
   it("refuses a document larger than 10 KB", async () => {
     const { clientId } = serveDocument({ padding: "x".repeat(11 * 1024) });
-    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(/larger than 10 KB/);
+    expect((await refusal(register(clientId))).description).toMatch(/larger than 10 KB/);
   });
 
   it("refuses a redirect, even to a valid document", async () => {
     const target = serveDocument();
-    const path = "/clients/redirecting/client.json";
+    const path = `/clients/${run}-redirecting/client.json`;
     replies.set(path, { status: 302, headers: { location: target.path }, body: "" });
-    const error = await refusal(resolveCimdClient({ clientId: `${base}${path}` }));
+    const error = await refusal(register(`${base}${path}`));
     expect(error.description).toMatch(/redirect/);
     expect(hits.get(target.path)).toBeUndefined();
   });
 
   it("refuses what is not JSON, or not an object", async () => {
-    replies.set("/clients/html/client.json", { body: "<html></html>" });
-    replies.set("/clients/array/client.json", { body: "[]" });
-    expect(
-      (await refusal(resolveCimdClient({ clientId: `${base}/clients/html/client.json` }))).description,
-    ).toMatch(/not valid JSON/);
-    expect(
-      (await refusal(resolveCimdClient({ clientId: `${base}/clients/array/client.json` }))).description,
-    ).toMatch(/not a JSON object/);
+    replies.set(`/clients/${run}-html/client.json`, { body: "<html></html>" });
+    replies.set(`/clients/${run}-array/client.json`, { body: "[]" });
+    expect((await refusal(register(`${base}/clients/${run}-html/client.json`))).description).toMatch(
+      /not valid JSON/,
+    );
+    expect((await refusal(register(`${base}/clients/${run}-array/client.json`))).description).toMatch(
+      /not a JSON object/,
+    );
   });
 
-  it("refuses plain http and loopback once the host is off the allowlist", async () => {
+  it("refuses plain http, and other ports than 443, once the host is off the allowlist", async () => {
     const { clientId } = serveDocument();
     vi.stubEnv("OUTBOUND_ALLOWED_PRIVATE_HOSTS", "");
     resetEnvCache();
-    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(/https/);
-    // Over https the address check refuses the loopback target (the name localhost resolves to it).
+    expect((await refusal(register(clientId))).description).toMatch(/https/);
     const viaName = `https://localhost:${new URL(base).port}/clients/1/client.json`;
-    expect((await refusal(resolveCimdClient({ clientId: viaName }))).description).toMatch(/loopback/);
+    expect((await refusal(register(viaName))).description).toMatch(/default https port/);
+  });
+
+  it("does not tell what the network answered, only that the document could not be fetched", async () => {
+    // A closed port on an allowlisted host: the log keeps the reason, the client sees none of it.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const host = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    vi.stubEnv("OUTBOUND_ALLOWED_PRIVATE_HOSTS", host);
+    resetEnvCache();
+    const error = await refusal(register(`http://${host}/clients/${run}/client.json`));
+    expect(error.description).toBe("The client metadata document could not be fetched.");
+    expect(error.reason).toBe("cimd_fetch_network_error");
   });
 });
 
 describe("resolveCimdClient refuses unsafe client_id URLs", () => {
+  // Other spellings of an address fail the canonical-form (or https) check before any address check.
   it.each([
-    ["decimal loopback", "https://2130706433/client.json"],
-    ["octal loopback", "https://0177.0.0.1/client.json"],
-    ["hex loopback", "https://0x7f.1/client.json"],
-    ["IPv4-mapped loopback", "https://[::ffff:127.0.0.1]/client.json"],
-    ["loopback", "https://127.0.0.1/client.json"],
-    ["IPv6 loopback", "https://[::1]/client.json"],
+    ["decimal loopback", "https://2130706433/client.json", /canonical/],
+    ["octal loopback", "https://0177.0.0.1/client.json", /canonical/],
+    ["hex loopback", "https://0x7f.1/client.json", /canonical/],
+    ["IPv4-mapped loopback in dotted form", "https://[::ffff:127.0.0.1]/client.json", /canonical/],
+    ["decimal loopback over http", "http://2130706433/client.json", /https/],
+  ])("refuses %s by its form: %s", async (_name, clientId, description) => {
+    expect((await refusal(register(clientId))).description).toMatch(description);
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+  });
+
+  // Canonical spellings of private addresses reach the fetch, whose address check refuses them; the
+  // client sees only "could not be fetched" (the reason stays in logs).
+  it.each([
+    ["IPv4 loopback", "https://127.0.0.1/client.json"],
     ["cloud metadata", "https://169.254.169.254/latest/meta-data"],
     ["private 10/8", "https://10.0.0.5/client.json"],
     ["private 192.168/16", "https://192.168.1.1/client.json"],
+    ["IPv6 loopback", "https://[::1]/client.json"],
+    ["IPv6 unique-local", "https://[fd00::1]/x.json"],
     ["IPv6 link-local", "https://[fe80::1]/client.json"],
-    ["decimal loopback over http", "http://2130706433/client.json"],
-  ])("refuses %s: %s", async (_name, clientId) => {
-    await refusal(resolveCimdClient({ clientId }));
+    ["IPv4-mapped loopback", "https://[::ffff:7f00:1]/client.json"],
+  ])("refuses %s by its address: %s", async (_name, clientId) => {
+    const error = await refusal(register(clientId));
+    expect(error.description).toBe("The client metadata document could not be fetched.");
+    expect(error.reason).toBe("cimd_fetch_private_address");
     expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
   });
 
@@ -258,32 +295,95 @@ describe("resolveCimdClient refuses unsafe client_id URLs", () => {
     ["dot segments", "https://app.example.com/a/../client.json", /canonical/],
     ["an upper-case host", "https://APP.example.com/client.json", /canonical/],
     ["an explicit default port", "https://app.example.com:443/client.json", /canonical/],
+    ["another port", "https://app.example.com:8443/client.json", /default https port/],
     ["no trailing slash on a bare host", "https://app.example.com", /canonical|path/],
     ["not a URL", "https://", /not a valid URL/],
   ])("refuses a client_id with %s before any fetch", async (_name, clientId, description) => {
-    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(description);
+    expect((await refusal(register(clientId))).description).toMatch(description);
   });
 
-  it.each([
-    ["loopback", "https://127.0.0.1/client.json"],
-    ["cloud metadata", "https://169.254.169.254/latest/meta-data"],
-    ["IPv6 loopback", "https://[::1]/client.json"],
-  ])("names the address problem for %s", async (_name, clientId) => {
-    expect((await refusal(resolveCimdClient({ clientId }))).description).toMatch(
-      /private, loopback or link-local/,
-    );
+  it("refuses a client_id on Tumiki's own host", async () => {
+    vi.stubEnv("APP_URL", "https://tumiki.example.test");
+    resetEnvCache();
+    const error = await refusal(register("https://tumiki.example.test/api/client.json"));
+    vi.unstubAllEnvs();
+    allowlist();
+    expect(error.description).toMatch(/Tumiki's own host/);
+  });
+});
+
+describe("resolveCimdClient bounds what a stranger's client_id costs", () => {
+  it("without mayRegister, an unstored CIMD client_id is unknown and nothing is fetched", async () => {
+    const { clientId, path } = serveDocument();
+    expect(await resolveCimdClient({ clientId })).toBeNull();
+    expect(await resolveAiClient({ clientId })).toBeNull();
+    expect(hits.get(path)).toBeUndefined();
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+  });
+
+  it("without mayRegister, still refreshes a stored client whose copy is stale", async () => {
+    const { clientId, path } = serveDocument();
+    await register(clientId);
+    await ageRow(clientId, 2 * HOUR);
+    expect(await resolveAiClient({ clientId })).toMatchObject({ clientId, kind: "CIMD" });
+    expect(hits.get(path)).toBe(2);
+  });
+
+  it("remembers a failed fetch for 5 minutes instead of fetching on every request", async () => {
+    const { clientId, path } = serveDocument({}, { status: 500 });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await refusal(register(clientId))).description).toMatch(/HTTP 500/);
+    }
+    expect(hits.get(path)).toBe(1);
+  });
+
+  it("serves a stale copy without re-fetching while its refresh failure is remembered", async () => {
+    const { clientId, path } = serveDocument();
+    await register(clientId);
+    replies.set(path, { status: 503, body: "" });
+    await ageRow(clientId, 2 * HOUR);
+    for (let i = 0; i < 3; i += 1) {
+      expect((await resolveAiClient({ clientId }))?.name).toBe("Example MCP Client");
+    }
+    expect(hits.get(path)).toBe(2);
+  });
+
+  it("counts first fetches per address (cimdFetch) and refuses the one past the budget", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+    const ip = freshIp();
+    const first = serveDocument();
+    await register(first.clientId, ip);
+    for (let i = 1; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
+      await register(serveDocument().clientId, ip);
+    }
+
+    const extra = serveDocument();
+    const error = await register(extra.clientId, ip).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(hits.get(extra.path)).toBeUndefined();
+    expect(await getDb().aiClient.findUnique({ where: { clientId: extra.clientId } })).toBeNull();
+
+    // Refreshing a stored client is not counted: the same address still gets it.
+    await ageRow(first.clientId, 2 * HOUR);
+    expect(await register(first.clientId, ip)).toMatchObject({ clientId: first.clientId });
+    expect(hits.get(first.path)).toBe(2);
+    // Another address is unaffected.
+    expect(await register(extra.clientId)).toMatchObject({ clientId: extra.clientId });
   });
 });
 
 describe("resolveAiClient", () => {
   it("resolves an https-URL client_id through its metadata document", async () => {
     const { clientId } = serveDocument();
-    expect(await resolveAiClient({ clientId })).toMatchObject({ clientId, kind: "CIMD" });
+    expect(await resolveAiClient({ clientId, mayRegister: true, ip: freshIp() })).toMatchObject({
+      clientId,
+      kind: "CIMD",
+    });
   });
 
   it("surfaces a CIMD failure as InvalidClientError naming the problem", async () => {
     const { clientId } = serveDocument({ client_id: "https://other.example.com/client.json" });
-    const error = await refusal(resolveAiClient({ clientId }));
+    const error = await refusal(resolveAiClient({ clientId, mayRegister: true, ip: freshIp() }));
     expect(error.description).toMatch(/^The client metadata document names a different client_id/);
   });
 

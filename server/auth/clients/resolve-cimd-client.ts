@@ -1,9 +1,12 @@
+import { createHash } from "node:crypto";
 import { writeAuditEvent } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { getEnv } from "../../env";
 import type { AiClient } from "../../generated/prisma/client";
 import { getLogger } from "../../logger";
 import { OutboundFetchError, safeFetch } from "../../net/safe-fetch";
+import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
+import { getRedis } from "../../redis";
 import { InvalidClientError, InvalidRedirectUriError } from "../oauth-errors";
 import { type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
 import { assertValidRedirectUri } from "./validate-redirect-uri";
@@ -17,6 +20,15 @@ import { assertValidRedirectUri } from "./validate-redirect-uri";
 // public client: a document that asks for a secret-based method or carries a secret is refused. A document
 // that names no method is taken as `none`; RFC 7591's default (client_secret_basic) cannot apply here.
 //
+// Anyone can name any URL, so what a client_id can make Tumiki do is bounded:
+// - only /oauth/authorize may register a new client (`mayRegister`); elsewhere an unknown URL is an
+//   unknown client. Each such first fetch counts against the requester's address (policy `cimdFetch`).
+//   Re-fetches of a stored client are not counted: they happen at most once per cache lifetime (at least
+//   5 minutes) per client, whoever asks, and counting them would let strangers stall known clients;
+// - a failed fetch is remembered for 5 minutes per client_id, so a broken or slow document costs one
+//   fetch (up to 5 s) per 5 minutes rather than one per request, whether or not a stored copy exists;
+// - only port 443 (development hosts on OUTBOUND_ALLOWED_PRIVATE_HOSTS aside) and never Tumiki's own host.
+//
 // When a re-fetch fails, the stored copy keeps serving for up to 24 hours after its last good fetch, so a
 // brief outage of the client's site does not lock users out; after that the client is refused.
 //
@@ -28,6 +40,7 @@ const MIN_CACHE_SECONDS = 5 * 60;
 const MAX_CACHE_SECONDS = 24 * 60 * 60;
 const DEFAULT_CACHE_SECONDS = 60 * 60;
 const STALE_LIMIT_MS = 24 * 60 * 60 * 1000;
+const FAILURE_MEMORY_MS = 5 * 60 * 1000;
 
 type TCimdMetadata = { document: TClientMetadata; cacheMaxAgeSeconds: number };
 
@@ -53,10 +66,15 @@ function assertCimdUrl(clientId: string): void {
       reason: "cimd_invalid_url",
     });
   };
+  const env = getEnv();
   const hostPort = `${url.hostname}:${url.port || (url.protocol === "https:" ? "443" : "80")}`;
-  const allowlisted = getEnv().OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(hostPort);
+  const allowlisted = env.OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(hostPort);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && allowlisted)) refuse("it must use https");
   if (url.username || url.password) refuse("it must not contain a user name or password");
+  // Other ports would let anyone use Tumiki to probe which services a host runs.
+  if (url.port !== "" && !allowlisted) refuse("it must use the default https port");
+  // Tumiki fetching its own pages on a stranger's behalf could reach what only it may see.
+  if (url.host === new URL(env.APP_URL).host) refuse("it must not be on Tumiki's own host");
   if (clientId.includes("#")) refuse("it must not contain a fragment");
   if (url.pathname === "/") refuse("it must have a path");
   // One spelling per client: dot segments, upper-case hosts, default ports or odd IP notations would
@@ -83,13 +101,15 @@ async function fetchDocument(clientId: string): Promise<TCimdMetadata> {
     });
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
+    // Why a connection failed (no such name, a private address, a closed port, a timeout) stays in the
+    // logs: shown on the error page it would let anyone map the network Tumiki sees.
     const message =
       error.reason === "too_many_redirects"
-        ? "The server answered with a redirect; the document must be served at the client_id URL itself."
+        ? ": the server answered with a redirect; the document must be served at the client_id URL itself."
         : error.reason === "response_too_large"
-          ? `The document is larger than ${MAX_DOCUMENT_BYTES / 1024} KB.`
-          : error.userMessage;
-    throw new CimdProblem(`could not be fetched: ${message}`, `cimd_fetch_${error.reason}`);
+          ? `: the document is larger than ${MAX_DOCUMENT_BYTES / 1024} KB.`
+          : ".";
+    throw new CimdProblem(`could not be fetched${message}`, `cimd_fetch_${error.reason}`);
   }
   if (response.status !== 200) {
     throw new CimdProblem(
@@ -129,7 +149,7 @@ async function fetchDocument(clientId: string): Promise<TCimdMetadata> {
   }
   for (const uri of document.redirect_uris) {
     try {
-      assertValidRedirectUri(uri);
+      assertValidRedirectUri({ uri });
     } catch (error) {
       if (!(error instanceof InvalidRedirectUriError)) throw error;
       throw new CimdProblem(`has an invalid redirect URI: ${error.description}`, "cimd_redirect_uri");
@@ -173,35 +193,80 @@ function storedMaxAgeSeconds(client: AiClient): number {
   return typeof stored === "number" ? stored : DEFAULT_CACHE_SECONDS;
 }
 
+const failureKey = (clientId: string) =>
+  `cimd-fetch-failure:${createHash("sha256").update(clientId).digest("hex")}`;
+
+/** The problem of a fetch that failed within the last 5 minutes, if any. */
+async function readRememberedFailure(clientId: string): Promise<CimdProblem | null> {
+  try {
+    const stored = await getRedis().get(failureKey(clientId));
+    if (stored === null) return null;
+    const { message, reason } = JSON.parse(stored) as { message: string; reason: string };
+    return new CimdProblem(message, reason);
+  } catch (error) {
+    // Only an optimisation: without Redis every request fetches, as it would have anyway.
+    getLogger().warn({ err: error }, "could not read the CIMD fetch failure cache");
+    return null;
+  }
+}
+
+async function rememberFailure(clientId: string, problem: CimdProblem): Promise<void> {
+  try {
+    const value = JSON.stringify({ message: problem.message, reason: problem.reason });
+    await getRedis().set(failureKey(clientId), value, { px: FAILURE_MEMORY_MS });
+  } catch (error) {
+    getLogger().warn({ err: error }, "could not write the CIMD fetch failure cache");
+  }
+}
+
+export type TResolveCimdClientOptions =
+  | { clientId: string; mayRegister?: false }
+  /** `ip`: the requester's address, against which the fetch of a not yet stored document is counted. */
+  | { clientId: string; mayRegister: true; ip: string };
+
 /**
- * The AiClient for a CIMD client_id, fetched or from cache. Null when the client was disabled; throws
- * InvalidClientError, naming the problem, when the URL or its document cannot be used.
+ * The AiClient for a CIMD client_id, fetched or from cache. Null when the client was disabled, or is not
+ * stored yet and `mayRegister` is not set; throws InvalidClientError, naming the problem, when the URL or
+ * its document cannot be used, and RateLimitError when the requester registered too many clients.
  */
-export async function resolveCimdClient({ clientId }: { clientId: string }): Promise<AiClient | null> {
+export async function resolveCimdClient(options: TResolveCimdClientOptions): Promise<AiClient | null> {
+  const { clientId } = options;
   assertCimdUrl(clientId);
   const existing = await getDb().aiClient.findUnique({ where: { clientId } });
   if (existing?.disabledAt) return null;
   if (existing && existing.kind !== "CIMD") {
     throw new InvalidClientError("The client_id is not a client metadata document.", { reason: "cimd_kind" });
   }
+  if (!existing && !options.mayRegister) return null;
 
   const now = new Date();
   const age = existing?.metadataFetchedAt ? now.getTime() - existing.metadataFetchedAt.getTime() : Infinity;
   if (existing && age < storedMaxAgeSeconds(existing) * 1000) return existing;
+
+  const refuseOrServeStored = (problem: CimdProblem): AiClient => {
+    if (existing && age < STALE_LIMIT_MS) {
+      getLogger().warn(
+        { reason: problem.reason, clientId },
+        "client metadata document could not be refreshed; serving the stored copy",
+      );
+      return existing;
+    }
+    throw new InvalidClientError(`The client metadata document ${problem.message}`, {
+      reason: problem.reason,
+    });
+  };
+
+  const remembered = await readRememberedFailure(clientId);
+  if (remembered) return refuseOrServeStored(remembered);
+  if (!existing && options.mayRegister) await assertRateLimit("cimdFetch", options.ip);
 
   let metadata: TCimdMetadata;
   try {
     metadata = await fetchDocument(clientId);
   } catch (error) {
     if (!(error instanceof CimdProblem)) throw error;
-    if (existing && age < STALE_LIMIT_MS) {
-      getLogger().warn(
-        { reason: error.reason, clientId },
-        "client metadata document could not be refreshed; serving the stored copy",
-      );
-      return existing;
-    }
-    throw new InvalidClientError(`The client metadata document ${error.message}`, { reason: error.reason });
+    await rememberFailure(clientId, error);
+    return refuseOrServeStored(error);
   }
 
   const client = await saveDocument(clientId, metadata, now);
@@ -210,6 +275,7 @@ export async function resolveCimdClient({ clientId }: { clientId: string }): Pro
       eventType: "oauth.client_registered",
       outcome: "SUCCESS",
       clientId: client.id,
+      ip: options.mayRegister ? options.ip : undefined,
       detail: {
         kind: "CIMD",
         oauthClientId: clientId,

@@ -13,8 +13,12 @@ describe("assertValidRedirectUri", () => {
     "http://[::1]:8080/cb",
     "com.example.app:/oauth2redirect",
     "com.example.app://callback",
+    "cursor://anysphere.cursor-retrieval/oauth/user-tumiki/callback",
+    "vscode://vscode.github-authentication/did-authenticate",
+    "vscode-insiders://ms-vscode.mcp/callback",
+    "windsurf://codeium.windsurf/oauth/callback",
   ])("accepts %s", (uri) => {
-    expect(() => assertValidRedirectUri(uri)).not.toThrow();
+    expect(() => assertValidRedirectUri({ uri })).not.toThrow();
   });
 
   it.each([
@@ -43,11 +47,12 @@ describe("assertValidRedirectUri", () => {
     ["a relative URI", "/callback"],
     ["a scheme-relative URI", "//app.example.com/callback"],
     ["https without slashes", "https:app.example.com/callback"],
-    ["a bare private-use scheme", "cursor://anysphere.cursor-retrieval/oauth/callback"],
-    ["vscode:", "vscode://vscode.github-authentication/did-authenticate"],
+    ["a bare private-use scheme of no known client", "slack://oauth/callback"],
+    ["a look-alike of a known client's scheme", "cursorx://anysphere.cursor-retrieval/cb"],
+    ["a known client's scheme in upper case", "Cursor://anysphere.cursor-retrieval/cb"],
     ["an empty string", ""],
     ["an overlong URI", `https://app.example.com/${"a".repeat(2000)}`],
   ])("refuses %s", (_name, uri) => {
-    expect(() => assertValidRedirectUri(uri)).toThrow(InvalidRedirectUriError);
+    expect(() => assertValidRedirectUri({ uri })).toThrow(InvalidRedirectUriError);
   });
 });

@@ -1,21 +1,88 @@
+import { createHmac } from "node:crypto";
+import { getEnv } from "../../env";
+import { AppError, RateLimitError } from "../../errors";
 import type { AiClient } from "../../generated/prisma/client";
+import { getLogger } from "../../logger";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
+import { RATE_LIMIT_POLICIES } from "../../rate-limit/rate-limit-policies";
+import { getRedis } from "../../redis";
 import { resolveAiClient } from "../clients/resolve-ai-client";
-import { InvalidClientError, InvalidRequestError } from "../oauth-errors";
+import { InvalidClientError, InvalidRequestError, OAuthError } from "../oauth-errors";
 import { isSecretMatchingHash } from "../opaque-secrets";
+import { readOAuthForm } from "./read-oauth-form";
 
 // Client authentication at /oauth/token and /oauth/revoke (RFC 6749 §2.3, OAuth 2.1 §2.4): `none` (a
 // public client names itself with client_id), `client_secret_basic` and `client_secret_post`. The
 // method must be the one the client registered, so a confidential client's secret cannot be skipped by
-// pretending to be public. The rate limit is counted first, so guessing secrets, codes or refresh tokens
-// stays bounded: per client_id for a confidential client; per client_id and address for a public one,
-// because a public client_id is no secret (a CIMD client_id is a URL every install of that client
-// shares) and one address must not spend the budget of all its users. A request naming no client is
-// counted per address.
+// pretending to be public. An unknown client_id is refused: resolveAiClient never registers a client
+// here (a CIMD client is created only by /oauth/authorize), so this anonymous endpoint fetches nothing.
+//
+// Two budgets keep guessing of secrets, codes and refresh tokens bounded without letting a stranger
+// lock a client out:
+// - every request refused before its client is authenticated (a malformed form, no client, an unknown
+//   client, a wrong secret) counts against its address (`oauthClientAuthFailure`). An address that has
+//   spent that budget is refused before any work, so a right guess cannot be told from a wrong one;
+// - only an authenticated request spends the client's own budget (`oauthToken`): per client_id for a
+//   confidential client; per client_id and address for a public one, because a public client_id is no
+//   secret (a CIMD client_id is a URL every install of that client shares) and one address must not
+//   spend the budget of all its users.
 
 export type TClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
 type PresentedCredentials = { method: TClientAuthMethod; clientId: string; clientSecret?: string };
+
+const FAILURE_POLICY = RATE_LIMIT_POLICIES.oauthClientAuthFailure;
+
+// The fixed-window counter cannot be read without counting, so spending the last failure leaves a
+// marker until the window resets, which the next request checks first. Keyed by an HMAC of the
+// address, like the rate limiter's own keys, so Redis never holds client addresses.
+const blockedKey = (ip: string) =>
+  `oauth-client-auth-blocked:${createHmac("sha256", getEnv().AUTH_SECRET).update(ip).digest("hex")}`;
+
+async function assertAddressNotBlocked(ip: string): Promise<void> {
+  let raw: string | null;
+  try {
+    raw = await getRedis().get(blockedKey(ip));
+  } catch (error) {
+    // The policy fails closed: an unchecked address could guess without limit.
+    getLogger().error({ err: error }, "client authentication block could not be checked; refused");
+    throw new AppError("UNAVAILABLE", {
+      message: "oauthClientAuthFailure block could not be checked",
+      userMessage: "Tumiki cannot take this request right now. Try again in a minute.",
+      cause: error,
+    });
+  }
+  const resetAt = Number(raw);
+  if (raw !== null && resetAt > Date.now()) {
+    throw new RateLimitError("oauthClientAuthFailure", {
+      limit: FAILURE_POLICY.attempts,
+      remaining: 0,
+      resetAt,
+    });
+  }
+}
+
+async function blockAddress(ip: string, resetAt: number): Promise<void> {
+  try {
+    await getRedis().set(blockedKey(ip), String(resetAt), {
+      px: Math.max(1, Math.ceil(resetAt - Date.now())),
+    });
+  } catch (error) {
+    // The counter still refuses this address's next failure; only the early refusal is lost.
+    getLogger().warn({ err: error }, "client authentication block could not be recorded");
+  }
+}
+
+/** Counts one failure of the address; throws RateLimitError instead when that was one too many. */
+async function countFailure(ip: string): Promise<void> {
+  try {
+    const decision = await assertRateLimit("oauthClientAuthFailure", ip);
+    if (decision.remaining === 0) await blockAddress(ip, decision.resetAt);
+  } catch (error) {
+    if (error instanceof RateLimitError) await blockAddress(ip, error.decision.resetAt);
+    throw error;
+  }
+}
 
 // RFC 6749 §2.3.1: client_id and client_secret are form-url-encoded before Basic encoding.
 function formUrlDecode(value: string): string {
@@ -41,10 +108,7 @@ function readBasicCredentials(authorization: string): PresentedCredentials {
   }
 }
 
-function readPresentedCredentials(
-  headers: Headers,
-  form: Record<string, string>,
-): PresentedCredentials | null {
+function readPresentedCredentials(headers: Headers, form: Record<string, string>): PresentedCredentials {
   const authorization = headers.get("authorization");
   if (authorization && /^basic /i.test(authorization)) {
     const basic = readBasicCredentials(authorization);
@@ -61,50 +125,22 @@ function readPresentedCredentials(
     }
     return basic;
   }
-  if (form.client_id === undefined) return null;
+  if (form.client_id === undefined) {
+    throw new InvalidClientError("Client authentication is required.", { reason: "client_missing" });
+  }
   if (form.client_secret !== undefined) {
     return { method: "client_secret_post", clientId: form.client_id, clientSecret: form.client_secret };
   }
   return { method: "none", clientId: form.client_id };
 }
 
-function rateLimitIdentifier(presented: PresentedCredentials | null, ip: string): string {
-  if (!presented) return `ip:${ip}`;
-  if (presented.method === "none") return `client:${presented.clientId}|ip:${ip}`;
-  return `client:${presented.clientId}`;
-}
-
-/** The authenticated client, or InvalidClientError; RateLimitError when its budget is spent. */
-export async function authenticateTokenClient({
-  headers,
-  form,
-  ip,
-  now = new Date(),
-}: {
-  headers: Headers;
-  form: Record<string, string>;
-  ip: string;
-  now?: Date;
-}): Promise<AiClient> {
-  let presented: PresentedCredentials | null;
-  try {
-    presented = readPresentedCredentials(headers, form);
-  } catch (error) {
-    await assertRateLimit("oauthToken", `ip:${ip}`);
-    throw error;
-  }
-  await assertRateLimit("oauthToken", rateLimitIdentifier(presented, ip));
-  if (!presented) {
-    throw new InvalidClientError("Client authentication is required.", { reason: "client_missing" });
-  }
-
+async function verifyPresentedClient(presented: PresentedCredentials, now: Date): Promise<AiClient> {
   const client = await resolveAiClient({ clientId: presented.clientId });
   if (!client) throw new InvalidClientError("Client authentication failed.", { reason: "client_unknown" });
   if (client.tokenEndpointAuthMethod !== presented.method) {
     throw new InvalidClientError("Client authentication failed.", { reason: "auth_method_mismatch" });
   }
   if (presented.method === "none") return client;
-
   if (
     !client.clientSecretHash ||
     !presented.clientSecret ||
@@ -116,4 +152,35 @@ export async function authenticateTokenClient({
     throw new InvalidClientError("The client secret has expired.", { reason: "client_secret_expired" });
   }
   return client;
+}
+
+/**
+ * Reads the form and authenticates its client. Throws the OAuthError of a refused request (counted
+ * against the address), or RateLimitError when the address or the client has spent its budget.
+ */
+export async function authenticateTokenClient({
+  request,
+  ip,
+  now = new Date(),
+}: {
+  request: Request;
+  ip: string;
+  now?: Date;
+}): Promise<{ client: AiClient; form: Record<string, string> }> {
+  await assertAddressNotBlocked(ip);
+  let form: Record<string, string>;
+  let client: AiClient;
+  try {
+    form = await readOAuthForm({ request });
+    client = await verifyPresentedClient(readPresentedCredentials(request.headers, form), now);
+  } catch (error) {
+    if (error instanceof OAuthError) await countFailure(ip);
+    throw error;
+  }
+  const budget =
+    client.tokenEndpointAuthMethod === "none"
+      ? `client:${client.clientId}|ip:${ip}`
+      : `client:${client.clientId}`;
+  await assertRateLimit("oauthToken", budget);
+  return { client, form };
 }

@@ -9,6 +9,7 @@ import { getActiveSigningKey } from "../signing-keys/get-active-signing-key";
 import { AUTHORIZATION_CODE_TTL_SECONDS, REFRESH_TOKEN_TTL_SECONDS } from "../token-lifetimes";
 import { assertGrantStillValid } from "./assert-grant-still-valid";
 import { issueAccessToken } from "./issue-access-token";
+import { recordClientUse } from "./record-client-use";
 import { revokeRefreshFamily } from "./revoke-refresh-family";
 import type { TTokenResponse } from "./token-request-schemas";
 
@@ -156,7 +157,6 @@ export async function exchangeAuthorizationCode({
         db: tx,
         now,
       });
-      await tx.aiClient.updateMany({ where: { id: client.id }, data: { lastUsedAt: now } });
       return { issued: accessToken, familyId: family.id };
     }));
   } catch (error) {
@@ -165,6 +165,7 @@ export async function exchangeAuthorizationCode({
     throw error;
   }
 
+  await recordClientUse({ clientId: client.id, now });
   writeAuditEvent({
     eventType: "oauth.token_issued",
     outcome: "SUCCESS",

@@ -1,7 +1,14 @@
 import { decodeJwt } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
+import { getDb } from "../../db";
 import { createTestAiClient, createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
-import { InvalidScopeError, InvalidTargetError, UnauthorizedClientError } from "../oauth-errors";
+import { deleteM2mClient } from "../clients/delete-m2m-client";
+import {
+  InvalidClientError,
+  InvalidScopeError,
+  InvalidTargetError,
+  UnauthorizedClientError,
+} from "../oauth-errors";
 import { getInstanceResourceUrl } from "../resource-urls";
 import { grantClientCredentials } from "./grant-client-credentials";
 
@@ -73,5 +80,45 @@ describe("grantClientCredentials", () => {
     await expect(
       grantClientCredentials({ client, resource: getInstanceResourceUrl(other.id), origin }),
     ).rejects.toBeInstanceOf(InvalidTargetError);
+  });
+
+  it("refuses a client deleted after it authenticated", async () => {
+    const client = await m2mClient();
+    await deleteM2mClient({ userId, id: client.id });
+    await expect(grantClientCredentials({ client, origin })).rejects.toBeInstanceOf(InvalidClientError);
+    expect(await getDb().issuedAccessToken.count({ where: { clientId: client.id } })).toBe(0);
+  });
+
+  it("waits for a deletion in progress and then refuses, so no token escapes its revocation", async () => {
+    const client = await m2mClient();
+    const db = getDb();
+    let grant: Promise<unknown> | undefined;
+    await db.$transaction(async (tx) => {
+      // deleteM2mClient's statements, held open: disable the row, revoke the tokens it has so far.
+      await tx.aiClient.updateMany({ where: { id: client.id }, data: { disabledAt: new Date() } });
+      await tx.issuedAccessToken.updateMany({
+        where: { clientId: client.id, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      grant = grantClientCredentials({ client, origin }).catch((error: unknown) => error);
+      // Without the lock the grant commits a token now, after the revocation above ran.
+      await Promise.race([grant, new Promise((resolve) => setTimeout(resolve, 500))]);
+    });
+    expect(await grant).toBeInstanceOf(InvalidClientError);
+    expect(await db.issuedAccessToken.count({ where: { clientId: client.id, revokedAt: null } })).toBe(0);
+  });
+
+  it("records the client's last use after issuing, at most once a minute", async () => {
+    const client = await m2mClient();
+    const first = new Date();
+    await grantClientCredentials({ client, origin, now: first });
+    const lastUsed = async () =>
+      (await getDb().aiClient.findUniqueOrThrow({ where: { id: client.id } })).lastUsedAt?.getTime();
+    expect(await lastUsed()).toBe(first.getTime());
+    await grantClientCredentials({ client, origin, now: new Date(first.getTime() + 30_000) });
+    expect(await lastUsed()).toBe(first.getTime());
+    const later = new Date(first.getTime() + 61_000);
+    await grantClientCredentials({ client, origin, now: later });
+    expect(await lastUsed()).toBe(later.getTime());
   });
 });

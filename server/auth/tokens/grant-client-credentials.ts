@@ -2,11 +2,13 @@ import { writeAuditEvent } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import type { AiClient } from "../../generated/prisma/client";
 import type { TRequestOrigin } from "../../http/get-request-origin";
-import { InvalidTargetError, UnauthorizedClientError } from "../oauth-errors";
+import { InvalidClientError, InvalidTargetError, UnauthorizedClientError } from "../oauth-errors";
 import { getInstanceResourceUrl } from "../resource-urls";
 import { ALL_SERVERS_SCOPE, parseScopeString } from "../scopes";
+import { getActiveSigningKey } from "../signing-keys/get-active-signing-key";
 import { issueAccessToken } from "./issue-access-token";
 import { narrowGrantedScopes } from "./narrow-granted-scopes";
+import { recordClientUse } from "./record-client-use";
 import type { TTokenResponse } from "./token-request-schemas";
 
 // The client_credentials grant (RFC 6749 §4.4) for machine-to-machine clients a user pre-registered in
@@ -57,8 +59,20 @@ export async function grantClientCredentials({
     requested: scope,
     instanceId,
   });
-  const issued = await issueAccessToken({ client, userId: ownerUserId, instanceId, scopes, now });
-  await getDb().aiClient.updateMany({ where: { id: client.id }, data: { lastUsedAt: now } });
+  const signingKey = await getActiveSigningKey({ now });
+  const issued = await getDb().$transaction(async (tx) => {
+    // The client may be deleted while this request runs. deleteM2mClient disables the row, then revokes
+    // its tokens, in one transaction: FOR SHARE waits for such a deletion to commit and then finds the
+    // row disabled, and a deletion that starts later waits for this token to commit and revokes it. A
+    // token is never committed unseen by the revocation.
+    const live = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "AiClient" WHERE "id" = ${client.id} AND "disabledAt" IS NULL FOR SHARE`;
+    if (live.length === 0) {
+      throw new InvalidClientError("Client authentication failed.", { reason: "client_disabled" });
+    }
+    return issueAccessToken({ client, userId: ownerUserId, instanceId, scopes, signingKey, db: tx, now });
+  });
+  await recordClientUse({ clientId: client.id, now });
 
   writeAuditEvent({
     eventType: "oauth.token_issued",

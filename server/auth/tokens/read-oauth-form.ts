@@ -1,9 +1,11 @@
+import { readLimitedBody } from "../../http/read-limited-body";
 import { InvalidRequestError } from "../oauth-errors";
 
 // Reads the application/x-www-form-urlencoded body of /oauth/token and /oauth/revoke (RFC 6749 §3.2,
 // RFC 7009 §2.1). A parameter sent twice is refused (RFC 6749 §3.2: "MUST NOT be included more than
 // once"): which copy a server reads is exactly the kind of ambiguity an attacker exploits. Empty values
-// count as absent (RFC 6749 §3.1). The body is capped, since it is read before the client is known.
+// count as absent (RFC 6749 §3.1). The body is capped while it is read (a chunked upload declares no
+// length), since it is read before the client is known.
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -14,12 +16,8 @@ export async function readOAuthForm({ request }: { request: Request }): Promise<
       reason: "unsupported_content_type",
     });
   }
-  const declaredLength = Number(request.headers.get("content-length") ?? 0);
-  if (declaredLength > MAX_BODY_BYTES) {
-    throw new InvalidRequestError("The request body is too large.", { reason: "body_too_large" });
-  }
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY_BYTES) {
+  const text = await readLimitedBody({ request, maxBytes: MAX_BODY_BYTES });
+  if (text === null) {
     throw new InvalidRequestError("The request body is too large.", { reason: "body_too_large" });
   }
   const form: Record<string, string> = {};

@@ -72,18 +72,47 @@ describe("rotateRefreshToken", () => {
     expect(JSON.stringify(audit)).not.toContain(first);
   });
 
-  it("lets one of two concurrent uses of the same token succeed at most", async () => {
+  it("lets exactly one of two concurrent uses succeed; the other counts as reuse and ends the family", async () => {
     const first = await startGrant();
     const results = await Promise.allSettled([
       rotateRefreshToken({ client, refreshToken: first, origin }),
       rotateRefreshToken({ client, refreshToken: first, origin }),
     ]);
-    expect(results.filter((r) => r.status === "fulfilled").length).toBeLessThanOrEqual(1);
-    expect(
-      await db.refreshToken.count({
-        where: { rotatedAt: null, family: { clientId: client.id, revokedAt: null } },
-      }),
-    ).toBe(0);
+    const fulfilled = results.filter((r) => r.status === "fulfilled");
+    const rejected = results.filter((r) => r.status === "rejected");
+    expect(fulfilled).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    // The loser waited for the winner's commit, then found its token rotated: two parties hold it.
+    expect((rejected[0] as PromiseRejectedResult).reason).toBeInstanceOf(InvalidGrantError);
+    expect(((rejected[0] as PromiseRejectedResult).reason as OAuthError).reason).toBe("refresh_token_reused");
+    const winner = (fulfilled[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof rotateRefreshToken>>>)
+      .value;
+    const row = await db.issuedAccessToken.findUniqueOrThrow({ where: { jti: jtiOf(winner.access_token) } });
+    expect(row.revokedAt).not.toBeNull();
+    const family = await db.refreshTokenFamily.findUniqueOrThrow({ where: { id: row.familyId as string } });
+    expect(family.revokedReason).toBe("refresh_token_reuse");
+    expect(await db.refreshToken.count({ where: { familyId: family.id, rotatedAt: null } })).toBe(1);
+  });
+
+  it("audits a successful refresh as oauth.token_refreshed, without the tokens", async () => {
+    const first = await startGrant();
+    const second = await rotateRefreshToken({ client, refreshToken: first, origin });
+    await flushAuditEvents();
+    const audit = await db.auditLog.findFirstOrThrow({
+      where: { eventType: "oauth.token_refreshed", clientId: client.id },
+    });
+    expect(audit).toMatchObject({
+      outcome: "SUCCESS",
+      actorUserId: userId,
+      instanceId,
+      ip: origin.ip,
+      userAgent: origin.userAgent,
+      detail: { scope: "mcp:access:*" },
+    });
+    const text = JSON.stringify(audit);
+    for (const secret of [first, second.refresh_token as string, second.access_token]) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   it("refuses a token of a revoked family", async () => {

@@ -9,6 +9,7 @@ import { REFRESH_TOKEN_TTL_SECONDS } from "../token-lifetimes";
 import { assertGrantStillValid } from "./assert-grant-still-valid";
 import { issueAccessToken } from "./issue-access-token";
 import { narrowGrantedScopes } from "./narrow-granted-scopes";
+import { recordClientUse } from "./record-client-use";
 import { revokeRefreshFamily } from "./revoke-refresh-family";
 import type { TTokenResponse } from "./token-request-schemas";
 
@@ -125,7 +126,6 @@ export async function rotateRefreshToken({
         db: tx,
         now,
       });
-      await tx.aiClient.updateMany({ where: { id: client.id }, data: { lastUsedAt: now } });
       return accessToken;
     });
   } catch (error) {
@@ -134,6 +134,7 @@ export async function rotateRefreshToken({
     throw error;
   }
 
+  await recordClientUse({ clientId: client.id, now });
   writeAuditEvent({
     eventType: "oauth.token_refreshed",
     outcome: "SUCCESS",

@@ -40,7 +40,9 @@ export type TTokenRequest = z.infer<typeof ZTokenRequest>;
 export const SUPPORTED_GRANT_TYPES = ["authorization_code", "refresh_token", "client_credentials"] as const;
 
 export const ZRevokeRequest = z.object({
-  token: value,
+  // No length cap: RFC 7009 §2.2 answers an invalid token with 200, and an over-long value is simply no
+  // token Tumiki issued (its lookup finds nothing). readOAuthForm's 16 KB body cap bounds the work.
+  token: z.string().min(1),
   // RFC 7009 §2.1: only a hint; an unknown value is ignored and every token type is searched.
   token_type_hint: z.string().max(64).optional(),
 });

@@ -12,7 +12,8 @@ const authWith = (scopes: string[]): TMcpAuthContext => ({
   kind: "oauth",
   userId: "user-1",
   instanceId: "3f1c2e9a-8b7d-4c6e-9a1b-2c3d4e5f6a7b",
-  clientId: "client-1",
+  clientId: "oauth-client-1",
+  clientRowId: "client-row-1",
   scopes,
   jti: "jti-1",
 });
@@ -46,9 +47,10 @@ describe("assertServerScope", () => {
     expect(event).toMatchObject({
       outcome: "DENIED",
       actorUserId: "user-1",
-      clientId: "client-1",
+      // The AiClient row id, as every audit writer stores it; the OAuth client_id only in the detail.
+      clientId: "client-row-1",
       reason: "insufficient_scope",
-      detail: { serverSlug: "notion", requiredScope: "mcp:access:notion" },
+      detail: { serverSlug: "notion", requiredScope: "mcp:access:notion", oauthClientId: "oauth-client-1" },
     });
   });
 

@@ -15,9 +15,17 @@ export function assertServerScope(options: { auth: TMcpAuthContext; serverSlug: 
     outcome: "DENIED",
     actorUserId: auth.userId,
     instanceId: auth.instanceId,
-    clientId: auth.kind === "api_key" ? undefined : (auth.clientId ?? undefined),
+    // Audit rows name clients by AiClient.id (the audit log page resolves names by it); the OAuth
+    // client_id, the only name an external token carries, goes into the detail.
+    clientId: auth.kind === "oauth" ? auth.clientRowId : undefined,
     reason: "insufficient_scope",
-    detail: { serverSlug, requiredScope: needed, credential: auth.kind },
+    detail: {
+      serverSlug,
+      requiredScope: needed,
+      // Not "credential": the audit redactor blanks any key that names one.
+      authKind: auth.kind,
+      ...(auth.kind !== "api_key" && auth.clientId ? { oauthClientId: auth.clientId } : {}),
+    },
   });
   throw new InsufficientScopeError(needed);
 }

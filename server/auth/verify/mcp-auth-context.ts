@@ -9,6 +9,8 @@ export type TMcpAuthContext =
       instanceId: string;
       /** The OAuth client_id (not the AiClient row id). */
       clientId: string;
+      /** AiClient.id, from the token's issuance record: what audit rows name as their client. */
+      clientRowId: string;
       scopes: string[];
       jti: string;
     }

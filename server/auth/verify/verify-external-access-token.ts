@@ -12,6 +12,10 @@ import type { TMcpAuthContext } from "./mcp-auth-context";
 // same IdP users sign in with, so its `sub` names an Account with provider "oidc". Its `scope` string
 // or `permissions` array (Auth0 RBAC) maps onto Tumiki's scopes; entries of any other shape are dropped,
 // never widened into access.
+//
+// Such a token is not bound to one instance: its audience is the one EXTERNAL_AUTH_AUDIENCE, so it opens
+// every instance of its user (within its scopes), where a Tumiki token opens only the instance in its
+// `aud`. The external issuer knows nothing of Tumiki's instances; the README states this trade-off.
 
 const ALLOWED_ALGORITHMS = ["RS256", "ES256", "PS256"];
 const OIDC_PROVIDER = "oidc";

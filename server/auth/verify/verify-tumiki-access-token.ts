@@ -82,7 +82,7 @@ export async function verifyTumikiAccessToken(options: {
 
   const issued = await getDb().issuedAccessToken.findUnique({
     where: { jti },
-    select: { instanceId: true, userId: true, revokedAt: true },
+    select: { instanceId: true, userId: true, clientId: true, revokedAt: true },
   });
   if (!issued) {
     throw new InvalidTokenError("The access token is not known to Tumiki.", { reason: "unknown_jti" });
@@ -98,5 +98,13 @@ export async function verifyTumikiAccessToken(options: {
   }
   await assertInstanceOwner({ instanceId, userId: sub });
 
-  return { kind: "oauth", userId: sub, instanceId, clientId, scopes: parseScopeString(scope), jti };
+  return {
+    kind: "oauth",
+    userId: sub,
+    instanceId,
+    clientId,
+    clientRowId: issued.clientId,
+    scopes: parseScopeString(scope),
+    jti,
+  };
 }

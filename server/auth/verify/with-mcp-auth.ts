@@ -1,4 +1,3 @@
-import { writeAuditEvent } from "../../audit/write-audit-event";
 import { RateLimitError, toPublicError } from "../../errors";
 import { getRequestOrigin } from "../../http/get-request-origin";
 import { getLogger } from "../../logger";
@@ -7,6 +6,7 @@ import { rateLimitHeaders } from "../../rate-limit/rate-limit-headers";
 import { oauthErrorResponse } from "../oauth-error-response";
 import { InsufficientScopeError, InvalidTokenError, OAuthError } from "../oauth-errors";
 import { getProtectedResourceMetadataUrl } from "../resource-urls";
+import { auditMcpAuthFailure } from "./audit-mcp-auth-failure";
 import { authenticateMcpRequest } from "./authenticate-mcp-request";
 import type { TMcpAuthContext } from "./mcp-auth-context";
 
@@ -31,16 +31,12 @@ const jsonRpcError = (status: number, code: number, message: string, headers: He
     { status, headers: { "Cache-Control": "no-store", ...headers } },
   );
 
-const authFailure = (error: unknown, request: Request, instanceId: string): Response => {
+const authFailure = async (error: unknown, request: Request, instanceId: string): Promise<Response> => {
   if (!(error instanceof OAuthError)) return oauthErrorResponse(error);
-  const origin = getRequestOrigin(request.headers);
-  writeAuditEvent({
-    eventType: "mcp.auth_failed",
-    outcome: "FAILURE",
+  await auditMcpAuthFailure({
     instanceId,
-    ip: origin.ip,
-    userAgent: origin.userAgent,
     reason: error.reason ?? error.error,
+    origin: getRequestOrigin(request.headers),
   });
   if (!(error instanceof InvalidTokenError)) return oauthErrorResponse(error);
   const resourceMetadataUrl = getProtectedResourceMetadataUrl(instanceId);

@@ -27,8 +27,9 @@ beforeEach(() => {
   session.current = { user: { id: userId } };
 });
 
-async function consentPageFor(options: { scope?: string; clientUri?: string } = {}) {
-  const { client } = await createTestAiClient({ redirectUris: [REDIRECT] });
+async function consentPageFor(options: { scope?: string; clientUri?: string; redirectUri?: string } = {}) {
+  const redirectUri = options.redirectUri ?? REDIRECT;
+  const { client } = await createTestAiClient({ redirectUris: [redirectUri] });
   await getDb().aiClient.update({
     where: { id: client.id },
     data: { name: "Claude <Code>", clientUri: options.clientUri ?? null },
@@ -36,7 +37,7 @@ async function consentPageFor(options: { scope?: string; clientUri?: string } = 
   const params = new URLSearchParams({
     response_type: "code",
     client_id: client.clientId,
-    redirect_uri: REDIRECT,
+    redirect_uri: redirectUri,
     code_challenge: createHash("sha256").update("v").digest("base64url"),
     code_challenge_method: "S256",
     resource: `${APP}/mcp/${instanceId}`,
@@ -52,22 +53,46 @@ const render = async (request: string | undefined) =>
   renderToStaticMarkup(await ConsentPage({ searchParams: Promise.resolve({ request }) }));
 
 describe("the consent page", () => {
-  it("names the client, its origin, the redirect host, the instance and each scope, with the form", async () => {
+  it("names the client, its origin, the redirect target, the instance and each scope", async () => {
     const { request, csrf } = await consentPageFor({ clientUri: "https://claude.example" });
     const html = await render(request);
     expect(html).toContain("<h1");
     expect(html).toContain("Authorize Claude &lt;Code&gt;");
     expect(html).toContain("Registered dynamically");
     expect(html).toContain("https://claude.example");
-    expect(html).toContain("127.0.0.1:33418");
+    expect(html).toContain("http://127.0.0.1:33418");
     expect(html).toContain("Work tools");
     expect(html).toContain("Every server in Work tools, including servers you add to it later");
     expect(html).toContain("mcp:access:*");
     expect(html).toContain("a program on this computer");
     expect(html).toContain('action="/oauth/authorize/decision"');
     expect(html).toContain(`name="csrf_token" value="${csrf}"`);
-    expect(html).toMatch(/<button[^>]*value="approve"[^>]*>Approve<\/button>/);
+    // Rendered disabled: the client script arms it once the user has had the page in front of them.
+    expect(html).toMatch(/<button[^>]*value="approve"[^>]*disabled=""[^>]*>Approve<\/button>/);
     expect(html).toMatch(/<button[^>]*value="deny"[^>]*>Deny<\/button>/);
+  });
+
+  it.each([
+    ["a look-alike host", "com.evil.x://accounts.google.com/cb", "com.evil.x://accounts.google.com"],
+    ["no host", "com.example.app:/oauth/cb", "com.example.app:"],
+    [
+      "a known desktop client",
+      "cursor://anysphere.cursor-retrieval/oauth/cb",
+      "cursor://anysphere.cursor-retrieval",
+    ],
+  ])("shows an app redirect with %s by its scheme, warning it goes to an app", async (_name, uri, shown) => {
+    const { request } = await consentPageFor({ redirectUri: uri });
+    const html = await render(request);
+    expect(html).toContain(`data-testid="consent-redirect-target">${shown}<`);
+    expect(html).toContain("an app on this computer");
+    expect(html).not.toContain("a program on this computer");
+  });
+
+  it("shows an https redirect by its origin, without a local-program warning", async () => {
+    const { request } = await consentPageFor({ redirectUri: "https://claude.example/oauth/cb?x=1" });
+    const html = await render(request);
+    expect(html).toContain('data-testid="consent-redirect-target">https://claude.example<');
+    expect(html).not.toContain("on this computer");
   });
 
   it("describes a per-server scope by the server's name", async () => {

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import { AppError, RateLimitError } from "../errors";
+import { oauthErrorResponse } from "./oauth-error-response";
+import { InsufficientScopeError, InvalidClientError, InvalidGrantError } from "./oauth-errors";
+
+// The one OAuth error serializer: status codes and challenges as RFC 6749 §5.2 and RFC 6750 §3 define
+// them, and no internal detail in any body.
+
+const RESOURCE_METADATA =
+  "http://localhost:3000/.well-known/oauth-protected-resource/mcp/3f1c2e9a-8b7d-4c6e-9a1b-2c3d4e5f6a7b";
+
+describe("oauthErrorResponse", () => {
+  it("answers insufficient_scope with 403 and a Bearer challenge naming the scope and the metadata", async () => {
+    const response = oauthErrorResponse(new InsufficientScopeError("mcp:access:x"), {
+      resourceMetadataUrl: RESOURCE_METADATA,
+    });
+    expect(response.status).toBe(403);
+    const challenge = response.headers.get("www-authenticate") ?? "";
+    expect(challenge).toMatch(/^Bearer error="insufficient_scope", error_description="[^"]+"/);
+    expect(challenge).toContain('scope="mcp:access:x"');
+    expect(challenge).toContain(`resource_metadata="${RESOURCE_METADATA}"`);
+    expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
+  });
+
+  it("answers invalid_client with 401 and a Basic challenge when the client used Basic", async () => {
+    const response = oauthErrorResponse(new InvalidClientError("Client authentication failed."), {
+      usedBasicAuth: true,
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe('Basic realm="tumiki"');
+    expect(await response.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("answers invalid_client with 400 and no challenge when the client did not use Basic", async () => {
+    const response = oauthErrorResponse(new InvalidClientError("Client authentication failed."));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("www-authenticate")).toBeNull();
+    expect(await response.json()).toMatchObject({ error: "invalid_client" });
+  });
+
+  it("answers an unavailable dependency with 503 and Retry-After", async () => {
+    const response = oauthErrorResponse(
+      new AppError("UNAVAILABLE", { message: "redis down", userMessage: "Try again in a minute." }),
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(await response.json()).toEqual({
+      error: "temporarily_unavailable",
+      error_description: "Try again in a minute.",
+    });
+  });
+
+  it("answers a rate limit with 429 and Retry-After", () => {
+    const now = Date.now();
+    const response = oauthErrorResponse(
+      new RateLimitError("oauthToken", { limit: 100, remaining: 0, resetAt: now + 30_000 }, now),
+    );
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers other OAuth errors with their status, no-store and no challenge", async () => {
+    const response = oauthErrorResponse(new InvalidGrantError("The authorization code is invalid."));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("www-authenticate")).toBeNull();
+  });
+
+  it("answers anything else with a generic server_error and no internal message", async () => {
+    const response = oauthErrorResponse(new Error("database password is hunter2"));
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: "server_error" });
+    expect(text).not.toContain("hunter2");
+  });
+});

@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { flushAuditEvents } from "../../audit/write-audit-event";
+import { getDb } from "../../db";
+import { resetEnvCache } from "../../env";
+import { getRedis } from "../../redis";
+import {
+  createTestAiClient,
+  createTestInstance,
+  createTestUser,
+  signTestAccessToken,
+} from "../../testing/mcp-auth-fixtures";
+import { getProtectedResourceMetadataUrl } from "../resource-urls";
+import { assertServerScope } from "./assert-server-scope";
+import { withMcpAuth } from "./with-mcp-auth";
+
+// withMcpAuth's edges that the interim /mcp route cannot reach: what a refused request may write to
+// the audit log, and a handler's scope refusal.
+
+let user: { id: string };
+let instance: { id: string };
+let client: { id: string; clientId: string };
+
+beforeAll(async () => {
+  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+  resetEnvCache();
+  user = await createTestUser();
+  instance = await createTestInstance({ userId: user.id, serverSlugs: [`s-${randomUUID().slice(0, 8)}`] });
+  client = await createTestAiClient();
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+  resetEnvCache();
+});
+
+const handler = withMcpAuth(async ({ auth }) => {
+  assertServerScope({ auth, serverSlug: "linear" });
+  return Response.json({ ok: true });
+});
+
+const call = (options: { instanceId?: string; token?: string; ip: string; userAgent?: string }) => {
+  const instanceId = options.instanceId ?? instance.id;
+  const headers = new Headers({
+    "x-forwarded-for": options.ip,
+    "user-agent": options.userAgent ?? "vitest",
+  });
+  if (options.token) headers.set("authorization", `Bearer ${options.token}`);
+  const request = new Request(`http://localhost:3000/mcp/${instanceId}`, { method: "POST", headers });
+  return handler(request, { params: Promise.resolve({ instanceId }) });
+};
+
+const authFailures = async (where: { instanceId?: string; userAgent?: string }) => {
+  await flushAuditEvents();
+  return getDb().auditLog.findMany({ where: { eventType: "mcp.auth_failed", ...where } });
+};
+
+describe("withMcpAuth audit of refused requests", () => {
+  it("writes one row per instance, reason and address a minute, naming the owner", async () => {
+    const userAgent = `vitest-${randomUUID()}`;
+    for (let i = 0; i < 3; i++) {
+      expect((await call({ token: "not-a-jwt", ip: "203.0.113.10", userAgent })).status).toBe(401);
+    }
+    expect((await call({ token: "not-a-jwt", ip: "203.0.113.11", userAgent })).status).toBe(401);
+    expect((await call({ ip: "203.0.113.10", userAgent })).status).toBe(401);
+    const rows = await authFailures({ userAgent });
+    expect(rows.map((row) => `${row.reason}@${row.ip}`).sort()).toEqual([
+      "malformed_token@203.0.113.10",
+      "malformed_token@203.0.113.11",
+      "missing_token@203.0.113.10",
+    ]);
+    for (const row of rows) expect(row).toMatchObject({ actorUserId: user.id, instanceId: instance.id });
+  });
+
+  it("writes nothing for an instance that does not exist", async () => {
+    const unknown = randomUUID();
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await call({ instanceId: unknown, token: "not-a-jwt", ip: `203.0.113.${20 + i}` })).status,
+      ).toBe(401);
+    }
+    expect(await authFailures({ instanceId: unknown })).toEqual([]);
+  });
+
+  it("audits every failure when Redis cannot thin out repeats", async () => {
+    const userAgent = `vitest-${randomUUID()}`;
+    const set = vi.spyOn(getRedis(), "set").mockRejectedValue(new Error("redis down"));
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect((await call({ token: "not-a-jwt", ip: "203.0.113.30", userAgent })).status).toBe(401);
+      }
+    } finally {
+      set.mockRestore();
+    }
+    expect(await authFailures({ userAgent })).toHaveLength(2);
+  });
+});
+
+describe("withMcpAuth scope refusal from the handler", () => {
+  it("answers 403 insufficient_scope with the scope and metadata, audited with the AiClient id", async () => {
+    const { token } = await signTestAccessToken({
+      userId: user.id,
+      instanceId: instance.id,
+      client,
+      scope: "mcp:access:notion",
+    });
+    const userAgent = `vitest-${randomUUID()}`;
+    const response = await call({ token, ip: "203.0.113.40", userAgent });
+    expect(response.status).toBe(403);
+    const challenge = response.headers.get("www-authenticate") ?? "";
+    expect(challenge).toMatch(/^Bearer error="insufficient_scope"/);
+    expect(challenge).toContain('scope="mcp:access:linear"');
+    expect(challenge).toContain(`resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`);
+    expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
+
+    await flushAuditEvents();
+    const event = await getDb().auditLog.findFirst({
+      where: { eventType: "mcp.scope_denied", instanceId: instance.id },
+    });
+    expect(event).toMatchObject({
+      outcome: "DENIED",
+      actorUserId: user.id,
+      clientId: client.id,
+      reason: "insufficient_scope",
+      detail: { requiredScope: "mcp:access:linear", oauthClientId: client.clientId, authKind: "oauth" },
+    });
+  });
+});
