@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { PageHeader } from "./dashboard/page-header";
 
 type EmptyStateProps = {
   title: string;
@@ -12,12 +13,7 @@ type EmptyStateProps = {
 export function EmptyState({ title, summary, children }: EmptyStateProps) {
   return (
     <section aria-labelledby="page-title" className="space-y-6">
-      <header className="space-y-1">
-        <h1 id="page-title" className="text-2xl font-semibold tracking-tight text-slate-900">
-          {title}
-        </h1>
-        <p className="text-slate-600">{summary}</p>
-      </header>
+      <PageHeader title={title} summary={summary} />
       <div className="rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center">
         <p className="text-base font-medium text-slate-900">Nothing here yet</p>
         <div className="mx-auto mt-2 max-w-prose text-sm text-slate-600">{children}</div>

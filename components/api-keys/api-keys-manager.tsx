@@ -1,15 +1,20 @@
 "use client";
 
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton, secondaryButton } from "../button-styles";
+import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
+import { DataTable } from "../dashboard/data-table";
+import { EmptyListBox } from "../dashboard/empty-list-box";
+import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { describeMutationError, formatDate, formatDateTime, getFieldErrors } from "../dashboard/format";
-import { ScopeCheckboxes } from "../dashboard/scope-checkboxes";
-import { SelectField } from "../dashboard/select-field";
-import { card, cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { InstanceScopeFields } from "../dashboard/instance-scope-fields";
+import { ListQueryResult } from "../dashboard/list-query-result";
+import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
+import { card, cell } from "../dashboard/table-styles";
+import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
 import { api } from "../trpc";
 
 type KeyState = { revokedAt: Date | null; expiresAt: Date | null };
@@ -29,28 +34,20 @@ export function ApiKeysManager() {
   const utils = api.useUtils();
   const keys = api.apiKey.list.useQuery();
   const instances = api.instance.list.useQuery();
-  const [form, setForm] = useState({ name: "", instanceId: "", scopes: ["mcp:access:*"], expiresOn: "" });
+  const choice = useInstanceScopeChoice(instances.data ?? []);
+  const [form, setForm] = useState({ name: "", expiresOn: "" });
   const [created, setCreated] = useState<{ key: string; name: string } | null>(null);
-  const createdHeading = useRef<HTMLHeadingElement>(null);
   const keysHeading = useRef<HTMLHeadingElement>(null);
   const create = api.apiKey.create.useMutation({
     onSuccess: async (result) => {
       setCreated({ key: result.key, name: form.name.trim() });
-      setForm({ name: "", instanceId: form.instanceId, scopes: ["mcp:access:*"], expiresOn: "" });
+      setForm({ name: "", expiresOn: "" });
+      choice.resetScopes();
       await utils.apiKey.list.invalidate();
     },
   });
   const revoke = api.apiKey.revoke.useMutation({ onSuccess: () => utils.apiKey.list.invalidate() });
   const fieldErrors = getFieldErrors(create.error);
-
-  // The new key is shown once: focus (and a screen reader) goes straight to it.
-  useEffect(() => {
-    if (created) createdHeading.current?.focus();
-  }, [created]);
-
-  const instanceList = instances.data ?? [];
-  const instanceId = form.instanceId || instanceList[0]?.id || "";
-  const offeredScopes = instanceList.find((instance) => instance.id === instanceId)?.scopes ?? [];
   const now = new Date();
 
   function handleCreate(event: FormEvent<HTMLFormElement>) {
@@ -58,8 +55,8 @@ export function ApiKeysManager() {
     setCreated(null);
     create.mutate({
       name: form.name,
-      instanceId,
-      scopes: form.scopes.filter((scope) => offeredScopes.includes(scope)),
+      instanceId: choice.instanceId,
+      scopes: choice.requestedScopes,
       expiresAt: endOfLocalDay(form.expiresOn),
     });
   }
@@ -67,20 +64,14 @@ export function ApiKeysManager() {
   return (
     <div className="space-y-6">
       {created ? (
-        <section
-          className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-6"
-          aria-label="New API key"
+        <OneTimeSecretPanel
+          key={created.key}
+          label="New API key"
+          headingLevel={2}
+          heading={<>Your new key “{created.name}”</>}
+          warning="Copy this key now. Tumiki keeps only a hash of it and cannot show it again."
+          onDone={() => setCreated(null)}
         >
-          <h2
-            ref={createdHeading}
-            tabIndex={-1}
-            className="text-lg font-semibold text-slate-900 focus:outline-none"
-          >
-            Your new key “{created.name}”
-          </h2>
-          <p className="text-sm font-medium text-amber-900">
-            Copy this key now. Tumiki keeps only a hash of it and cannot show it again.
-          </p>
           <div className="flex flex-wrap items-center gap-3">
             <code
               data-testid="new-api-key"
@@ -93,141 +84,105 @@ export function ApiKeysManager() {
           <p className="text-xs text-slate-600">
             Send it as <code className="font-mono">Authorization: Bearer {"<key>"}</code> to the instance URL.
           </p>
-          <button type="button" className={secondaryButton} onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </section>
+        </OneTimeSecretPanel>
       ) : null}
 
-      {instances.isPending ? (
-        <p className="text-sm text-slate-600">Loading instances…</p>
-      ) : instances.error ? (
-        <FormAlert message={describeMutationError(instances.error)} />
-      ) : instanceList.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">Create an instance first</p>
-          <p className="mt-2">An API key opens one instance; create one on the Instances page.</p>
-        </div>
-      ) : (
-        <form onSubmit={handleCreate} className={`${card} space-y-4`}>
-          <h2 className="text-lg font-semibold text-slate-900">New API key</h2>
-          <FormAlert
-            message={
-              create.error && Object.keys(fieldErrors).length === 0
-                ? describeMutationError(create.error)
-                : null
-            }
-          />
-          <div className="grid gap-3 sm:grid-cols-2">
-            <TextField
-              label="Key name"
-              value={form.name}
-              onChange={(event) => setForm({ ...form, name: event.target.value })}
-              maxLength={100}
-              required
-              error={fieldErrors.name}
-            />
-            <SelectField
-              label="Instance"
-              value={instanceId}
-              onChange={(event) =>
-                setForm({ ...form, instanceId: event.target.value, scopes: ["mcp:access:*"] })
+      <ListQueryResult
+        query={instances}
+        loadingText="Loading instances…"
+        empty={
+          <EmptyListBox title="Create an instance first">
+            An API key opens one instance; create one on the Instances page.
+          </EmptyListBox>
+        }
+      >
+        {() => (
+          <form onSubmit={handleCreate} className={`${card} space-y-4`}>
+            <h2 className="text-lg font-semibold text-slate-900">New API key</h2>
+            <FormErrorAlert error={create.error} />
+            <InstanceScopeFields
+              choice={choice}
+              scopesError={fieldErrors.scopes}
+              nameField={
+                <TextField
+                  label="Key name"
+                  value={form.name}
+                  onChange={(event) => setForm({ ...form, name: event.target.value })}
+                  maxLength={100}
+                  required
+                  error={fieldErrors.name}
+                />
               }
-              options={instanceList.map((instance) => ({ value: instance.id, label: instance.name }))}
             />
-          </div>
-          <ScopeCheckboxes
-            offered={offeredScopes}
-            selected={form.scopes}
-            onChange={(scopes) => setForm({ ...form, scopes })}
-            error={fieldErrors.scopes}
-          />
-          <div className="max-w-xs">
-            <TextField
-              label="Expires on (optional)"
-              type="date"
-              value={form.expiresOn}
-              onChange={(event) => setForm({ ...form, expiresOn: event.target.value })}
-              hint="The key stops working at the end of this day. Leave empty for no expiry."
-              error={fieldErrors.expiresAt}
-            />
-          </div>
-          <button type="submit" className={primaryButton} disabled={create.isPending || !instanceId}>
-            {create.isPending ? "Creating…" : "Create API key"}
-          </button>
-        </form>
-      )}
+            <div className="max-w-xs">
+              <TextField
+                label="Expires on (optional)"
+                type="date"
+                value={form.expiresOn}
+                onChange={(event) => setForm({ ...form, expiresOn: event.target.value })}
+                hint="The key stops working at the end of this day. Leave empty for no expiry."
+                error={fieldErrors.expiresAt}
+              />
+            </div>
+            <button type="submit" className={primaryButton} disabled={create.isPending || !choice.instanceId}>
+              {create.isPending ? "Creating…" : "Create API key"}
+            </button>
+          </form>
+        )}
+      </ListQueryResult>
 
       <h2 ref={keysHeading} tabIndex={-1} className="text-lg font-semibold text-slate-900 focus:outline-none">
         Your API keys
       </h2>
       <FormAlert message={describeMutationError(revoke.error)} />
-      {keys.isPending ? (
-        <p className="text-sm text-slate-600">Loading API keys…</p>
-      ) : keys.error ? (
-        <FormAlert message={describeMutationError(keys.error)} />
-      ) : keys.data.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">No API keys yet</p>
-          <p className="mt-2">
+      <ListQueryResult
+        query={keys}
+        loadingText="Loading API keys…"
+        empty={
+          <EmptyListBox title="No API keys yet">
             Keys are for clients and scripts that cannot sign in with OAuth. A key is shown once, when it is
             created; afterwards only its prefix is kept.
-          </p>
-        </div>
-      ) : (
-        <div className={tableWrapper}>
-          <table className={table}>
-            <caption className="sr-only">Your API keys</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                {["Name", "Prefix", "Instance", "Scopes", "Created", "Last used", "Expires", "Status"].map(
-                  (h) => (
-                    <th key={h} scope="col" className={headerCell}>
-                      {h}
-                    </th>
-                  ),
-                )}
-                <th scope="col" className={headerCell}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {keys.data.map((key) => {
-                const status = describeKeyStatus(key, now);
-                return (
-                  <tr key={key.id}>
-                    <td className={`${cell} font-medium text-slate-900`}>{key.name}</td>
-                    <td className={`${cell} font-mono text-xs`}>{key.prefix}…</td>
-                    <td className={cell}>{key.instance.name}</td>
-                    <td className={`${cell} font-mono text-xs`}>{key.scopes.join(" ")}</td>
-                    <td className={cell}>{formatDateTime(key.createdAt)}</td>
-                    <td className={cell}>{formatDateTime(key.lastUsedAt)}</td>
-                    <td className={cell}>{formatDate(key.expiresAt)}</td>
-                    <td className={cell}>{status}</td>
-                    <td className={`${cell} text-right`}>
-                      {status === "Revoked" ? null : (
-                        <ConfirmButton
-                          label="Revoke"
-                          ariaLabel={`Revoke ${key.name}`}
-                          title={`Revoke ${key.name}?`}
-                          confirmLabel="Revoke key"
-                          disabled={revoke.isPending}
-                          onConfirm={() => revoke.mutate({ id: key.id })}
-                          focusAfterRemoval={keysHeading}
-                        >
-                          Clients using this key are refused from their next request on. This cannot be
-                          undone.
-                        </ConfirmButton>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+          </EmptyListBox>
+        }
+      >
+        {(list) => (
+          <DataTable
+            caption="Your API keys"
+            columns={["Name", "Prefix", "Instance", "Scopes", "Created", "Last used", "Expires", "Status"]}
+            hasActions
+          >
+            {list.map((key) => {
+              const status = describeKeyStatus(key, now);
+              return (
+                <tr key={key.id}>
+                  <td className={`${cell} font-medium text-slate-900`}>{key.name}</td>
+                  <td className={`${cell} font-mono text-xs`}>{key.prefix}…</td>
+                  <td className={cell}>{key.instance.name}</td>
+                  <td className={`${cell} font-mono text-xs`}>{key.scopes.join(" ")}</td>
+                  <td className={cell}>{formatDateTime(key.createdAt)}</td>
+                  <td className={cell}>{formatDateTime(key.lastUsedAt)}</td>
+                  <td className={cell}>{formatDate(key.expiresAt)}</td>
+                  <td className={cell}>{status}</td>
+                  <td className={`${cell} text-right`}>
+                    {status === "Revoked" ? null : (
+                      <ConfirmButton
+                        action="Revoke"
+                        target={key.name}
+                        confirmLabel="Revoke key"
+                        disabled={revoke.isPending}
+                        onConfirm={() => revoke.mutate({ id: key.id })}
+                        focusAfterRemoval={keysHeading}
+                      >
+                        Clients using this key are refused from their next request on. This cannot be undone.
+                      </ConfirmButton>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+        )}
+      </ListQueryResult>
     </div>
   );
 }

@@ -6,9 +6,11 @@ import { AUDIT_EVENT_TYPES } from "@/server/audit/audit-event";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { secondaryButton } from "../button-styles";
+import { DataTable } from "../dashboard/data-table";
+import { EmptyListBox } from "../dashboard/empty-list-box";
 import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
 import { SelectField } from "../dashboard/select-field";
-import { cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
 import { AUDIT_EVENT_LABELS } from "./audit-event-labels";
 
@@ -148,53 +150,39 @@ export function AuditLog() {
       ) : !events.data ? (
         <p className="text-sm text-slate-600">Loading events…</p>
       ) : events.data.events.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">No events</p>
-          <p className="mt-2">
-            {page > 1 ? "There are no more events." : "Nothing matches these filters yet."} Sign-ins,
-            consents, token refreshes and failures on your account are recorded here. Tool arguments and
-            results never are.
-          </p>
-        </div>
+        <EmptyListBox title="No events">
+          {page > 1 ? "There are no more events." : "Nothing matches these filters yet."} Sign-ins, consents,
+          token refreshes and failures on your account are recorded here. Tool arguments and results never
+          are.
+        </EmptyListBox>
       ) : (
-        <div className={tableWrapper}>
-          <table className={table}>
-            <caption className="sr-only">Audit events, newest first</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                {["Time", "Event", "Outcome", "Client", "Instance", "Details", "Address"].map((h) => (
-                  <th key={h} scope="col" className={headerCell}>
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {events.data.events.map((event) => (
-                <tr key={event.id}>
-                  <td className={`${cell} whitespace-nowrap`}>{formatDateTime(event.createdAt)}</td>
-                  <td className={cell}>
-                    <div>{describeEventType(event.eventType)}</div>
-                    <div className="font-mono text-xs text-slate-500">{event.eventType}</div>
-                  </td>
-                  <td className={cell}>
-                    <span
-                      className={`rounded-full px-2 py-0.5 text-xs font-medium ${OUTCOME_STYLE[event.outcome]}`}
-                    >
-                      {event.outcome}
-                    </span>
-                  </td>
-                  <td className={cell}>{event.clientName ?? event.clientId ?? "—"}</td>
-                  <td className={cell}>{event.instanceName ?? event.instanceId ?? "—"}</td>
-                  <td className={`${cell} text-xs`}>
-                    {[event.reason, event.serverName].filter(Boolean).join(" · ") || "—"}
-                  </td>
-                  <td className={`${cell} font-mono text-xs`}>{event.ip ?? "—"}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          caption="Audit events, newest first"
+          columns={["Time", "Event", "Outcome", "Client", "Instance", "Details", "Address"]}
+        >
+          {events.data.events.map((event) => (
+            <tr key={event.id}>
+              <td className={`${cell} whitespace-nowrap`}>{formatDateTime(event.createdAt)}</td>
+              <td className={cell}>
+                <div>{describeEventType(event.eventType)}</div>
+                <div className="font-mono text-xs text-slate-500">{event.eventType}</div>
+              </td>
+              <td className={cell}>
+                <span
+                  className={`rounded-full px-2 py-0.5 text-xs font-medium ${OUTCOME_STYLE[event.outcome]}`}
+                >
+                  {event.outcome}
+                </span>
+              </td>
+              <td className={cell}>{event.clientName ?? event.clientId ?? "—"}</td>
+              <td className={cell}>{event.instanceName ?? event.instanceId ?? "—"}</td>
+              <td className={`${cell} text-xs`}>
+                {[event.reason, event.serverName].filter(Boolean).join(" · ") || "—"}
+              </td>
+              <td className={`${cell} font-mono text-xs`}>{event.ip ?? "—"}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       <nav aria-label="Pagination" className="flex items-center justify-between">

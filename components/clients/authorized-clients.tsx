@@ -3,8 +3,11 @@
 import { useRef } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { ConfirmButton } from "../dashboard/confirm-button";
+import { DataTable } from "../dashboard/data-table";
+import { EmptyListBox } from "../dashboard/empty-list-box";
 import { describeMutationError, formatDateTime } from "../dashboard/format";
-import { cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { ListQueryResult } from "../dashboard/list-query-result";
+import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
 
 export function AuthorizedClients() {
@@ -26,79 +29,64 @@ export function AuthorizedClients() {
         Authorized AI clients
       </h2>
       <FormAlert message={describeMutationError(revoke.error)} />
-      {clients.isPending ? (
-        <p className="text-sm text-slate-600">Loading clients…</p>
-      ) : clients.error ? (
-        <FormAlert message={describeMutationError(clients.error)} />
-      ) : clients.data.length === 0 ? (
-        <div className={emptyBox}>
-          <p className="text-base font-medium text-slate-900">No authorized clients</p>
-          <p className="mt-2">
+      <ListQueryResult
+        query={clients}
+        loadingText="Loading clients…"
+        empty={
+          <EmptyListBox title="No authorized clients">
             Clients such as Claude Code, Cursor or VS Code appear here after you approve them on the consent
             screen, with the instances and scopes each may use.
-          </p>
-        </div>
-      ) : (
-        <div className={tableWrapper}>
-          <table className={table}>
-            <caption className="sr-only">AI clients you have authorized</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                {["Client", "Instance and scopes", "Consented", "Last token issued"].map((h) => (
-                  <th key={h} scope="col" className={headerCell}>
-                    {h}
-                  </th>
-                ))}
-                <th scope="col" className={headerCell}>
-                  <span className="sr-only">Actions</span>
-                </th>
+          </EmptyListBox>
+        }
+      >
+        {(list) => (
+          <DataTable
+            caption="AI clients you have authorized"
+            columns={["Client", "Instance and scopes", "Consented", "Last token issued"]}
+            hasActions
+          >
+            {list.map((client) => (
+              <tr key={client.id}>
+                <td className={cell}>
+                  <div className="font-medium text-slate-900">{client.name}</div>
+                  <div className="text-xs text-slate-500">{client.origin}</div>
+                </td>
+                <td className={cell}>
+                  <ul className="space-y-1">
+                    {client.instances.map((item) => (
+                      <li key={item.instanceId}>
+                        <span className="font-medium">{item.instanceName}</span>{" "}
+                        <span className="font-mono text-xs text-slate-500">{item.scopes.join(" ")}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td className={cell}>
+                  <ul className="space-y-1">
+                    {client.instances.map((item) => (
+                      <li key={item.instanceId}>{formatDateTime(item.consentedAt, "—")}</li>
+                    ))}
+                  </ul>
+                </td>
+                <td className={cell}>{formatDateTime(client.lastUsedAt)}</td>
+                <td className={`${cell} text-right`}>
+                  <ConfirmButton
+                    action="Revoke"
+                    target={client.name}
+                    confirmLabel="Revoke access"
+                    disabled={revoke.isPending}
+                    onConfirm={() => revoke.mutate({ clientId: client.id })}
+                    focusAfterRemoval={heading}
+                  >
+                    Its tokens stop working at once, for all your instances. It must ask for your consent
+                    again to reconnect.
+                  </ConfirmButton>
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {clients.data.map((client) => (
-                <tr key={client.id}>
-                  <td className={cell}>
-                    <div className="font-medium text-slate-900">{client.name}</div>
-                    <div className="text-xs text-slate-500">{client.origin}</div>
-                  </td>
-                  <td className={cell}>
-                    <ul className="space-y-1">
-                      {client.instances.map((item) => (
-                        <li key={item.instanceId}>
-                          <span className="font-medium">{item.instanceName}</span>{" "}
-                          <span className="font-mono text-xs text-slate-500">{item.scopes.join(" ")}</span>
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td className={cell}>
-                    <ul className="space-y-1">
-                      {client.instances.map((item) => (
-                        <li key={item.instanceId}>{formatDateTime(item.consentedAt, "—")}</li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td className={cell}>{formatDateTime(client.lastUsedAt)}</td>
-                  <td className={`${cell} text-right`}>
-                    <ConfirmButton
-                      label="Revoke"
-                      ariaLabel={`Revoke ${client.name}`}
-                      title={`Revoke ${client.name}?`}
-                      confirmLabel="Revoke access"
-                      disabled={revoke.isPending}
-                      onConfirm={() => revoke.mutate({ clientId: client.id })}
-                      focusAfterRemoval={heading}
-                    >
-                      Its tokens stop working at once, for all your instances. It must ask for your consent
-                      again to reconnect.
-                    </ConfirmButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListQueryResult>
     </section>
   );
 }

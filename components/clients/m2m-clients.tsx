@@ -1,16 +1,22 @@
 "use client";
 
-import { type FormEvent, useEffect, useRef, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton, secondaryButton } from "../button-styles";
+import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
+import { DataTable } from "../dashboard/data-table";
+import { EmptyListBox } from "../dashboard/empty-list-box";
+import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
-import { ScopeCheckboxes } from "../dashboard/scope-checkboxes";
-import { SelectField } from "../dashboard/select-field";
-import { card, cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { InstanceScopeFields } from "../dashboard/instance-scope-fields";
+import { ListQueryResult } from "../dashboard/list-query-result";
+import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
+import { card, cell } from "../dashboard/table-styles";
+import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
 import { api } from "../trpc";
+import { CredentialRow } from "./credential-row";
 
 type Created = { name: string; clientId: string; clientSecret: string; resource: string; scope: string };
 
@@ -28,20 +34,10 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
   const utils = api.useUtils();
   const clients = api.aiClient.listM2m.useQuery();
   const instances = api.instance.list.useQuery();
-  const [form, setForm] = useState({ name: "", instanceId: "", scopes: ["mcp:access:*"] });
+  const choice = useInstanceScopeChoice(instances.data ?? []);
+  const [name, setName] = useState("");
   const [created, setCreated] = useState<Created | null>(null);
-  const createdHeading = useRef<HTMLHeadingElement>(null);
   const sectionHeading = useRef<HTMLHeadingElement>(null);
-
-  // The secret is shown once: focus (and a screen reader) goes straight to it.
-  useEffect(() => {
-    if (created) createdHeading.current?.focus();
-  }, [created]);
-
-  const instanceList = instances.data ?? [];
-  const instanceId = form.instanceId || instanceList[0]?.id || "";
-  const instance = instanceList.find((candidate) => candidate.id === instanceId);
-  const offeredScopes = instance?.scopes ?? [];
 
   const create = api.aiClient.createM2m.useMutation({
     onSuccess: async (result, input) => {
@@ -49,10 +45,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
         name: input.name,
         clientId: result.clientId,
         clientSecret: result.clientSecret,
-        resource: instance?.mcpUrl ?? "",
+        resource: choice.instance?.mcpUrl ?? "",
         scope: input.scopes.join(" "),
       });
-      setForm({ name: "", instanceId: form.instanceId, scopes: ["mcp:access:*"] });
+      setName("");
+      choice.resetScopes();
       await utils.aiClient.listM2m.invalidate();
     },
   });
@@ -62,11 +59,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
   function handleCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setCreated(null);
-    create.mutate({
-      name: form.name.trim(),
-      instanceId,
-      scopes: form.scopes.filter((scope) => offeredScopes.includes(scope)),
-    });
+    create.mutate({ name: name.trim(), instanceId: choice.instanceId, scopes: choice.requestedScopes });
   }
 
   return (
@@ -85,45 +78,28 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
       </p>
 
       {created ? (
-        <section
-          className="space-y-3 rounded-xl border border-amber-300 bg-amber-50 p-6"
-          aria-label="New machine-to-machine client"
+        <OneTimeSecretPanel
+          key={created.clientId}
+          label="New machine-to-machine client"
+          headingLevel={3}
+          heading={<>Credentials of “{created.name}”</>}
+          warning="Copy the secret now. Tumiki keeps only a hash of it and cannot show it again."
+          onDone={() => setCreated(null)}
         >
-          <h3
-            ref={createdHeading}
-            tabIndex={-1}
-            className="text-base font-semibold text-slate-900 focus:outline-none"
-          >
-            Credentials of “{created.name}”
-          </h3>
-          <p className="text-sm font-medium text-amber-900">
-            Copy the secret now. Tumiki keeps only a hash of it and cannot show it again.
-          </p>
           <dl className="space-y-2 text-sm">
-            <div className="flex flex-wrap items-center gap-3">
-              <dt className="w-28 font-medium text-slate-800">Client ID</dt>
-              <dd>
-                <code data-testid="m2m-client-id" className="break-all font-mono">
-                  {created.clientId}
-                </code>
-              </dd>
-              <CopyButton value={created.clientId} label="Copy client ID" copiedMessage="Client ID copied" />
-            </div>
-            <div className="flex flex-wrap items-center gap-3">
-              <dt className="w-28 font-medium text-slate-800">Client secret</dt>
-              <dd>
-                <code data-testid="m2m-client-secret" className="break-all font-mono">
-                  {created.clientSecret}
-                </code>
-              </dd>
-              <CopyButton value={created.clientSecret} label="Copy secret" copiedMessage="Secret copied" />
-            </div>
-            <div className="flex flex-wrap items-center gap-3">
-              <dt className="w-28 font-medium text-slate-800">Token endpoint</dt>
-              <dd>
-                <code className="break-all font-mono">{tokenEndpoint}</code>
-              </dd>
-            </div>
+            <CredentialRow
+              term="Client ID"
+              value={created.clientId}
+              testId="m2m-client-id"
+              copy={{ label: "Copy client ID", copiedMessage: "Client ID copied" }}
+            />
+            <CredentialRow
+              term="Client secret"
+              value={created.clientSecret}
+              testId="m2m-client-secret"
+              copy={{ label: "Copy secret", copiedMessage: "Secret copied" }}
+            />
+            <CredentialRow term="Token endpoint" value={tokenEndpoint} />
           </dl>
           <div className="space-y-1">
             <div className="flex items-center justify-between gap-2">
@@ -138,109 +114,76 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
               <code>{buildCurlExample({ tokenEndpoint, created })}</code>
             </pre>
           </div>
-          <button type="button" className={secondaryButton} onClick={() => setCreated(null)}>
-            Done
-          </button>
-        </section>
+        </OneTimeSecretPanel>
       ) : null}
 
-      {instances.isPending ? (
-        <p className="text-sm text-slate-600">Loading instances…</p>
-      ) : instances.error ? (
-        <FormAlert message={describeMutationError(instances.error)} />
-      ) : instanceList.length === 0 ? (
-        <div className={emptyBox}>A machine-to-machine client uses one instance; create one first.</div>
-      ) : (
-        <form onSubmit={handleCreate} className={`${card} space-y-4`}>
-          <h3 className="text-base font-semibold text-slate-900">New machine-to-machine client</h3>
-          <FormAlert
-            message={
-              create.error && Object.keys(fieldErrors).length === 0
-                ? describeMutationError(create.error)
-                : null
-            }
-          />
-          <div className="grid gap-3 sm:grid-cols-2">
-            <TextField
-              label="Client name"
-              value={form.name}
-              onChange={(event) => setForm({ ...form, name: event.target.value })}
-              maxLength={100}
-              required
-              error={fieldErrors.name}
-            />
-            <SelectField
-              label="Instance"
-              value={instanceId}
-              onChange={(event) =>
-                setForm({ ...form, instanceId: event.target.value, scopes: ["mcp:access:*"] })
+      <ListQueryResult
+        query={instances}
+        loadingText="Loading instances…"
+        empty={<EmptyListBox>A machine-to-machine client uses one instance; create one first.</EmptyListBox>}
+      >
+        {() => (
+          <form onSubmit={handleCreate} className={`${card} space-y-4`}>
+            <h3 className="text-base font-semibold text-slate-900">New machine-to-machine client</h3>
+            <FormErrorAlert error={create.error} />
+            <InstanceScopeFields
+              choice={choice}
+              scopesError={fieldErrors.scopes}
+              nameField={
+                <TextField
+                  label="Client name"
+                  value={name}
+                  onChange={(event) => setName(event.target.value)}
+                  maxLength={100}
+                  required
+                  error={fieldErrors.name}
+                />
               }
-              options={instanceList.map((candidate) => ({ value: candidate.id, label: candidate.name }))}
             />
-          </div>
-          <ScopeCheckboxes
-            offered={offeredScopes}
-            selected={form.scopes}
-            onChange={(scopes) => setForm({ ...form, scopes })}
-            error={fieldErrors.scopes}
-          />
-          <button type="submit" className={primaryButton} disabled={create.isPending || !instanceId}>
-            {create.isPending ? "Creating…" : "Create client"}
-          </button>
-        </form>
-      )}
+            <button type="submit" className={primaryButton} disabled={create.isPending || !choice.instanceId}>
+              {create.isPending ? "Creating…" : "Create client"}
+            </button>
+          </form>
+        )}
+      </ListQueryResult>
 
       <FormAlert message={describeMutationError(remove.error)} />
-      {clients.isPending ? (
-        <p className="text-sm text-slate-600">Loading clients…</p>
-      ) : clients.error ? (
-        <FormAlert message={describeMutationError(clients.error)} />
-      ) : clients.data.length === 0 ? (
-        <div className={emptyBox}>No machine-to-machine clients yet.</div>
-      ) : (
-        <div className={tableWrapper}>
-          <table className={table}>
-            <caption className="sr-only">Your machine-to-machine clients</caption>
-            <thead className="bg-slate-50">
-              <tr>
-                {["Name", "Client ID", "Instance", "Scopes", "Created", "Last token issued"].map((h) => (
-                  <th key={h} scope="col" className={headerCell}>
-                    {h}
-                  </th>
-                ))}
-                <th scope="col" className={headerCell}>
-                  <span className="sr-only">Actions</span>
-                </th>
+      <ListQueryResult
+        query={clients}
+        loadingText="Loading clients…"
+        empty={<EmptyListBox>No machine-to-machine clients yet.</EmptyListBox>}
+      >
+        {(list) => (
+          <DataTable
+            caption="Your machine-to-machine clients"
+            columns={["Name", "Client ID", "Instance", "Scopes", "Created", "Last token issued"]}
+            hasActions
+          >
+            {list.map((client) => (
+              <tr key={client.id}>
+                <td className={`${cell} font-medium text-slate-900`}>{client.name}</td>
+                <td className={`${cell} break-all font-mono text-xs`}>{client.clientId}</td>
+                <td className={cell}>{client.instance.name}</td>
+                <td className={`${cell} font-mono text-xs`}>{client.scopes.join(" ")}</td>
+                <td className={cell}>{formatDateTime(client.createdAt)}</td>
+                <td className={cell}>{formatDateTime(client.lastUsedAt)}</td>
+                <td className={`${cell} text-right`}>
+                  <ConfirmButton
+                    action="Delete"
+                    target={client.name}
+                    confirmLabel="Delete client"
+                    disabled={remove.isPending}
+                    onConfirm={() => remove.mutate({ id: client.id })}
+                    focusAfterRemoval={sectionHeading}
+                  >
+                    Its tokens stop working at once and its secret can no longer get new ones.
+                  </ConfirmButton>
+                </td>
               </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {clients.data.map((client) => (
-                <tr key={client.id}>
-                  <td className={`${cell} font-medium text-slate-900`}>{client.name}</td>
-                  <td className={`${cell} break-all font-mono text-xs`}>{client.clientId}</td>
-                  <td className={cell}>{client.instance.name}</td>
-                  <td className={`${cell} font-mono text-xs`}>{client.scopes.join(" ")}</td>
-                  <td className={cell}>{formatDateTime(client.createdAt)}</td>
-                  <td className={cell}>{formatDateTime(client.lastUsedAt)}</td>
-                  <td className={`${cell} text-right`}>
-                    <ConfirmButton
-                      label="Delete"
-                      ariaLabel={`Delete ${client.name}`}
-                      title={`Delete ${client.name}?`}
-                      confirmLabel="Delete client"
-                      disabled={remove.isPending}
-                      onConfirm={() => remove.mutate({ id: client.id })}
-                      focusAfterRemoval={sectionHeading}
-                    >
-                      Its tokens stop working at once and its secret can no longer get new ones.
-                    </ConfirmButton>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </DataTable>
+        )}
+      </ListQueryResult>
     </section>
   );
 }

@@ -4,11 +4,13 @@ import { type ReactNode, type RefObject, useEffect, useId, useRef } from "react"
 import { secondaryButton } from "../button-styles";
 
 type ConfirmButtonProps = {
-  /** The visible name of the button that opens the dialog, e.g. "Delete". */
-  label: string;
-  /** An accessible name when the label alone is ambiguous, e.g. "Delete Work". */
-  ariaLabel?: string;
-  title: string;
+  /** The verb, shown on the button, e.g. "Delete". */
+  action: string;
+  /**
+   * What it acts on, e.g. an instance's name. A list has one such button per row, so the button's accessible
+   * name is "Delete Work" and the dialog asks "Delete Work?".
+   */
+  target: string;
   children: ReactNode;
   /** The dialog's confirming button, e.g. "Delete instance". */
   confirmLabel: string;
@@ -26,9 +28,8 @@ const dangerButton =
 
 /** A destructive action behind a modal confirmation (a native <dialog>: focus trap and Escape for free). */
 export function ConfirmButton({
-  label,
-  ariaLabel,
-  title,
+  action,
+  target,
   children,
   confirmLabel,
   onConfirm,
@@ -46,9 +47,9 @@ export function ConfirmButton({
     () => () => {
       // Runs when this button leaves the page. Only a confirmed action that left focus nowhere (on the
       // body, where a removed element drops it) moves it; focus the user put elsewhere stays.
-      const target = fallback.current?.current;
+      const fallbackElement = fallback.current?.current;
       const isFocusLost = document.activeElement === null || document.activeElement === document.body;
-      if (confirmed.current && isFocusLost && target?.isConnected) target.focus();
+      if (confirmed.current && isFocusLost && fallbackElement?.isConnected) fallbackElement.focus();
     },
     [],
   );
@@ -58,14 +59,14 @@ export function ConfirmButton({
       <button
         type="button"
         className={`${secondaryButton} px-3 py-1.5 text-xs text-red-800`}
-        aria-label={ariaLabel}
+        aria-label={`${action} ${target}`}
         disabled={disabled}
         onClick={() => {
           confirmed.current = false;
           dialog.current?.showModal();
         }}
       >
-        {label}
+        {action}
       </button>
       <dialog
         ref={dialog}
@@ -74,7 +75,7 @@ export function ConfirmButton({
         className="m-auto max-w-md rounded-xl border border-slate-200 p-6 shadow-xl backdrop:bg-slate-900/40"
       >
         <h2 id={titleId} className="text-lg font-semibold text-slate-900">
-          {title}
+          {`${action} ${target}?`}
         </h2>
         <div id={textId} className="mt-2 text-sm text-slate-600">
           {children}

@@ -59,9 +59,8 @@ export function InstanceCard({ instance, servers, serversError, focusAfterDelete
       <div className="flex items-center justify-end gap-3 border-t border-slate-100 pt-4">
         <FormAlert message={describeMutationError(remove.error)} />
         <ConfirmButton
-          label="Delete"
-          ariaLabel={`Delete ${instance.name}`}
-          title={`Delete ${instance.name}?`}
+          action="Delete"
+          target={instance.name}
           confirmLabel="Delete instance"
           disabled={remove.isPending}
           onConfirm={() => remove.mutate({ instanceId: instance.id })}

@@ -5,8 +5,12 @@ import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
+import { DataTable } from "../dashboard/data-table";
+import { EmptyListBox } from "../dashboard/empty-list-box";
+import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
-import { card, cell, emptyBox, headerCell, table, tableWrapper } from "../dashboard/table-styles";
+import { ListQueryResult } from "../dashboard/list-query-result";
+import { card, cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
 
 const STATUS_LABEL = {
@@ -46,11 +50,7 @@ export function ServersManager() {
           For MCP servers that anyone with the URL may use. Connecting servers that need sign-in is coming
           soon.
         </p>
-        <FormAlert
-          message={
-            add.error && Object.keys(fieldErrors).length === 0 ? describeMutationError(add.error) : null
-          }
-        />
+        <FormErrorAlert error={add.error} />
         <div className="grid gap-3 sm:grid-cols-2">
           <TextField
             label="Server name"
@@ -79,72 +79,49 @@ export function ServersManager() {
       {/* Focus lands here when a removed server's row (and its Remove button) goes away. */}
       <section ref={list} aria-label="Your servers" tabIndex={-1} className="space-y-3 focus:outline-none">
         <FormAlert message={describeMutationError(remove.error)} />
-        {servers.isPending ? (
-          <p className="text-sm text-slate-600">Loading servers…</p>
-        ) : servers.error ? (
-          <FormAlert message={describeMutationError(servers.error)} />
-        ) : servers.data.length === 0 ? (
-          <div className={emptyBox}>
-            <p className="text-base font-medium text-slate-900">No servers yet</p>
-            <p className="mt-2">Add one above, then bundle it into an instance.</p>
-          </div>
-        ) : (
-          <div className={tableWrapper}>
-            <table className={table}>
-              <caption className="sr-only">Your servers</caption>
-              <thead className="bg-slate-50">
-                <tr>
-                  <th scope="col" className={headerCell}>
-                    Name
-                  </th>
-                  <th scope="col" className={headerCell}>
-                    URL
-                  </th>
-                  <th scope="col" className={headerCell}>
-                    Status
-                  </th>
-                  <th scope="col" className={headerCell}>
-                    Instances
-                  </th>
-                  <th scope="col" className={headerCell}>
-                    Added
-                  </th>
-                  <th scope="col" className={headerCell}>
-                    <span className="sr-only">Actions</span>
-                  </th>
+        <ListQueryResult
+          query={servers}
+          loadingText="Loading servers…"
+          empty={
+            <EmptyListBox title="No servers yet">
+              Add one above, then bundle it into an instance.
+            </EmptyListBox>
+          }
+        >
+          {(rows) => (
+            <DataTable
+              caption="Your servers"
+              columns={["Name", "URL", "Status", "Instances", "Added"]}
+              hasActions
+            >
+              {rows.map((server) => (
+                <tr key={server.connectionId}>
+                  <td className={cell}>
+                    <div className="font-medium text-slate-900">{server.name}</div>
+                    <div className="font-mono text-xs text-slate-500">mcp:access:{server.slug}</div>
+                  </td>
+                  <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
+                  <td className={cell}>{STATUS_LABEL[server.status]}</td>
+                  <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
+                  <td className={cell}>{formatDateTime(server.connectedAt)}</td>
+                  <td className={`${cell} text-right`}>
+                    <ConfirmButton
+                      action="Remove"
+                      target={server.name}
+                      confirmLabel="Remove server"
+                      disabled={remove.isPending}
+                      onConfirm={() => remove.mutate({ connectionId: server.connectionId })}
+                      focusAfterRemoval={list}
+                    >
+                      It leaves every instance that bundles it, and AI clients can no longer reach it through
+                      Tumiki.
+                    </ConfirmButton>
+                  </td>
                 </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {servers.data.map((server) => (
-                  <tr key={server.connectionId}>
-                    <td className={cell}>
-                      <div className="font-medium text-slate-900">{server.name}</div>
-                      <div className="font-mono text-xs text-slate-500">mcp:access:{server.slug}</div>
-                    </td>
-                    <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
-                    <td className={cell}>{STATUS_LABEL[server.status]}</td>
-                    <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
-                    <td className={cell}>{formatDateTime(server.connectedAt)}</td>
-                    <td className={`${cell} text-right`}>
-                      <ConfirmButton
-                        label="Remove"
-                        ariaLabel={`Remove ${server.name}`}
-                        title={`Remove ${server.name}?`}
-                        confirmLabel="Remove server"
-                        disabled={remove.isPending}
-                        onConfirm={() => remove.mutate({ connectionId: server.connectionId })}
-                        focusAfterRemoval={list}
-                      >
-                        It leaves every instance that bundles it, and AI clients can no longer reach it
-                        through Tumiki.
-                      </ConfirmButton>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </ListQueryResult>
       </section>
     </div>
   );

@@ -1,40 +1,29 @@
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { expect, type Page, test } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import {
   approveInBrowser,
   CIMD_ORIGIN,
-  fetchFrom,
   InMemoryOAuthClientProvider,
   postInitialize,
-  startLoopbackReceiver,
   type TLoopbackReceiver,
   uniqueName,
 } from "../support/oauth-flow";
+import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 import { createInstance } from "../support/trpc";
-import { createTestClientIp } from "../support/users";
 
 // The tier-1 flow as real AI clients run it: the MCP SDK's own auth() (discovery from the 401, then
 // registration, authorization with PKCE, token exchange, refresh) and its Streamable HTTP client, with
 // the user approving the consent page in Chromium. Once by Dynamic Client Registration, once by a
 // Client ID Metadata Document served over https by e2e/fixtures/cimd-host.mts.
 
-const clientIp = createTestClientIp();
-const clientFetch = fetchFrom(clientIp);
-test.use({ extraHTTPHeaders: { "x-forwarded-for": clientIp } });
-
-let loopback: TLoopbackReceiver;
-test.beforeEach(async () => {
-  loopback = await startLoopbackReceiver();
-});
-test.afterEach(async () => {
-  await loopback.close();
-});
+const { fetch: clientFetch } = actAsClientAddress();
 
 async function connectWithSdk(
   page: Page,
+  loopback: TLoopbackReceiver,
   provider: InMemoryOAuthClientProvider,
   mcpUrl: string,
   checkConsentPage?: (page: Page) => Promise<void>,
@@ -118,6 +107,7 @@ async function useRefreshAndRevoke(
 test("an SDK client registers dynamically, connects, refreshes, and loses access once revoked", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const instance = await createInstance(page.request, uniqueName("sdk"));
@@ -127,7 +117,7 @@ test("an SDK client registers dynamically, connects, refreshes, and loses access
     redirectUri: loopback.redirectUri,
   });
 
-  const first = await connectWithSdk(page, provider, mcpUrl);
+  const first = await connectWithSdk(page, loopback, provider, mcpUrl);
   expect(provider.clientInformation()?.client_id).toBeTruthy();
   await useRefreshAndRevoke(provider, mcpUrl, first);
 });
@@ -135,6 +125,7 @@ test("an SDK client registers dynamically, connects, refreshes, and loses access
 test("an SDK client with a Client ID Metadata Document connects without registering, refreshes, is revoked", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const instance = await createInstance(page.request, uniqueName("cimd"));
@@ -147,7 +138,7 @@ test("an SDK client with a Client ID Metadata Document connects without register
     clientMetadataUrl,
   });
 
-  const tokens = await connectWithSdk(page, provider, mcpUrl, async (consentPage) => {
+  const tokens = await connectWithSdk(page, loopback, provider, mcpUrl, async (consentPage) => {
     // The consent page says where the client comes from: the document's host, not a claimed name alone.
     await expect(consentPage.getByText(new URL(CIMD_ORIGIN).host).first()).toBeVisible();
   });

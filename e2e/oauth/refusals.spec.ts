@@ -1,13 +1,6 @@
-import { expect, test } from "@playwright/test";
 import * as oauth from "oauth4webapi";
-import {
-  approveInBrowser,
-  fetchFrom,
-  postInitialize,
-  startLoopbackReceiver,
-  type TLoopbackReceiver,
-  uniqueName,
-} from "../support/oauth-flow";
+import { approveInBrowser, fetchFrom, postInitialize, uniqueName } from "../support/oauth-flow";
+import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 import { callTrpc, createInstance } from "../support/trpc";
 import { createTestClientIp } from "../support/users";
@@ -15,17 +8,7 @@ import { createTestClientIp } from "../support/users";
 // The rules of the authorization server and the protected resource, checked over real HTTP against the
 // running app (the unit and database tests check each rule in depth through the route handlers).
 
-const clientIp = createTestClientIp();
-const clientFetch = fetchFrom(clientIp);
-test.use({ extraHTTPHeaders: { "x-forwarded-for": clientIp } });
-
-let loopback: TLoopbackReceiver;
-test.beforeEach(async () => {
-  loopback = await startLoopbackReceiver();
-});
-test.afterEach(async () => {
-  await loopback.close();
-});
+const { fetch: clientFetch } = actAsClientAddress();
 
 /** Registers from an address of its own: registration allows 10 an hour per address. */
 async function register(baseURL: string | undefined, redirectUris: string[]) {
@@ -64,6 +47,7 @@ test("registration refuses redirect URIs that are not https or loopback, or are 
 test("an unknown client or an unregistered redirect URI gets an error page, never a redirect", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const registered = await ((await register(baseURL, [loopback.redirectUri])).json() as Promise<{
@@ -84,7 +68,11 @@ test("an unknown client or an unregistered redirect URI gets an error page, neve
   }
 });
 
-test("PKCE plain is refused by redirect with the error, state and iss", async ({ page, baseURL }) => {
+test("PKCE plain is refused by redirect with the error, state and iss", async ({
+  page,
+  baseURL,
+  loopback,
+}) => {
   await signUpAndSignIn(page.request);
   const instance = await createInstance(page.request, uniqueName("pkce"));
   const registered = await ((await register(baseURL, [loopback.redirectUri])).json() as Promise<{
@@ -112,6 +100,7 @@ test("PKCE plain is refused by redirect with the error, state and iss", async ({
 test("a replayed authorization code fails and revokes the tokens the first exchange issued", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const instance = await createInstance(page.request, uniqueName("replay"));

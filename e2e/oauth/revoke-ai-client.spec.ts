@@ -1,40 +1,25 @@
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { expect, test } from "@playwright/test";
 import {
   approveInBrowser,
-  fetchFrom,
   InMemoryOAuthClientProvider,
   postInitialize,
-  startLoopbackReceiver,
-  type TLoopbackReceiver,
   uniqueName,
 } from "../support/oauth-flow";
+import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
-import { createTestClientIp } from "../support/users";
 
 // The user's side of tier 1, in the browser: create an instance, copy its URL into an AI client, approve
 // the client, see it on the AI clients page, and cut it off there.
 
-const clientIp = createTestClientIp();
-const clientFetch = fetchFrom(clientIp);
-test.use({
-  extraHTTPHeaders: { "x-forwarded-for": clientIp },
-  permissions: ["clipboard-read", "clipboard-write"],
-});
-
-let loopback: TLoopbackReceiver;
-test.beforeEach(async () => {
-  loopback = await startLoopbackReceiver();
-});
-test.afterEach(async () => {
-  await loopback.close();
-});
+const { fetch: clientFetch } = actAsClientAddress();
+test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 
 test("a user connects an AI client to a new instance, then revokes it on the AI clients page", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const instanceName = uniqueName("desk");

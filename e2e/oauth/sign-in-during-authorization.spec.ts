@@ -1,18 +1,17 @@
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
-import { type Browser, expect, test } from "@playwright/test";
-import { fetchFrom, InMemoryOAuthClientProvider, uniqueName } from "../support/oauth-flow";
+import type { Browser } from "@playwright/test";
+import { InMemoryOAuthClientProvider, uniqueName } from "../support/oauth-flow";
+import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 import { createInstance } from "../support/trpc";
-import { createTestClientIp, createTestUser } from "../support/users";
+import { createTestUser } from "../support/users";
 
 // An AI client sends the user to Tumiki's authorization endpoint, often in a browser that is not signed
 // in. The authorization request survives the detour through sign-in (and sign-up), and the user comes
 // back to it. The instance is created by its owner in another browser context, so the spec's page
 // starts signed out.
 
-const clientIp = createTestClientIp();
-const clientFetch = fetchFrom(clientIp);
-test.use({ extraHTTPHeaders: { "x-forwarded-for": clientIp } });
+const { ip: clientIp, fetch: clientFetch } = actAsClientAddress();
 
 async function createOwnedInstance(browser: Browser, baseURL: string | undefined) {
   const owner = await browser.newContext({ baseURL, extraHTTPHeaders: { "x-forwarded-for": clientIp } });

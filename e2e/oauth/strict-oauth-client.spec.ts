@@ -1,40 +1,23 @@
-import { expect, test } from "@playwright/test";
 import * as oauth from "oauth4webapi";
-import {
-  approveInBrowser,
-  fetchFrom,
-  postInitialize,
-  startLoopbackReceiver,
-  type TLoopbackReceiver,
-  uniqueName,
-} from "../support/oauth-flow";
+import { approveInBrowser, postInitialize, uniqueName } from "../support/oauth-flow";
+import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 import { createInstance } from "../support/trpc";
-import { createTestClientIp } from "../support/users";
 
 // The same flow driven by oauth4webapi, a strict OAuth 2.1 client used here as a spec checker: it
 // refuses metadata whose issuer or resource does not match, an authorization response without the
 // right `iss` (RFC 9207) or `state`, token responses that break RFC 6749, and access tokens that are
 // not valid RFC 9068 JWTs for the expected audience.
 
-const clientIp = createTestClientIp();
-const clientFetch = fetchFrom(clientIp);
-test.use({ extraHTTPHeaders: { "x-forwarded-for": clientIp } });
+const { fetch: clientFetch } = actAsClientAddress();
 
 // The app under test listens on plain http (localhost); production is https.
-let loopback: TLoopbackReceiver;
-test.beforeEach(async () => {
-  loopback = await startLoopbackReceiver();
-});
-test.afterEach(async () => {
-  await loopback.close();
-});
-
 const httpOptions = { [oauth.allowInsecureRequests]: true, [oauth.customFetch]: clientFetch } as const;
 
 test("oauth4webapi: discovery, registration, code + PKCE, RFC 9068 token, refresh, revocation", async ({
   page,
   baseURL,
+  loopback,
 }) => {
   await signUpAndSignIn(page.request);
   const instance = await createInstance(page.request, uniqueName("strict"));

@@ -1,6 +1,7 @@
 import { oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { InvalidRequestError } from "@/server/auth/oauth-errors";
 import { authenticateTokenClient } from "@/server/auth/tokens/authenticate-token-client";
+import { isBasicAuthRequest } from "@/server/auth/tokens/is-basic-auth-request";
 import { revokeToken } from "@/server/auth/tokens/revoke-token";
 import { ZRevokeRequest } from "@/server/auth/tokens/token-request-schemas";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
@@ -16,7 +17,6 @@ const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 export async function POST(request: Request): Promise<Response> {
   const origin = getRequestOrigin(request.headers);
-  const usedBasicAuth = /^basic /i.test(request.headers.get("authorization") ?? "");
   try {
     const { client, form } = await authenticateTokenClient({ request, ip: origin.ip });
     const parsed = ZRevokeRequest.safeParse(form);
@@ -29,6 +29,6 @@ export async function POST(request: Request): Promise<Response> {
     });
     return new Response(null, { status: 200, headers: NO_STORE });
   } catch (error) {
-    return oauthErrorResponse(error, { usedBasicAuth });
+    return oauthErrorResponse(error, { usedBasicAuth: isBasicAuthRequest({ request }) });
   }
 }

@@ -1,0 +1,44 @@
+import { useState } from "react";
+import { ALL_SERVERS_SCOPE } from "@/server/auth/scopes";
+
+type ChoosableInstance = { id: string; name: string; scopes: readonly string[] };
+
+export type InstanceScopeChoice<TInstance extends ChoosableInstance> = {
+  instances: readonly TInstance[];
+  instanceId: string;
+  instance: TInstance | undefined;
+  /** The scopes the chosen instance offers. */
+  offeredScopes: readonly string[];
+  selectedScopes: readonly string[];
+  /** What to send: the selected scopes the chosen instance still offers (its servers may have changed). */
+  requestedScopes: string[];
+  chooseInstance: (instanceId: string) => void;
+  chooseScopes: (scopes: string[]) => void;
+  /** After a grant was created: keep the instance, start the scopes over. */
+  resetScopes: () => void;
+};
+
+/**
+ * The instance-and-scopes part of a form that grants access to one instance (API keys, machine-to-machine
+ * clients). Until the user picks, the first instance is chosen; picking another starts again from the
+ * whole instance, since scopes name servers of one instance.
+ */
+export function useInstanceScopeChoice<TInstance extends ChoosableInstance>(
+  instances: readonly TInstance[],
+): InstanceScopeChoice<TInstance> {
+  const [choice, setChoice] = useState({ instanceId: "", scopes: [ALL_SERVERS_SCOPE] });
+  const instanceId = choice.instanceId || instances[0]?.id || "";
+  const instance = instances.find((candidate) => candidate.id === instanceId);
+  const offeredScopes = instance?.scopes ?? [];
+  return {
+    instances,
+    instanceId,
+    instance,
+    offeredScopes,
+    selectedScopes: choice.scopes,
+    requestedScopes: choice.scopes.filter((scope) => offeredScopes.includes(scope)),
+    chooseInstance: (id) => setChoice({ instanceId: id, scopes: [ALL_SERVERS_SCOPE] }),
+    chooseScopes: (scopes) => setChoice({ ...choice, scopes }),
+    resetScopes: () => setChoice((current) => ({ ...current, scopes: [ALL_SERVERS_SCOPE] })),
+  };
+}
