@@ -59,13 +59,40 @@ describe("armAfterAttention", () => {
     expect(armed.current).toBe(true);
   });
 
-  it("waits for focus or the pointer when a visible window is not focused (opened behind another)", () => {
-    const { view } = createView({ focused: false });
+  it("stays disarmed while a visible window is not focused, even under a moving pointer", () => {
+    // The consent window behind the attacker's popup: the pointer crosses it, no focus, no blur.
+    const { view, state } = createView({ focused: false });
     const { armed } = watch(view);
+    view.dispatchEvent(new Event("pointermove"));
     vi.advanceTimersByTime(5_000);
     expect(armed.current).toBe(false);
 
-    view.dispatchEvent(new Event("pointermove"));
+    state.focused = true;
+    view.dispatchEvent(new Event("focus"));
+    vi.advanceTimersByTime(499);
+    expect(armed.current).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(armed.current).toBe(true);
+  });
+
+  it("gaining focus restarts a delay already running", () => {
+    const { view } = createView();
+    const { armed } = watch(view);
+    vi.advanceTimersByTime(400);
+    view.dispatchEvent(new Event("focus"));
+    vi.advanceTimersByTime(400);
+    expect(armed.current).toBe(false);
+    vi.advanceTimersByTime(100);
+    expect(armed.current).toBe(true);
+  });
+
+  it("gaining focus disarms an armed button and needs the full delay again", () => {
+    const { view } = createView();
+    const { armed } = watch(view);
+    vi.advanceTimersByTime(500);
+    expect(armed.current).toBe(true);
+    view.dispatchEvent(new Event("focus"));
+    expect(armed.current).toBe(false);
     vi.advanceTimersByTime(500);
     expect(armed.current).toBe(true);
   });
@@ -103,9 +130,11 @@ describe("armAfterAttention", () => {
   });
 
   it("stops listening once stopped", () => {
-    const { view } = createView({ focused: false });
+    const { view, state } = createView({ focused: false });
     const { armed, stop } = watch(view);
     stop();
+    state.focused = true;
+    view.dispatchEvent(new Event("focus"));
     view.dispatchEvent(new Event("pointermove"));
     vi.advanceTimersByTime(1_000);
     expect(armed.current).toBe(false);

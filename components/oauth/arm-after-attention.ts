@@ -1,8 +1,11 @@
 // The guard of the consent page's Approve button against DoubleClickjacking: a page asks for a double
 // click and, between the two clicks, brings the consent window up under the pointer, so the second
 // click lands on Approve before the user could see it. The button is armed only once the page has
-// been visible, and had the focus or the pointer, for `delayMs` without interruption; hiding the page
-// or leaving its window disarms it again. (Framing is refused separately; this covers whole windows.)
+// been visible and focused for `delayMs` without interruption; hiding the page or leaving its window
+// disarms it again. (Framing is refused separately; this covers whole windows.)
+// The pointer alone never arms it: a window behind the attacker's popup gets `pointermove` events as the
+// pointer crosses it, without focus and without a later blur, so the popup closing on mousedown would
+// leave the second click on an armed Approve. Gaining focus always restarts the delay for the same reason.
 
 /** The parts of `window` the guard listens to, so tests can drive it with plain EventTargets. */
 export type TAttentionWindow = EventTarget & {
@@ -30,7 +33,7 @@ export function armAfterAttention({ view, delayMs, onArmedChange }: TArmAfterAtt
     timer = undefined;
     setArmed(false);
   };
-  // Attention: the page is visible and either focused or under a moving pointer.
+  // Attention: the page is visible (callers check focus, or are the focus event itself).
   const attend = () => {
     if (armed || timer !== undefined || view.document.visibilityState !== "visible") return;
     timer = setTimeout(() => {
@@ -41,22 +44,26 @@ export function armAfterAttention({ view, delayMs, onArmedChange }: TArmAfterAtt
   const attendIfFocused = () => {
     if (view.document.hasFocus()) attend();
   };
+  const onFocus = () => {
+    disarm();
+    attend();
+  };
   const onVisibilityChange = () => {
     if (view.document.visibilityState === "visible") attendIfFocused();
     else disarm();
   };
 
   view.document.addEventListener("visibilitychange", onVisibilityChange);
-  view.addEventListener("focus", attend);
+  view.addEventListener("focus", onFocus);
   view.addEventListener("blur", disarm);
-  view.addEventListener("pointermove", attend);
+  view.addEventListener("pointermove", attendIfFocused);
   attendIfFocused();
 
   return () => {
     clearTimeout(timer);
     view.document.removeEventListener("visibilitychange", onVisibilityChange);
-    view.removeEventListener("focus", attend);
+    view.removeEventListener("focus", onFocus);
     view.removeEventListener("blur", disarm);
-    view.removeEventListener("pointermove", attend);
+    view.removeEventListener("pointermove", attendIfFocused);
   };
 }

@@ -68,7 +68,7 @@ test("an unknown client or an unregistered redirect URI gets an error page, neve
   }
 });
 
-test("PKCE plain is refused by redirect with the error, state and iss", async ({
+test("PKCE plain is refused on a page whose return link carries the error, state and iss", async ({
   page,
   baseURL,
   loopback,
@@ -78,7 +78,9 @@ test("PKCE plain is refused by redirect with the error, state and iss", async ({
   const registered = await ((await register(baseURL, [loopback.redirectUri])).json() as Promise<{
     client_id: string;
   }>);
-  const response = await page.request.get(
+  // No automatic redirect to a client the user never approved (RFC 9700 §4.11.2): the user may follow
+  // the link to return, carrying the error.
+  const response = await page.goto(
     authorizeUrl({
       client_id: registered.client_id,
       redirect_uri: loopback.redirectUri,
@@ -87,14 +89,16 @@ test("PKCE plain is refused by redirect with the error, state and iss", async ({
       state: "state-123",
       resource: `${baseURL}/mcp/${instance.id}`,
     }),
-    { maxRedirects: 0 },
   );
-  expect(response.status()).toBe(303);
-  const location = new URL(response.headers().location ?? "");
-  expect(`${location.origin}${location.pathname}`).toBe(loopback.redirectUri);
-  expect(location.searchParams.get("error")).toBe("invalid_request");
-  expect(location.searchParams.get("state")).toBe("state-123");
-  expect(location.searchParams.get("iss")).toBe(new URL(baseURL ?? "").origin);
+  expect(response?.status()).toBe(400);
+  expect(new URL(page.url()).pathname).toBe("/oauth/authorize");
+  await expect(page.getByText("invalid_request")).toBeVisible();
+  const href = await page.getByRole("link", { name: "Return to the app" }).getAttribute("href");
+  const link = new URL(href ?? "");
+  expect(`${link.origin}${link.pathname}`).toBe(loopback.redirectUri);
+  expect(link.searchParams.get("error")).toBe("invalid_request");
+  expect(link.searchParams.get("state")).toBe("state-123");
+  expect(link.searchParams.get("iss")).toBe(new URL(baseURL ?? "").origin);
 });
 
 test("a replayed authorization code fails and revokes the tokens the first exchange issued", async ({

@@ -89,10 +89,12 @@ export const RATE_LIMIT_POLICIES = {
     keyPrefix: "oauth-client-auth-failure",
     onRedisFailure: "closed",
     why:
-      "Identifier: client IP. Counts failed client authentications and unknown clients at the token " +
-      "and revocation endpoints, so guessing a confidential client's secret is bounded per address " +
-      "without letting anyone who knows a client_id (which is no secret) spend that client's own " +
-      "budget. A working client fails rarely. Fails closed: guessing must stay bounded.",
+      "Identifier: client IP. Counts failed client authentications, unknown clients and malformed " +
+      "requests at the token and revocation endpoints; a failure over the budget is answered 429, so " +
+      "guessing is bounded per address without letting anyone who knows a client_id (which is no " +
+      "secret) spend that client's own budget. Only failures are refused: a request that authenticates " +
+      "never is, so one address (a NAT, or 'unknown' without trusted proxy hops) cannot lock others " +
+      "out. Fails closed: guessing must stay bounded.",
   },
   cimdFetch: {
     attempts: 20,
@@ -100,10 +102,12 @@ export const RATE_LIMIT_POLICIES = {
     keyPrefix: "cimd-fetch",
     onRedisFailure: "closed",
     why:
-      "Identifier: client IP. Each unknown https client_id makes Tumiki fetch a Client ID Metadata " +
-      "Document and store a client, without registration; a real client's document is fetched once " +
-      "and cached. Bounds outbound fetches and rows per address like the registration limit does. " +
-      "Fails closed: unbounded outbound fetches on anonymous demand are worse than a brief refusal.",
+      "Identifier: user:<id> of the signed-in user. Each unknown https client_id makes Tumiki fetch a " +
+      "Client ID Metadata Document and store a client, without registration; a real client's document " +
+      "is fetched once and cached. Only signed-in users cause such fetches (a signed-out visitor is sent " +
+      "to sign in first), so counting per user bounds fetches and rows without letting strangers behind " +
+      "one address (or 'unknown' without trusted proxy hops) block new clients for everyone. " +
+      "Fails closed: unbounded outbound fetches are worse than a brief refusal.",
   },
 } as const satisfies Record<string, RateLimitPolicy>;
 

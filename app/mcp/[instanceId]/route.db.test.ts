@@ -108,7 +108,13 @@ const expectInvalidToken = async (response: Response, reason: string) => {
   const body = await response.json();
   expect(body.error).toBe("invalid_token");
   const event = await findAuthFailure(response);
-  expect(event).toMatchObject({ outcome: "FAILURE", reason, instanceId: instance.id, actorUserId: user.id });
+  expect(event).toMatchObject({
+    outcome: "FAILURE",
+    reason,
+    instanceId: instance.id,
+    actorUserId: null,
+    detail: { instanceOwnerId: user.id },
+  });
   expect(JSON.stringify(event)).not.toMatch(/eyJ|tumiki_/);
 };
 
@@ -176,7 +182,11 @@ describe("POST /mcp/{instanceId} refuses", () => {
     expect(response.headers.get("www-authenticate")).toBe(
       `Bearer resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`,
     );
-    expect(await findAuthFailure(response)).toMatchObject({ reason: "missing_token", actorUserId: user.id });
+    expect(await findAuthFailure(response)).toMatchObject({
+      reason: "missing_token",
+      actorUserId: null,
+      detail: { instanceOwnerId: user.id },
+    });
   });
 
   it("a valid token in the query string only", async () => {
@@ -307,7 +317,8 @@ describe("POST /mcp/{instanceId} refuses", () => {
     expect(await findAuthFailure(response)).toMatchObject({
       reason: "instance_not_owned",
       instanceId: otherInstance.id,
-      actorUserId: otherUserId,
+      actorUserId: null,
+      detail: { instanceOwnerId: otherUserId },
     });
   });
 

@@ -53,6 +53,15 @@ function authorizeUrl(overrides: Record<string, string | undefined> = {}): strin
 const authorize = (overrides: Record<string, string | undefined> = {}) =>
   GET(new Request(authorizeUrl(overrides), { headers: { "user-agent": "route-test" } }), undefined);
 
+const unescapeHtml = (value: string) =>
+  value.replace(/&#(\d+);/g, (_entity, code: string) => String.fromCharCode(Number(code)));
+
+/** The "Return to the app" link of an error page, or null. */
+function returnLink(html: string): URL | null {
+  const match = /<a class="return" href="([^"]*)"[^>]*>Return to the app<\/a>/.exec(html);
+  return match?.[1] ? new URL(unescapeHtml(match[1])) : null;
+}
+
 describe("GET /oauth/authorize", () => {
   it("sends a signed-out user to sign in, with the authorize request as a same-site callback", async () => {
     session.current = null;
@@ -84,16 +93,55 @@ describe("GET /oauth/authorize", () => {
     expect(html).not.toContain("evil.example");
   });
 
-  it("redirects a PKCE violation back to the client with error, state and iss", async () => {
+  it("answers a PKCE violation of a client never approved with a page linking back, not a redirect", async () => {
     for (const overrides of [{ code_challenge_method: "plain" }, { code_challenge: undefined }]) {
-      const response = await authorize(overrides);
-      expect(response.status).toBe(303);
-      const location = new URL(response.headers.get("location") ?? "");
-      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
-      expect(location.searchParams.get("error")).toBe("invalid_request");
-      expect(location.searchParams.get("state")).toBe("xyz");
-      expect(location.searchParams.get("iss")).toBe("http://localhost:3000");
+      const response = await authorize({ ...overrides, state: `x<"'&y` });
+      expect(response.status).toBe(400);
+      expect(response.headers.get("location")).toBeNull();
+      expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+      const html = await response.text();
+      expect(html).not.toContain("<script");
+      expect(html).toContain("Tumiki refused this request");
+      expect(html).toContain("The request is incomplete or malformed (invalid_request)");
+      expect(html).toContain("This link leads to <strong>http://127.0.0.1:33418</strong>.");
+      // The state is carried only inside the escaped link, never raw into the markup.
+      expect(html).not.toContain(`x<"'&y`);
+      const link = returnLink(html);
+      expect(link && `${link.origin}${link.pathname}`).toBe(REDIRECT);
+      expect(link?.searchParams.get("error")).toBe("invalid_request");
+      expect(link?.searchParams.get("error_description")).toBeTruthy();
+      expect(link?.searchParams.get("state")).toBe(`x<"'&y`);
+      expect(link?.searchParams.get("iss")).toBe("http://localhost:3000");
     }
+  });
+
+  it("redirects a PKCE violation at once when the user approved the client before", async () => {
+    const consent = await db.consent.create({
+      data: { userId, clientId: clientRowId, instanceId, scopes: ["mcp:access:*"] },
+    });
+    try {
+      for (const overrides of [{ code_challenge_method: "plain" }, { code_challenge: undefined }]) {
+        const response = await authorize(overrides);
+        expect(response.status).toBe(303);
+        const location = new URL(response.headers.get("location") ?? "");
+        expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+        expect(location.searchParams.get("error")).toBe("invalid_request");
+        expect(location.searchParams.get("state")).toBe("xyz");
+        expect(location.searchParams.get("iss")).toBe("http://localhost:3000");
+      }
+    } finally {
+      await db.consent.delete({ where: { id: consent.id } });
+    }
+  });
+
+  it("sends a signed-out visitor naming an unstored CIMD client to sign in without fetching it", async () => {
+    session.current = null;
+    const cimd = `https://client-${randomBytes(4).toString("hex")}.example.test/client.json`;
+    const response = await authorize({ client_id: cimd, redirect_uri: "https://elsewhere.example/cb" });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe("http://localhost:3000/sign-in");
+    expect(await db.aiClient.findUnique({ where: { clientId: cimd } })).toBeNull();
   });
 
   it("sends a signed-out visitor to sign in, never to the client, even for a broken request", async () => {
@@ -104,14 +152,16 @@ describe("GET /oauth/authorize", () => {
     expect(`${location.origin}${location.pathname}`).toBe("http://localhost:3000/sign-in");
   });
 
-  it("answers an address past its CIMD registrations with a 429 page, fetching nothing", async () => {
+  it("answers a user past their CIMD registrations with a 429 page, fetching nothing", async () => {
     vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
     resetEnvCache();
     try {
       await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+      const busy = (await createTestUser()).id;
+      session.current = { user: { id: busy } };
       const ip = `198.51.100.${randomBytes(4).toString("hex")}`;
       for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
-        await assertRateLimit("cimdFetch", ip);
+        await assertRateLimit("cimdFetch", `user:${busy}`);
       }
       const response = await GET(
         new Request(authorizeUrl({ client_id: "https://client.example.test/oauth/client.json" }), {
@@ -128,11 +178,11 @@ describe("GET /oauth/authorize", () => {
     }
   });
 
-  it("redirects another user's instance as invalid_target, and audits the refusal", async () => {
+  it("refuses another user's instance as invalid_target, and audits the refusal", async () => {
     const other = await createTestUser();
     const foreign = await createTestInstance({ userId: other.id });
     const response = await authorize({ resource: `http://localhost:3000/mcp/${foreign.id}` });
-    expect(new URL(response.headers.get("location") ?? "").searchParams.get("error")).toBe("invalid_target");
+    expect(returnLink(await response.text())?.searchParams.get("error")).toBe("invalid_target");
     await flushAuditEvents();
     const events = await db.auditLog.findMany({ where: { actorUserId: userId, reason: "invalid_target" } });
     expect(events).toHaveLength(1);

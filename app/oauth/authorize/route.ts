@@ -3,6 +3,7 @@ import { getConsentCsrfCookie } from "@/server/auth/authorize/get-consent-csrf-c
 import { getSignedInUserId } from "@/server/auth/authorize/get-signed-in-user-id";
 import { grantAuthorization } from "@/server/auth/authorize/grant-authorization";
 import { maySkipConsentPage } from "@/server/auth/authorize/may-skip-consent-page";
+import { refusedRequestPageResponse } from "@/server/auth/authorize/refused-request-page-response";
 import { rejectAuthorizationRequest } from "@/server/auth/authorize/reject-authorization-request";
 import { startConsent } from "@/server/auth/authorize/start-consent";
 import { validateAuthorizationRequest } from "@/server/auth/authorize/validate-authorization-request";
@@ -13,7 +14,8 @@ import { withRouteErrors } from "@/server/http/with-route-errors";
 
 // GET /oauth/authorize (RFC 6749 §4.1.1 with PKCE, RFC 8707 resource, RFC 9207 iss). An untrusted
 // client or redirect URI gets an error page; a signed-out user signs in first and returns here; other
-// errors go back to the client; a remembered consent is granted at once; otherwise the consent page.
+// errors go back to the client, by redirect if the user approved it before and otherwise by a link on an
+// error page (no open redirect); a remembered consent is granted at once; otherwise the consent page.
 
 export const dynamic = "force-dynamic";
 
@@ -38,8 +40,14 @@ export const GET = withRouteErrors(async (request: Request) => {
       return redirectTo(getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`));
     }
     case "redirect_error": {
-      const { outcome: _outcome, ...rejection } = validation;
-      return redirectTo(rejectAuthorizationRequest({ ...rejection, ip, userAgent }));
+      const { outcome: _outcome, automatic, ...rejection } = validation;
+      const location = rejectAuthorizationRequest({ ...rejection, ip, userAgent });
+      if (automatic) return redirectTo(location);
+      return refusedRequestPageResponse({
+        error: validation.error,
+        redirectUri: validation.redirectUri,
+        location,
+      });
     }
     case "valid": {
       const { request: valid } = validation;

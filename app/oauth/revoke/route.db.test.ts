@@ -4,12 +4,14 @@ import { POST as token } from "@/app/oauth/token/route";
 import { getDb } from "@/server/db";
 import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
+import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
   createTestAiClient,
   createTestAuthorizationCode,
   createTestInstance,
   createTestUser,
 } from "@/server/testing/tier1-fixtures";
+import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
 
 const db = getDb();
@@ -147,5 +149,25 @@ describe("POST /oauth/revoke", () => {
     const missing = await POST(form("/oauth/revoke", { client_id: client.clientId }));
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("still revokes for a client whose address is over its failure budget; a failure there is 429", async () => {
+    const ip = `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
+    const { client: confidential, clientSecret } = await createTestAiClient({
+      tokenEndpointAuthMethod: "client_secret_post",
+    });
+    const revoke = (secret: string) =>
+      POST(
+        form(
+          "/oauth/revoke",
+          { token: "x", client_id: confidential.clientId, client_secret: secret },
+          { "x-forwarded-for": ip },
+        ),
+      );
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthClientAuthFailure);
+    for (let i = 0; i < RATE_LIMIT_POLICIES.oauthClientAuthFailure.attempts; i++)
+      expect((await revoke("tmk_cs_wrong")).status).toBe(400);
+    expect((await revoke("tmk_cs_wrong")).status).toBe(429);
+    expect((await revoke(clientSecret as string)).status).toBe(200);
   });
 });

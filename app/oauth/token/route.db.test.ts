@@ -389,21 +389,28 @@ describe("POST /oauth/token", () => {
     await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthClientAuthFailure);
     const budget = RATE_LIMIT_POLICIES.oauthClientAuthFailure.attempts;
     for (let i = 0; i < budget; i++) expect((await attempt("tmk_cs_wrong", attacker)).status).toBe(401);
-    // Refused before any work, so even the right secret cannot be told from a wrong one.
-    const blocked = await attempt(clientSecret as string, attacker);
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    // The client itself, from its own address, still authenticates: the failures were never charged
-    // to its own budget.
+    // A failure over the address's budget is answered 429 instead of invalid_client.
+    const limited = await attempt("tmk_cs_wrong", attacker);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    // The right secret still authenticates from that very address (the address may be a shared NAT,
+    // or "unknown" for every caller): 400 is the grant's answer to a request with no code.
+    expect((await attempt(clientSecret as string, attacker)).status).toBe(400);
+    expect((await attempt("tmk_cs_wrong", attacker)).status).toBe(429);
+    // And from its own address: the failures were never charged to the client's own budget.
     expect((await attempt(clientSecret as string, randomIp())).status).toBe(400);
 
-    // Each counted failure is audited once; the refusal over the limit writes nothing.
+    // Each counted failure is audited once; the refusals over the limit write nothing. The one other
+    // row is the authenticated client's grant failure (no code), charged to its own budget.
     await flushAuditEvents();
     const rows = await db.auditLog.findMany({
       where: { eventType: "oauth.token_issued", outcome: "FAILURE", userAgent: `ua-${attacker}` },
     });
-    expect(rows).toHaveLength(budget);
-    expect(new Set(rows.map((row) => row.reason))).toEqual(new Set(["client_secret_invalid"]));
+    expect(rows.filter((row) => row.reason === "client_secret_invalid")).toHaveLength(budget);
+    expect(
+      rows.filter((row) => row.clientId === client.id && row.reason !== "client_secret_invalid"),
+    ).toHaveLength(1);
+    expect(rows).toHaveLength(budget + 1);
   });
 
   it("counts unknown clients and requests naming no client against the address", async () => {
@@ -415,6 +422,9 @@ describe("POST /oauth/token", () => {
         i % 2 === 0 ? { client_id: `unknown-${i}` } : { grant_type: "authorization_code" };
       expect((await POST(tokenRequest(params, { "x-forwarded-for": ip }))).status).toBe(400);
     }
+    const unknown = await POST(tokenRequest({ client_id: "unknown-over" }, { "x-forwarded-for": ip }));
+    expect(unknown.status).toBe(429);
+    // A request that authenticates is never refused by the failure budget.
     const { client } = await createTestAiClient();
     const known = await POST(
       tokenRequest(
@@ -422,6 +432,6 @@ describe("POST /oauth/token", () => {
         { "x-forwarded-for": ip },
       ),
     );
-    expect(known.status).toBe(429);
+    expect(known.status).toBe(400);
   });
 });

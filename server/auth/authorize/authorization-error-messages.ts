@@ -9,6 +9,7 @@ export type TAuthorizationErrorReason =
   | "unsupported_client"
   | "invalid_redirect_uri"
   | "rate_limited"
+  | "refused_request"
   | "invalid_form"
   | "csrf"
   | "signed_out"
@@ -52,8 +53,15 @@ export const AUTHORIZATION_ERROR_MESSAGES: Record<
   rate_limited: {
     title: "Too many new AI clients",
     message:
-      "Tumiki checked many new AI clients for your network address recently and is pausing for a while. " +
+      "Tumiki checked many new AI clients for your account recently and is pausing for a while. " +
       "Nothing was shared. Try again later.",
+  },
+  refused_request: {
+    title: "Tumiki refused this request",
+    message:
+      "The AI client's authorization request has a problem, so nothing was shared. You have not approved " +
+      "this client before, so Tumiki does not send you back to it on its own: return to it only if you " +
+      "started this connection yourself.",
   },
   invalid_form: { title: "Something is missing", message: `The consent form was incomplete. ${START_AGAIN}` },
   csrf: {

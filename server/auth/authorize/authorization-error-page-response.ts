@@ -3,7 +3,8 @@ import { AUTHORIZATION_ERROR_MESSAGES, type TAuthorizationErrorReason } from "./
 // The error page of the authorization route handlers, which cannot render React: a small fixed HTML
 // document in the look of the sign-in card. The fixed texts of authorization-error-messages.ts go in,
 // and at most a `detail` that Tumiki wrote (an OAuth error_description), escaped; it is never cached,
-// never framed, and runs no script.
+// never framed, and runs no script. `returnTo` adds a plain link back to the client (a registered
+// redirect URI carrying the error), named by its target, for the user to follow or not.
 
 const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
@@ -11,10 +12,13 @@ export function authorizationErrorPageResponse({
   reason,
   status,
   detail,
+  returnTo,
 }: {
   reason: TAuthorizationErrorReason;
   status: number;
   detail?: string;
+  /** `href`: where the link leads; `target`: the same, as the user should read it (scheme://host). */
+  returnTo?: { href: string; target: string };
 }): Response {
   const { title, message } = AUTHORIZATION_ERROR_MESSAGES[reason];
   const html = `<!doctype html>
@@ -32,6 +36,8 @@ main{min-height:100vh;display:flex;flex-direction:column;align-items:center;just
 h1{font-size:1.25rem;font-weight:600;margin:0 0 16px}
 p{font-size:.875rem;line-height:1.5;color:#334155;margin:0}
 .detail{margin-top:12px;font-family:ui-monospace,monospace;font-size:.8125rem}
+.target{margin-top:16px}
+.return{display:inline-block;margin-top:12px;color:#0f172a;font-size:.875rem;font-weight:600}
 </style>
 </head>
 <body>
@@ -41,6 +47,12 @@ p{font-size:.875rem;line-height:1.5;color:#334155;margin:0}
 <h1>${escapeHtml(title)}</h1>
 <p>${escapeHtml(message)}</p>
 ${detail ? `<p class="detail">${escapeHtml(detail)}</p>` : ""}
+${
+  returnTo
+    ? `<p class="target">This link leads to <strong>${escapeHtml(returnTo.target)}</strong>.</p>
+<a class="return" href="${escapeHtml(returnTo.href)}" rel="noreferrer">Return to the app</a>`
+    : ""
+}
 </div>
 </main>
 </body>

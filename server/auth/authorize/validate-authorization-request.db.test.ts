@@ -222,22 +222,98 @@ describe("validateAuthorizationRequest", () => {
     ]) {
       expect(await validate(overrides, null)).toEqual({ outcome: "sign_in_required" });
     }
-    // Once signed in the same request is answered on the redirect URI, carrying the user for the audit.
+    // Once signed in the same request is answered for the client, carrying the user for the audit, but
+    // not by automatic redirect: the user never approved this client (RFC 9700 §4.11.2).
     const result = await validate({ ...broken, code_challenge_method: "plain" });
-    expect(result).toMatchObject({ outcome: "redirect_error", userId });
+    expect(result).toMatchObject({ outcome: "redirect_error", userId, automatic: false });
   });
 
-  it("shows a rate-limit page once the address fetched too many new CIMD documents", async () => {
-    await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
-    const ip = freshIp();
-    for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1)
-      await assertRateLimit("cimdFetch", ip);
+  it("redirects an error automatically only when the user has a standing consent for the client", async () => {
+    const { client: known } = await createTestAiClient({ redirectUris: [LOOPBACK] });
+    const broken = { client_id: known.clientId, code_challenge_method: "plain" };
+    expect(await validate(broken)).toMatchObject({ outcome: "redirect_error", automatic: false });
+
+    // Another user's consent for the client does not count.
+    const foreign = await getDb().consent.create({
+      data: {
+        userId: otherUserId,
+        clientId: known.id,
+        instanceId: otherInstanceId,
+        scopes: ["mcp:access:*"],
+      },
+    });
+    expect(await validate(broken)).toMatchObject({ outcome: "redirect_error", automatic: false });
+
+    // A consent of this user, for any of their instances, does.
+    const own = await getDb().consent.create({
+      data: { userId, clientId: known.id, instanceId, scopes: [`mcp:access:${slug}`] },
+    });
+    expectRedirectError(await validate(broken), "invalid_request");
+    expect(await validate(broken)).toMatchObject({ outcome: "redirect_error", automatic: true });
+
+    // A revoked one no longer does.
+    await getDb().consent.update({ where: { id: own.id }, data: { revokedAt: new Date() } });
+    expect(await validate(broken)).toMatchObject({ outcome: "redirect_error", automatic: false });
+    await getDb().consent.deleteMany({ where: { id: { in: [own.id, foreign.id] } } });
+  });
+
+  it("sends a signed-out visitor naming an unstored CIMD client to sign in, fetching nothing", async () => {
     const clientId = `https://client-${randomBytes(4).toString("hex")}.example.test/client.json`;
-    expect(await validate({ client_id: clientId }, userId, ip)).toEqual({
+    // Signed in, the same URL is fetched (and fails: the host does not exist).
+    const signedOut = await validate({ client_id: clientId, redirect_uri: "https://evil.example/x" }, null);
+    expect(signedOut).toEqual({ outcome: "sign_in_required" });
+    expect(await validate({ client_id: clientId })).toMatchObject({
+      outcome: "error_page",
+      reason: "unusable_client_metadata",
+    });
+    expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+    // A malformed CIMD URL is refused at once, signed in or not.
+    expect(await validate({ client_id: "https://client.example.test:8443/c.json" }, null)).toMatchObject({
+      outcome: "error_page",
+      reason: "unusable_client_metadata",
+    });
+  });
+
+  it("checks a stored CIMD client and its redirect URI before sign-in, as any other client", async () => {
+    const clientId = `https://stored-${randomBytes(4).toString("hex")}.example.test/client.json`;
+    await getDb().aiClient.create({
+      data: {
+        clientId,
+        kind: "CIMD",
+        name: "Stored CIMD client",
+        redirectUris: [HTTPS_REDIRECT],
+        tokenEndpointAuthMethod: "none",
+        metadata: { document: {}, cacheMaxAgeSeconds: 3600 },
+        metadataFetchedAt: new Date(),
+      },
+    });
+    expect(await validate({ client_id: clientId, redirect_uri: "https://evil.example/x" }, null)).toEqual({
+      outcome: "error_page",
+      reason: "invalid_redirect_uri",
+    });
+    expect(await validate({ client_id: clientId, redirect_uri: HTTPS_REDIRECT }, null)).toEqual({
+      outcome: "sign_in_required",
+    });
+  });
+
+  it("shows a rate-limit page once the user fetched too many new CIMD documents, not the address", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+    const busy = (await createTestUser()).id;
+    const ip = freshIp();
+    for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
+      await assertRateLimit("cimdFetch", `user:${busy}`);
+      await assertRateLimit("cimdFetch", ip);
+    }
+    const clientId = `https://client-${randomBytes(4).toString("hex")}.example.test/client.json`;
+    expect(await validate({ client_id: clientId }, busy, freshIp())).toEqual({
       outcome: "error_page",
       reason: "rate_limited",
     });
     expect(await getDb().aiClient.findUnique({ where: { clientId } })).toBeNull();
+    // Another user on the spent address is still served (here: the fetch itself fails).
+    expect(await validate({ client_id: clientId }, userId, ip)).toMatchObject({
+      reason: "unusable_client_metadata",
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import { AppError, RateLimitError } from "../../errors";
 import type { AiClient } from "../../generated/prisma/client";
 import { getLogger } from "../../logger";
+import { isCimdClientId } from "../clients/is-cimd-client-id";
 import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
 import { resolveAiClient } from "../clients/resolve-ai-client";
 import {
@@ -20,14 +21,20 @@ import {
   type TAuthorizationPageError,
   ZAuthorizationQuery,
 } from "./authorization-request-schema";
+import { hasClientConsent } from "./has-client-consent";
 
 // Validation of GET /oauth/authorize, in the two phases RFC 6749 §4.1.2.1 prescribes. Until the client
 // and its redirect_uri are known to belong together, nothing may be sent to that URI: an attacker could
 // otherwise bounce the browser (and an error, or worse a code) to a URI of their choosing, so those
-// failures get an error page. After that, every other problem is reported to the client by redirect,
-// but only to a signed-in user: anyone can register a redirect URI (or publish a metadata document), so
-// redirecting a signed-out visitor would make Tumiki an open redirector (RFC 9700 §4.11.2). A signed-out
-// user signs in first and gets the redirect on return.
+// failures get an error page. After that, every other problem is reported to the client, but only to a
+// signed-in user, and by automatic redirect only when that user already approved the client: anyone can
+// register a redirect URI (or publish a metadata document), so redirecting on a crafted link would make
+// Tumiki an open redirector (RFC 9700 §4.11.2). A signed-out user signs in first; a user who never
+// approved the client gets an error page whose link back to the client they may choose to follow.
+//
+// A CIMD client Tumiki has not stored is not fetched for a signed-out visitor (who could otherwise make
+// Tumiki fetch any number of URLs, and spend the fetch budget, without an account): the visitor is sent
+// to Tumiki's own sign-in page, which redirects nowhere else, and the document is fetched on return.
 
 export type TValidAuthorizationRequest = {
   /** The signed-in user the request is validated for. */
@@ -53,6 +60,8 @@ export type TAuthorizationValidation =
       redirectUri: string;
       state?: string;
       error: OAuthError;
+      /** Redirect at once only when the user has a standing consent for the client; else a page. */
+      automatic: boolean;
     }
   | { outcome: "sign_in_required" }
   | { outcome: "valid"; request: TValidAuthorizationRequest };
@@ -61,7 +70,7 @@ type TValidateAuthorizationRequestOptions = {
   query: URLSearchParams;
   /** The signed-in user, or null: the checks of the client and its redirect URI still run first. */
   userId: string | null;
-  /** The requester's address: a new CIMD client's document fetch is counted against it. */
+  /** The requester's address, for the audit of a newly stored CIMD client. */
   ip: string;
 };
 
@@ -81,13 +90,18 @@ export async function validateAuthorizationRequest({
   if (!clientId || clientId.length > 2048 || repeated.includes("client_id")) {
     return { outcome: "error_page", reason: "missing_client" };
   }
-  const resolved = await resolveClient(clientId, ip);
+  const resolved = await resolveClient({ clientId, userId, ip });
   if ("rateLimited" in resolved) return { outcome: "error_page", reason: "rate_limited" };
   if ("problem" in resolved) {
     return { outcome: "error_page", reason: "unusable_client_metadata", detail: resolved.problem };
   }
   const { client } = resolved;
-  if (!client) return { outcome: "error_page", reason: "unknown_client" };
+  if (!client) {
+    // Not fetched while signed out (see above); a disabled CIMD client also lands here and is refused
+    // as unknown after sign-in.
+    if (userId === null && isCimdClientId({ clientId })) return { outcome: "sign_in_required" };
+    return { outcome: "error_page", reason: "unknown_client" };
+  }
   // M2M clients use client_credentials only; a client with no redirect URI cannot receive a code.
   if (client.kind === "M2M" || client.redirectUris.length === 0) {
     return { outcome: "error_page", reason: "unsupported_client" };
@@ -105,13 +119,14 @@ export async function validateAuthorizationRequest({
   // Phase 2: everything else goes back to the (now trusted) redirect URI.
   const rawState = query.get("state") || undefined;
   const state = rawState && rawState.length <= 2048 ? rawState : undefined;
-  const fail = (error: OAuthError): TAuthorizationValidation => ({
+  const fail = async (error: OAuthError): Promise<TAuthorizationValidation> => ({
     outcome: "redirect_error",
     userId,
     client,
     redirectUri,
     state,
     error,
+    automatic: await hasClientConsent({ userId, clientId: client.id }),
   });
   // RFC 8707 §2: several `resource` values are a problem of the target (Tumiki issues one audience).
   if (repeated.includes("resource")) {
@@ -174,13 +189,23 @@ export async function validateAuthorizationRequest({
 }
 
 /** The client (null when unknown), why its metadata document could not be used, or a rate limit. */
-async function resolveClient(
-  clientId: string,
-  ip: string,
-): Promise<{ client: AiClient | null } | { problem: string } | { rateLimited: true }> {
+async function resolveClient({
+  clientId,
+  userId,
+  ip,
+}: {
+  clientId: string;
+  userId: string | null;
+  ip: string;
+}): Promise<{ client: AiClient | null } | { problem: string } | { rateLimited: true }> {
   try {
-    // This is where a new CIMD client shows up, so the only lookup that may register one.
-    return { client: await resolveAiClient({ clientId, mayRegister: true, ip }) };
+    // This is where a new CIMD client shows up, so the only lookup that may register one, and only for
+    // a signed-in user, against whose budget the fetch counts.
+    const client =
+      userId === null
+        ? await resolveAiClient({ clientId })
+        : await resolveAiClient({ clientId, mayRegister: true, userId, ip });
+    return { client };
   } catch (error) {
     if (error instanceof RateLimitError) return { rateLimited: true };
     // A CIMD document that cannot be fetched or is invalid is the client's problem: an error page.

@@ -1,5 +1,6 @@
 import { getDb } from "../../db";
 import type { AiClient } from "../../generated/prisma/client";
+import { isCimdClientId } from "./is-cimd-client-id";
 import { resolveCimdClient, type TResolveCimdClientOptions } from "./resolve-cimd-client";
 
 // The one lookup of an AI client by its OAuth `client_id`, used by /oauth/authorize, /oauth/token and
@@ -8,15 +9,12 @@ import { resolveCimdClient, type TResolveCimdClientOptions } from "./resolve-cim
 // client is treated as unknown. A CIMD client_id whose document cannot be used throws
 // InvalidClientError with a description that names the problem, for the caller to show.
 //
-// Only /oauth/authorize passes `mayRegister` (with the requester's address): it is where a new CIMD
-// client first shows up. Elsewhere a CIMD client_id Tumiki has not stored is simply unknown, so the
-// token and revocation endpoints never make Tumiki fetch a URL a stranger chose.
-
-// Registered client_ids are base64url and never contain a colon, so a URL cannot shadow one.
-const CIMD_CLIENT_ID = /^https?:\/\//i;
+// Only /oauth/authorize passes `mayRegister` (for a signed-in user): it is where a new CIMD client first
+// shows up. Elsewhere a CIMD client_id Tumiki has not stored is simply unknown, so the token and
+// revocation endpoints never make Tumiki fetch a URL a stranger chose.
 
 export async function resolveAiClient(options: TResolveCimdClientOptions): Promise<AiClient | null> {
-  if (CIMD_CLIENT_ID.test(options.clientId)) return resolveCimdClient(options);
+  if (isCimdClientId({ clientId: options.clientId })) return resolveCimdClient(options);
   const client = await getDb().aiClient.findUnique({ where: { clientId: options.clientId } });
   if (!client || client.disabledAt) return null;
   return client;

@@ -6,6 +6,7 @@ import { flushAuditEvents } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { resetEnvCache } from "../../env";
 import { RateLimitError } from "../../errors";
+import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
 import { RATE_LIMIT_POLICIES } from "../../rate-limit/rate-limit-policies";
 import { waitForFreshWindow } from "../../testing/wait-for-fresh-window";
 import { InvalidClientError } from "../oauth-errors";
@@ -68,11 +69,13 @@ function serveDocument(overrides: Record<string, unknown> = {}, reply: Omit<Repl
   return { clientId, path };
 }
 
-// A fresh address per call keeps every test within its own cimdFetch budget.
-const freshIp = () => `198.51.100.${randomBytes(4).toString("hex")}`;
+// A fresh user per call keeps every test within its own cimdFetch budget (counted per user).
+const freshUserId = () => `user-${randomBytes(6).toString("hex")}`;
+const SHARED_IP = "unknown";
 
-/** Resolves as /oauth/authorize does: a new client may be registered. */
-const register = (clientId: string, ip = freshIp()) => resolveCimdClient({ clientId, mayRegister: true, ip });
+/** Resolves as /oauth/authorize does for a signed-in user: a new client may be registered. */
+const register = (clientId: string, userId = freshUserId()) =>
+  resolveCimdClient({ clientId, mayRegister: true, userId, ip: SHARED_IP });
 
 async function refusal(promise: Promise<unknown>): Promise<InvalidClientError> {
   const error = await promise.then(
@@ -93,7 +96,8 @@ describe("resolveCimdClient", () => {
   it("fetches a valid document, stores a CIMD client and audits its registration", async () => {
     const { clientId } = serveDocument();
 
-    const client = await register(clientId);
+    const userId = freshUserId();
+    const client = await register(clientId, userId);
 
     expect(client).toMatchObject({
       clientId,
@@ -108,7 +112,11 @@ describe("resolveCimdClient", () => {
     expect(client?.metadataFetchedAt).toBeInstanceOf(Date);
     await flushAuditEvents();
     const audit = await getDb().auditLog.findFirstOrThrow({ where: { clientId: client?.id ?? "missing" } });
-    expect(audit).toMatchObject({ eventType: "oauth.client_registered", outcome: "SUCCESS" });
+    expect(audit).toMatchObject({
+      eventType: "oauth.client_registered",
+      outcome: "SUCCESS",
+      actorUserId: userId,
+    });
     expect(audit.detail).toMatchObject({ kind: "CIMD" });
   });
 
@@ -310,6 +318,17 @@ describe("resolveCimdClient refuses unsafe client_id URLs", () => {
     allowlist();
     expect(error.description).toMatch(/Tumiki's own host/);
   });
+
+  it("refuses a host name ending in a dot (Tumiki's own host in disguise), before any fetch", async () => {
+    vi.stubEnv("APP_URL", "https://tumiki.example.test");
+    resetEnvCache();
+    const own = await refusal(register("https://tumiki.example.test./api/client.json"));
+    vi.unstubAllEnvs();
+    allowlist();
+    expect(own.description).toMatch(/must not end with a dot/);
+    const other = await refusal(register("https://app.example.com./client.json"));
+    expect(other.description).toMatch(/must not end with a dot/);
+  });
 });
 
 describe("resolveCimdClient bounds what a stranger's client_id costs", () => {
@@ -348,34 +367,45 @@ describe("resolveCimdClient bounds what a stranger's client_id costs", () => {
     expect(hits.get(path)).toBe(2);
   });
 
-  it("counts first fetches per address (cimdFetch) and refuses the one past the budget", async () => {
+  it("counts first fetches per user (cimdFetch) and refuses the one past the budget", async () => {
     await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
-    const ip = freshIp();
+    const userId = freshUserId();
     const first = serveDocument();
-    await register(first.clientId, ip);
+    await register(first.clientId, userId);
     for (let i = 1; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
-      await register(serveDocument().clientId, ip);
+      await register(serveDocument().clientId, userId);
     }
 
     const extra = serveDocument();
-    const error = await register(extra.clientId, ip).catch((e: unknown) => e);
+    const error = await register(extra.clientId, userId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RateLimitError);
     expect(hits.get(extra.path)).toBeUndefined();
     expect(await getDb().aiClient.findUnique({ where: { clientId: extra.clientId } })).toBeNull();
 
-    // Refreshing a stored client is not counted: the same address still gets it.
+    // Refreshing a stored client is not counted: the same user still gets it.
     await ageRow(first.clientId, 2 * HOUR);
-    expect(await register(first.clientId, ip)).toMatchObject({ clientId: first.clientId });
+    expect(await register(first.clientId, userId)).toMatchObject({ clientId: first.clientId });
     expect(hits.get(first.path)).toBe(2);
-    // Another address is unaffected.
+    // Another user behind the same address is unaffected: the budget is not the address's.
     expect(await register(extra.clientId)).toMatchObject({ clientId: extra.clientId });
+  });
+
+  it("does not count against the address: a spent address budget does not block a user", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.cimdFetch);
+    for (let i = 0; i < RATE_LIMIT_POLICIES.cimdFetch.attempts; i += 1) {
+      await assertRateLimit("cimdFetch", SHARED_IP);
+    }
+    const { clientId } = serveDocument();
+    expect(await register(clientId)).toMatchObject({ clientId, kind: "CIMD" });
   });
 });
 
 describe("resolveAiClient", () => {
   it("resolves an https-URL client_id through its metadata document", async () => {
     const { clientId } = serveDocument();
-    expect(await resolveAiClient({ clientId, mayRegister: true, ip: freshIp() })).toMatchObject({
+    expect(
+      await resolveAiClient({ clientId, mayRegister: true, userId: freshUserId(), ip: SHARED_IP }),
+    ).toMatchObject({
       clientId,
       kind: "CIMD",
     });
@@ -383,7 +413,9 @@ describe("resolveAiClient", () => {
 
   it("surfaces a CIMD failure as InvalidClientError naming the problem", async () => {
     const { clientId } = serveDocument({ client_id: "https://other.example.com/client.json" });
-    const error = await refusal(resolveAiClient({ clientId, mayRegister: true, ip: freshIp() }));
+    const error = await refusal(
+      resolveAiClient({ clientId, mayRegister: true, userId: freshUserId(), ip: SHARED_IP }),
+    );
     expect(error.description).toMatch(/^The client metadata document names a different client_id/);
   });
 

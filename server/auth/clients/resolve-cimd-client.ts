@@ -21,13 +21,16 @@ import { assertValidRedirectUri } from "./validate-redirect-uri";
 // that names no method is taken as `none`; RFC 7591's default (client_secret_basic) cannot apply here.
 //
 // Anyone can name any URL, so what a client_id can make Tumiki do is bounded:
-// - only /oauth/authorize may register a new client (`mayRegister`); elsewhere an unknown URL is an
-//   unknown client. Each such first fetch counts against the requester's address (policy `cimdFetch`).
+// - only /oauth/authorize may register a new client (`mayRegister`), and only for a signed-in user;
+//   elsewhere an unknown URL is an unknown client. Each such first fetch counts against that user
+//   (policy `cimdFetch`): counted per address, strangers sharing the default "unknown" address (no trusted
+//   proxy hops) could use up the budget with made-up URLs and block every new client of the deployment.
 //   Re-fetches of a stored client are not counted: they happen at most once per cache lifetime (at least
 //   5 minutes) per client, whoever asks, and counting them would let strangers stall known clients;
 // - a failed fetch is remembered for 5 minutes per client_id, so a broken or slow document costs one
 //   fetch (up to 5 s) per 5 minutes rather than one per request, whether or not a stored copy exists;
-// - only port 443 (development hosts on OUTBOUND_ALLOWED_PRIVATE_HOSTS aside) and never Tumiki's own host.
+// - only port 443 (development hosts on OUTBOUND_ALLOWED_PRIVATE_HOSTS aside) and never Tumiki's own host
+//   (as APP_URL names it; see assertCimdUrl for the aliases this cannot catch).
 //
 // When a re-fetch fails, the stored copy keeps serving for up to 24 hours after its last good fetch, so a
 // brief outage of the client's site does not lock users out; after that the client is refused.
@@ -73,7 +76,11 @@ function assertCimdUrl(clientId: string): void {
   if (url.username || url.password) refuse("it must not contain a user name or password");
   // Other ports would let anyone use Tumiki to probe which services a host runs.
   if (url.port !== "" && !allowlisted) refuse("it must use the default https port");
-  // Tumiki fetching its own pages on a stranger's behalf could reach what only it may see.
+  // Tumiki fetching its own pages on a stranger's behalf could reach what only it may see. A trailing dot
+  // names the same host (`app.example.` is `app.example`) yet would not compare equal, so it is refused
+  // outright. Other aliases of Tumiki (another deployment URL, another DNS name, the raw IP) cannot be
+  // recognised here; safeFetch's refusal of private addresses is what stands in their way.
+  if (url.hostname.endsWith(".")) refuse("its host name must not end with a dot");
   if (url.host === new URL(env.APP_URL).host) refuse("it must not be on Tumiki's own host");
   if (clientId.includes("#")) refuse("it must not contain a fragment");
   if (url.pathname === "/") refuse("it must have a path");
@@ -221,13 +228,16 @@ async function rememberFailure(clientId: string, problem: CimdProblem): Promise<
 
 export type TResolveCimdClientOptions =
   | { clientId: string; mayRegister?: false }
-  /** `ip`: the requester's address, against which the fetch of a not yet stored document is counted. */
-  | { clientId: string; mayRegister: true; ip: string };
+  /**
+   * `userId`: the signed-in user, against whom the fetch of a not yet stored document is counted;
+   * `ip`: their address, for the audit.
+   */
+  | { clientId: string; mayRegister: true; userId: string; ip: string };
 
 /**
  * The AiClient for a CIMD client_id, fetched or from cache. Null when the client was disabled, or is not
  * stored yet and `mayRegister` is not set; throws InvalidClientError, naming the problem, when the URL or
- * its document cannot be used, and RateLimitError when the requester registered too many clients.
+ * its document cannot be used, and RateLimitError when the user registered too many clients.
  */
 export async function resolveCimdClient(options: TResolveCimdClientOptions): Promise<AiClient | null> {
   const { clientId } = options;
@@ -258,7 +268,7 @@ export async function resolveCimdClient(options: TResolveCimdClientOptions): Pro
 
   const remembered = await readRememberedFailure(clientId);
   if (remembered) return refuseOrServeStored(remembered);
-  if (!existing && options.mayRegister) await assertRateLimit("cimdFetch", options.ip);
+  if (!existing && options.mayRegister) await assertRateLimit("cimdFetch", `user:${options.userId}`);
 
   let metadata: TCimdMetadata;
   try {
@@ -275,6 +285,7 @@ export async function resolveCimdClient(options: TResolveCimdClientOptions): Pro
       eventType: "oauth.client_registered",
       outcome: "SUCCESS",
       clientId: client.id,
+      actorUserId: options.mayRegister ? options.userId : undefined,
       ip: options.mayRegister ? options.ip : undefined,
       detail: {
         kind: "CIMD",

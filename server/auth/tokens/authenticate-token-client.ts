@@ -1,11 +1,5 @@
-import { createHmac } from "node:crypto";
-import { getEnv } from "../../env";
-import { AppError, RateLimitError } from "../../errors";
 import type { AiClient } from "../../generated/prisma/client";
-import { getLogger } from "../../logger";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
-import { RATE_LIMIT_POLICIES } from "../../rate-limit/rate-limit-policies";
-import { getRedis } from "../../redis";
 import { resolveAiClient } from "../clients/resolve-ai-client";
 import { InvalidClientError, InvalidRequestError, OAuthError } from "../oauth-errors";
 import { isSecretMatchingHash } from "../opaque-secrets";
@@ -20,8 +14,12 @@ import { readOAuthForm } from "./read-oauth-form";
 // Two budgets keep guessing of secrets, codes and refresh tokens bounded without letting a stranger
 // lock a client out:
 // - every request refused before its client is authenticated (a malformed form, no client, an unknown
-//   client, a wrong secret) counts against its address (`oauthClientAuthFailure`). An address that has
-//   spent that budget is refused before any work, so a right guess cannot be told from a wrong one;
+//   client, a wrong secret) counts against its address (`oauthClientAuthFailure`); a failure over that
+//   budget is answered 429 instead of invalid_client. Only failures are counted and refused, never a
+//   request that authenticates: the address is often shared (a NAT, or "unknown" when no proxy hop is
+//   trusted), and refusing everyone on it would let one stranger lock every client out. Telling a right
+//   guess from a wrong one past the budget is harmless, since secrets, codes and refresh tokens are
+//   256-bit random;
 // - only an authenticated request spends the client's own budget (`oauthToken`): per client_id for a
 //   confidential client; per client_id and address for a public one, because a public client_id is no
 //   secret (a CIMD client_id is a URL every install of that client shares) and one address must not
@@ -30,59 +28,6 @@ import { readOAuthForm } from "./read-oauth-form";
 export type TClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
 
 type PresentedCredentials = { method: TClientAuthMethod; clientId: string; clientSecret?: string };
-
-const FAILURE_POLICY = RATE_LIMIT_POLICIES.oauthClientAuthFailure;
-
-// The fixed-window counter cannot be read without counting, so spending the last failure leaves a
-// marker until the window resets, which the next request checks first. Keyed by an HMAC of the
-// address, like the rate limiter's own keys, so Redis never holds client addresses.
-const blockedKey = (ip: string) =>
-  `oauth-client-auth-blocked:${createHmac("sha256", getEnv().AUTH_SECRET).update(ip).digest("hex")}`;
-
-async function assertAddressNotBlocked(ip: string): Promise<void> {
-  let raw: string | null;
-  try {
-    raw = await getRedis().get(blockedKey(ip));
-  } catch (error) {
-    // The policy fails closed: an unchecked address could guess without limit.
-    getLogger().error({ err: error }, "client authentication block could not be checked; refused");
-    throw new AppError("UNAVAILABLE", {
-      message: "oauthClientAuthFailure block could not be checked",
-      userMessage: "Tumiki cannot take this request right now. Try again in a minute.",
-      cause: error,
-    });
-  }
-  const resetAt = Number(raw);
-  if (raw !== null && resetAt > Date.now()) {
-    throw new RateLimitError("oauthClientAuthFailure", {
-      limit: FAILURE_POLICY.attempts,
-      remaining: 0,
-      resetAt,
-    });
-  }
-}
-
-async function blockAddress(ip: string, resetAt: number): Promise<void> {
-  try {
-    await getRedis().set(blockedKey(ip), String(resetAt), {
-      px: Math.max(1, Math.ceil(resetAt - Date.now())),
-    });
-  } catch (error) {
-    // The counter still refuses this address's next failure; only the early refusal is lost.
-    getLogger().warn({ err: error }, "client authentication block could not be recorded");
-  }
-}
-
-/** Counts one failure of the address; throws RateLimitError instead when that was one too many. */
-async function countFailure(ip: string): Promise<void> {
-  try {
-    const decision = await assertRateLimit("oauthClientAuthFailure", ip);
-    if (decision.remaining === 0) await blockAddress(ip, decision.resetAt);
-  } catch (error) {
-    if (error instanceof RateLimitError) await blockAddress(ip, error.decision.resetAt);
-    throw error;
-  }
-}
 
 // RFC 6749 §2.3.1: client_id and client_secret are form-url-encoded before Basic encoding.
 function formUrlDecode(value: string): string {
@@ -156,7 +101,8 @@ async function verifyPresentedClient(presented: PresentedCredentials, now: Date)
 
 /**
  * Reads the form and authenticates its client. Throws the OAuthError of a refused request (counted
- * against the address), or RateLimitError when the address or the client has spent its budget.
+ * against the address), or RateLimitError when that failure is over the address's budget or an
+ * authenticated client has spent its own.
  */
 export async function authenticateTokenClient({
   request,
@@ -167,14 +113,14 @@ export async function authenticateTokenClient({
   ip: string;
   now?: Date;
 }): Promise<{ client: AiClient; form: Record<string, string> }> {
-  await assertAddressNotBlocked(ip);
   let form: Record<string, string>;
   let client: AiClient;
   try {
     form = await readOAuthForm({ request });
     client = await verifyPresentedClient(readPresentedCredentials(request.headers, form), now);
   } catch (error) {
-    if (error instanceof OAuthError) await countFailure(ip);
+    // Over the address's budget, assertRateLimit throws RateLimitError in place of the OAuth error.
+    if (error instanceof OAuthError) await assertRateLimit("oauthClientAuthFailure", ip);
     throw error;
   }
   const budget =

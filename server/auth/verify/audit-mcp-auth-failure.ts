@@ -8,8 +8,9 @@ import { getRedis } from "../../redis";
 
 // The audit row of a refused /mcp request. Anyone can send such requests, so what they may write is
 // bounded: nothing for an instance that does not exist (a random UUID leaves no trace), and for one that
-// does, one row per instance, reason and address a minute. The row names the instance's owner as its
-// actor, because the owner is the one who should see attempts against their instance in the audit log.
+// does, one row per instance, reason and address a minute. The row has no actor: whoever sent the
+// request is unknown, and naming the owner would read as if they had made it. The owner is recorded in
+// detail.instanceOwnerId; they see the row because the audit log shows events of their instances.
 // Redis only thins out repeats: when it fails, the failure is audited anyway.
 
 const REPEAT_WINDOW_MS = 60_000;
@@ -51,10 +52,10 @@ export async function auditMcpAuthFailure({
   writeAuditEvent({
     eventType: "mcp.auth_failed",
     outcome: "FAILURE",
-    actorUserId: owner.userId,
     instanceId,
     ip: origin.ip,
     userAgent: origin.userAgent,
     reason,
+    detail: { instanceOwnerId: owner.userId },
   });
 }

@@ -56,7 +56,7 @@ const authFailures = async (where: { instanceId?: string; userAgent?: string }) 
 };
 
 describe("withMcpAuth audit of refused requests", () => {
-  it("writes one row per instance, reason and address a minute, naming the owner", async () => {
+  it("writes one row per instance, reason and address a minute, naming the owner in detail", async () => {
     const userAgent = `vitest-${randomUUID()}`;
     for (let i = 0; i < 3; i++) {
       expect((await call({ token: "not-a-jwt", ip: "203.0.113.10", userAgent })).status).toBe(401);
@@ -69,7 +69,14 @@ describe("withMcpAuth audit of refused requests", () => {
       "malformed_token@203.0.113.11",
       "missing_token@203.0.113.10",
     ]);
-    for (const row of rows) expect(row).toMatchObject({ actorUserId: user.id, instanceId: instance.id });
+    // No actor: the sender is unknown, and the owner must not read as the one who failed.
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        actorUserId: null,
+        instanceId: instance.id,
+        detail: { instanceOwnerId: user.id },
+      });
+    }
   });
 
   it("writes nothing for an instance that does not exist", async () => {
