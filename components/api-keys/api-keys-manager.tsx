@@ -16,6 +16,7 @@ import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 
 type KeyState = { revokedAt: Date | null; expiresAt: Date | null };
 
@@ -31,6 +32,7 @@ function endOfLocalDay(value: string): Date | undefined {
 }
 
 export function ApiKeysManager() {
+  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const keys = api.apiKey.list.useQuery();
   const instances = api.instance.list.useQuery();
@@ -97,7 +99,7 @@ export function ApiKeysManager() {
         }
       >
         {() => (
-          <form onSubmit={handleCreate} className={`${card} space-y-4`}>
+          <form method="post" onSubmit={handleCreate} className={`${card} space-y-4`}>
             <h2 className="text-lg font-semibold text-slate-900">New API key</h2>
             <FormErrorAlert error={create.error} />
             <InstanceScopeFields
@@ -124,7 +126,11 @@ export function ApiKeysManager() {
                 error={fieldErrors.expiresAt}
               />
             </div>
-            <button type="submit" className={primaryButton} disabled={create.isPending || !choice.instanceId}>
+            <button
+              type="submit"
+              className={primaryButton}
+              disabled={create.isPending || !choice.instanceId || !isHydrated}
+            >
               {create.isPending ? "Creating…" : "Create API key"}
             </button>
           </form>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { primaryButton, secondaryButton, textLink } from "../button-styles";
+import { useHydrated } from "../use-hydrated";
 import { FormAlert } from "./form-alert";
 import { describeSignInError, withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
@@ -15,6 +16,7 @@ type SignInFormProps = {
 };
 
 export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFormProps) {
+  const isHydrated = useHydrated();
   const [error, setError] = useState<string | null>(initialError);
   const [isPending, setIsPending] = useState(false);
 
@@ -43,7 +45,7 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
 
   return (
     <div className="space-y-6">
-      <form onSubmit={handleSubmit} className="space-y-4">
+      <form method="post" onSubmit={handleSubmit} className="space-y-4">
         <FormAlert message={error} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
         <TextField
@@ -53,7 +55,7 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
           autoComplete="current-password"
           required
         />
-        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending}>
+        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending || !isHydrated}>
           {isPending ? "Signing in…" : "Sign in"}
         </button>
       </form>

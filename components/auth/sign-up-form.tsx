@@ -9,6 +9,7 @@ import { ZSignUpInput } from "@/server/accounts/account-schemas";
 import type { TPublicErrorData } from "@/server/api/trpc";
 import { primaryButton, textLink } from "../button-styles";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 import { FormAlert } from "./form-alert";
 import { withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
@@ -25,6 +26,7 @@ function firstErrors(fieldErrors: Record<string, string[] | undefined> | undefin
 }
 
 export function SignUpForm({ redirectTo }: { redirectTo: string }) {
+  const isHydrated = useHydrated();
   const signUp = api.account.signUp.useMutation();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -83,7 +85,7 @@ export function SignUpForm({ redirectTo }: { redirectTo: string }) {
   const isPending = signUp.isPending || isSigningIn;
   return (
     <div className="space-y-6">
-      <form onSubmit={handleSubmit} className="space-y-4" noValidate>
+      <form method="post" onSubmit={handleSubmit} className="space-y-4" noValidate>
         <FormAlert message={error} />
         <TextField
           label="Name (optional)"
@@ -110,7 +112,7 @@ export function SignUpForm({ redirectTo }: { redirectTo: string }) {
           hint="At least 8 characters."
           error={fieldErrors.password}
         />
-        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending}>
+        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending || !isHydrated}>
           {isPending ? "Creating your account…" : "Create account"}
         </button>
       </form>

@@ -16,6 +16,7 @@ import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 import { CredentialRow } from "./credential-row";
 
 type Created = { name: string; clientId: string; clientSecret: string; resource: string; scope: string };
@@ -31,6 +32,7 @@ function buildCurlExample({ tokenEndpoint, created }: { tokenEndpoint: string; c
 }
 
 export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
+  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const clients = api.aiClient.listM2m.useQuery();
   const instances = api.instance.list.useQuery();
@@ -123,7 +125,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
         empty={<EmptyListBox>A machine-to-machine client uses one instance; create one first.</EmptyListBox>}
       >
         {() => (
-          <form onSubmit={handleCreate} className={`${card} space-y-4`}>
+          <form method="post" onSubmit={handleCreate} className={`${card} space-y-4`}>
             <h3 className="text-base font-semibold text-slate-900">New machine-to-machine client</h3>
             <FormErrorAlert error={create.error} />
             <InstanceScopeFields
@@ -140,7 +142,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
                 />
               }
             />
-            <button type="submit" className={primaryButton} disabled={create.isPending || !choice.instanceId}>
+            <button
+              type="submit"
+              className={primaryButton}
+              disabled={create.isPending || !choice.instanceId || !isHydrated}
+            >
               {create.isPending ? "Creating…" : "Create client"}
             </button>
           </form>

@@ -12,6 +12,7 @@ import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
 import { card } from "../dashboard/table-styles";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 import { SetupSnippets } from "./setup-snippets";
 
 type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -75,6 +76,7 @@ export function InstanceCard({ instance, servers, serversError, focusAfterDelete
 }
 
 function RenameableTitle({ instance, headingId }: { instance: Instance; headingId: string }) {
+  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const [isEditing, setIsEditing] = useState(false);
   const [name, setName] = useState(instance.name);
@@ -121,7 +123,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
         )}
       </div>
       {isEditing ? (
-        <form onSubmit={handleSubmit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+        <form method="post" onSubmit={handleSubmit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
           <div className="flex-1">
             <TextField
               label="New name"
@@ -134,7 +136,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
             />
           </div>
           <div className="flex gap-2">
-            <button type="submit" className={primaryButton} disabled={rename.isPending}>
+            <button type="submit" className={primaryButton} disabled={rename.isPending || !isHydrated}>
               Save name
             </button>
             <button type="button" className={secondaryButton} onClick={() => setIsEditing(false)}>

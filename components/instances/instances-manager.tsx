@@ -9,9 +9,11 @@ import { getFieldErrors } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { card } from "../dashboard/table-styles";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 import { InstanceCard } from "./instance-card";
 
 export function InstancesManager() {
+  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const instances = api.instance.list.useQuery();
   const servers = api.servers.list.useQuery();
@@ -31,7 +33,7 @@ export function InstancesManager() {
 
   return (
     <div className="space-y-6">
-      <form onSubmit={handleCreate} className={`${card} space-y-3`}>
+      <form method="post" onSubmit={handleCreate} className={`${card} space-y-3`}>
         <h2 className="text-lg font-semibold text-slate-900">New instance</h2>
         <FormErrorAlert error={create.error} />
         <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
@@ -46,7 +48,7 @@ export function InstancesManager() {
               error={getFieldErrors(create.error).name}
             />
           </div>
-          <button type="submit" className={primaryButton} disabled={create.isPending}>
+          <button type="submit" className={primaryButton} disabled={create.isPending || !isHydrated}>
             {create.isPending ? "Creating…" : "Create instance"}
           </button>
         </div>

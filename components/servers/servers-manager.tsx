@@ -12,6 +12,7 @@ import { describeMutationError, formatDateTime, getFieldErrors } from "../dashbo
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { card, cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
+import { useHydrated } from "../use-hydrated";
 
 const STATUS_LABEL = {
   CONNECTED: "Connected",
@@ -21,6 +22,7 @@ const STATUS_LABEL = {
 } as const;
 
 export function ServersManager() {
+  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const servers = api.servers.list.useQuery();
   const [form, setForm] = useState({ name: "", url: "" });
@@ -44,7 +46,7 @@ export function ServersManager() {
 
   return (
     <div className="space-y-6">
-      <form onSubmit={handleAdd} className={`${card} space-y-3`}>
+      <form method="post" onSubmit={handleAdd} className={`${card} space-y-3`}>
         <h2 className="text-lg font-semibold text-slate-900">Add a server without authentication</h2>
         <p className="text-sm text-slate-600">
           For MCP servers that anyone with the URL may use. Connecting servers that need sign-in is coming
@@ -71,7 +73,7 @@ export function ServersManager() {
             error={fieldErrors.url}
           />
         </div>
-        <button type="submit" className={primaryButton} disabled={add.isPending}>
+        <button type="submit" className={primaryButton} disabled={add.isPending || !isHydrated}>
           {add.isPending ? "Adding…" : "Add server"}
         </button>
       </form>
