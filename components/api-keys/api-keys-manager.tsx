@@ -3,7 +3,6 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { DataTable } from "../dashboard/data-table";
@@ -15,8 +14,8 @@ import { ListQueryResult } from "../dashboard/list-query-result";
 import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 
 type KeyState = { revokedAt: Date | null; expiresAt: Date | null };
 
@@ -32,7 +31,6 @@ function endOfLocalDay(value: string): Date | undefined {
 }
 
 export function ApiKeysManager() {
-  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const keys = api.apiKey.list.useQuery();
   const instances = api.instance.list.useQuery();
@@ -126,13 +124,9 @@ export function ApiKeysManager() {
                 error={fieldErrors.expiresAt}
               />
             </div>
-            <button
-              type="submit"
-              className={primaryButton}
-              disabled={create.isPending || !choice.instanceId || !isHydrated}
-            >
-              {create.isPending ? "Creating…" : "Create API key"}
-            </button>
+            <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
+              Create API key
+            </SubmitButton>
           </form>
         )}
       </ListQueryResult>

@@ -2,7 +2,8 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import { useState } from "react";
-import { AUDIT_EVENT_TYPES } from "@/server/audit/audit-event";
+import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from "@/server/audit/audit-event";
+import { AUDIT_DATE_RANGE_MESSAGE } from "@/server/audit/audit-log-schemas";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { secondaryButton } from "../button-styles";
@@ -14,8 +15,7 @@ import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
 import { AUDIT_EVENT_LABELS } from "./audit-event-labels";
 
-const OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
-const OUTCOME_STYLE: Record<(typeof OUTCOMES)[number], string> = {
+const OUTCOME_STYLE: Record<(typeof AUDIT_OUTCOMES)[number], string> = {
   SUCCESS: "bg-emerald-50 text-emerald-800",
   FAILURE: "bg-red-50 text-red-800",
   DENIED: "bg-amber-50 text-amber-900",
@@ -48,8 +48,8 @@ function describeEventType(eventType: string): string {
   return isEventType(eventType) ? AUDIT_EVENT_LABELS[eventType] : eventType;
 }
 
-function isOutcome(value: string): value is (typeof OUTCOMES)[number] {
-  return (OUTCOMES as readonly string[]).includes(value);
+function isOutcome(value: string): value is (typeof AUDIT_OUTCOMES)[number] {
+  return (AUDIT_OUTCOMES as readonly string[]).includes(value);
 }
 
 export function AuditLog() {
@@ -59,10 +59,10 @@ export function AuditLog() {
   // Every client the log names, revoked and deleted ones included, so their history can be filtered.
   const clients = api.audit.clients.useQuery();
   // <input type="date"> values compare as strings. Checked here so the message sits at the field; the
-  // server refuses the same range with the same message (audit-log-schemas.ts).
+  // server refuses the same range with the same message.
   const rangeError =
     filters.fromDay && filters.toDay && filters.fromDay > filters.toDay
-      ? "The start date must not be after the end date."
+      ? AUDIT_DATE_RANGE_MESSAGE
       : undefined;
   const events = api.audit.list.useQuery(
     {
@@ -104,7 +104,10 @@ export function AuditLog() {
           label="Outcome"
           value={filters.outcome}
           onChange={(event) => update({ outcome: event.target.value })}
-          options={[{ value: "", label: "All outcomes" }, ...OUTCOMES.map((o) => ({ value: o, label: o }))]}
+          options={[
+            { value: "", label: "All outcomes" },
+            ...AUDIT_OUTCOMES.map((o) => ({ value: o, label: o })),
+          ]}
         />
         <SelectField
           label="Client"

@@ -3,8 +3,8 @@
 import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
-import { primaryButton, secondaryButton, textLink } from "../button-styles";
-import { useHydrated } from "../use-hydrated";
+import { secondaryButton, textLink } from "../button-styles";
+import { SubmitButton } from "../submit-button";
 import { FormAlert } from "./form-alert";
 import { describeSignInError, withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
@@ -16,7 +16,6 @@ type SignInFormProps = {
 };
 
 export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFormProps) {
-  const isHydrated = useHydrated();
   const [error, setError] = useState<string | null>(initialError);
   const [isPending, setIsPending] = useState(false);
 
@@ -55,9 +54,9 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
           autoComplete="current-password"
           required
         />
-        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending || !isHydrated}>
-          {isPending ? "Signing in…" : "Sign in"}
-        </button>
+        <SubmitButton isPending={isPending} pendingLabel="Signing in…" className="w-full">
+          Sign in
+        </SubmitButton>
       </form>
       {singleSignOn ? (
         <div className="space-y-3">

@@ -22,6 +22,11 @@ export function describeSignInError(error: string, code?: string | null): string
 // A placeholder origin that is never served: a value that resolves to any other origin leaves the site.
 const REDIRECT_BASE = "http://tumiki.invalid";
 
+/** A search parameter's first value: a repeated parameter arrives as an array. */
+export function firstSearchParam(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Only same-site paths: an absolute or protocol-relative URL here would be an open redirect. */
 export function toSafeRedirectPath(value: string | undefined | null, fallback = "/dashboard"): string {
   if (!value?.startsWith("/")) return fallback;

@@ -7,9 +7,9 @@ import { type FormEvent, useState } from "react";
 import { z } from "zod";
 import { ZSignUpInput } from "@/server/accounts/account-schemas";
 import type { TPublicErrorData } from "@/server/api/trpc";
-import { primaryButton, textLink } from "../button-styles";
+import { textLink } from "../button-styles";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 import { FormAlert } from "./form-alert";
 import { withCallbackUrl } from "./sign-in-messages";
 import { TextField } from "./text-field";
@@ -26,7 +26,6 @@ function firstErrors(fieldErrors: Record<string, string[] | undefined> | undefin
 }
 
 export function SignUpForm({ redirectTo }: { redirectTo: string }) {
-  const isHydrated = useHydrated();
   const signUp = api.account.signUp.useMutation();
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -112,9 +111,9 @@ export function SignUpForm({ redirectTo }: { redirectTo: string }) {
           hint="At least 8 characters."
           error={fieldErrors.password}
         />
-        <button type="submit" className={`${primaryButton} w-full`} disabled={isPending || !isHydrated}>
-          {isPending ? "Creating your account…" : "Create account"}
-        </button>
+        <SubmitButton isPending={isPending} pendingLabel="Creating your account…" className="w-full">
+          Create account
+        </SubmitButton>
       </form>
       <p className="text-sm text-slate-600">
         Already have an account?{" "}

@@ -3,7 +3,6 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { DataTable } from "../dashboard/data-table";
@@ -15,8 +14,8 @@ import { ListQueryResult } from "../dashboard/list-query-result";
 import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 import { CredentialRow } from "./credential-row";
 
 type Created = { name: string; clientId: string; clientSecret: string; resource: string; scope: string };
@@ -32,7 +31,6 @@ function buildCurlExample({ tokenEndpoint, created }: { tokenEndpoint: string; c
 }
 
 export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
-  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const clients = api.aiClient.listM2m.useQuery();
   const instances = api.instance.list.useQuery();
@@ -142,13 +140,9 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
                 />
               }
             />
-            <button
-              type="submit"
-              className={primaryButton}
-              disabled={create.isPending || !choice.instanceId || !isHydrated}
-            >
-              {create.isPending ? "Creating…" : "Create client"}
-            </button>
+            <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
+              Create client
+            </SubmitButton>
           </form>
         )}
       </ListQueryResult>

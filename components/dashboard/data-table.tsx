@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
-import { headerCell, table, tableWrapper } from "./table-styles";
+
+const tableWrapper = "overflow-x-auto rounded-xl border border-slate-200 bg-white";
+const table = "min-w-full divide-y divide-slate-200 text-left text-sm";
+const headerCell = "px-4 py-2 text-xs font-semibold uppercase tracking-wide text-slate-500";
 
 type DataTableProps = {
   /** Read by screen readers only: what the table lists. */

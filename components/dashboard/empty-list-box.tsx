@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
-import { emptyBox } from "./table-styles";
+
+const emptyBox =
+  "rounded-xl border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600";
 
 type EmptyListBoxProps = {
   /** A short headline; without one the explanation stands alone. */

@@ -6,13 +6,13 @@ import { type FormEvent, type RefObject, useEffect, useId, useRef, useState } fr
 import type { AppRouter } from "@/server/api/root";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton, secondaryButton, textLink } from "../button-styles";
+import { secondaryButton, textLink } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
 import { card } from "../dashboard/table-styles";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 import { SetupSnippets } from "./setup-snippets";
 
 type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -76,7 +76,6 @@ export function InstanceCard({ instance, servers, serversError, focusAfterDelete
 }
 
 function RenameableTitle({ instance, headingId }: { instance: Instance; headingId: string }) {
-  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const [isEditing, setIsEditing] = useState(false);
   const [name, setName] = useState(instance.name);
@@ -136,9 +135,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
             />
           </div>
           <div className="flex gap-2">
-            <button type="submit" className={primaryButton} disabled={rename.isPending || !isHydrated}>
-              Save name
-            </button>
+            <SubmitButton isPending={rename.isPending}>Save name</SubmitButton>
             <button type="button" className={secondaryButton} onClick={() => setIsEditing(false)}>
               Cancel
             </button>

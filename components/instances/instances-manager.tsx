@@ -2,18 +2,16 @@
 
 import { type FormEvent, useRef, useState } from "react";
 import { TextField } from "../auth/text-field";
-import { primaryButton } from "../button-styles";
 import { EmptyListBox } from "../dashboard/empty-list-box";
 import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { getFieldErrors } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { card } from "../dashboard/table-styles";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 import { InstanceCard } from "./instance-card";
 
 export function InstancesManager() {
-  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const instances = api.instance.list.useQuery();
   const servers = api.servers.list.useQuery();
@@ -48,9 +46,9 @@ export function InstancesManager() {
               error={getFieldErrors(create.error).name}
             />
           </div>
-          <button type="submit" className={primaryButton} disabled={create.isPending || !isHydrated}>
-            {create.isPending ? "Creating…" : "Create instance"}
-          </button>
+          <SubmitButton isPending={create.isPending} pendingLabel="Creating…">
+            Create instance
+          </SubmitButton>
         </div>
       </form>
 

@@ -3,7 +3,6 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
-import { primaryButton } from "../button-styles";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { DataTable } from "../dashboard/data-table";
 import { EmptyListBox } from "../dashboard/empty-list-box";
@@ -11,8 +10,8 @@ import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { card, cell } from "../dashboard/table-styles";
+import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
-import { useHydrated } from "../use-hydrated";
 
 const STATUS_LABEL = {
   CONNECTED: "Connected",
@@ -22,7 +21,6 @@ const STATUS_LABEL = {
 } as const;
 
 export function ServersManager() {
-  const isHydrated = useHydrated();
   const utils = api.useUtils();
   const servers = api.servers.list.useQuery();
   const [form, setForm] = useState({ name: "", url: "" });
@@ -73,9 +71,9 @@ export function ServersManager() {
             error={fieldErrors.url}
           />
         </div>
-        <button type="submit" className={primaryButton} disabled={add.isPending || !isHydrated}>
-          {add.isPending ? "Adding…" : "Add server"}
-        </button>
+        <SubmitButton isPending={add.isPending} pendingLabel="Adding…">
+          Add server
+        </SubmitButton>
       </form>
 
       {/* Focus lands here when a removed server's row (and its Remove button) goes away. */}

@@ -1,4 +1,5 @@
 import { type APIRequestContext, expect, test } from "@playwright/test";
+import { fetchFrom, postInitialize } from "../support/oauth-flow";
 import { signUpAndSignIn } from "../support/session";
 import { createTestClientIp } from "../support/users";
 
@@ -6,7 +7,9 @@ import { createTestClientIp } from "../support/users";
 // example shown with them is replayed as it stands (Basic auth, client_credentials, resource, scope) to
 // get a token, the token opens the instance, and deleting the client in the page stops both.
 
-test.use({ extraHTTPHeaders: { "x-forwarded-for": createTestClientIp() } });
+const clientIp = createTestClientIp();
+test.use({ extraHTTPHeaders: { "x-forwarded-for": clientIp } });
+const clientFetch = fetchFrom(clientIp);
 
 type TCurlExample = { url: string; user: string; form: Record<string, string> };
 
@@ -27,26 +30,6 @@ async function replayCurl(request: APIRequestContext, example: TCurlExample) {
   return request.post(example.url, {
     headers: { authorization: `Basic ${Buffer.from(example.user).toString("base64")}` },
     form: example.form,
-  });
-}
-
-async function postInitialize(request: APIRequestContext, mcpUrl: string, accessToken: string) {
-  return request.post(mcpUrl, {
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    },
-    data: {
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: {
-        protocolVersion: "2025-11-25",
-        capabilities: {},
-        clientInfo: { name: "e2e-m2m", version: "1" },
-      },
-    },
   });
 }
 
@@ -91,7 +74,7 @@ test("an M2M client's shown curl example gets a working token, and deleting the 
   expect(issued.status()).toBe(200);
   const token = (await issued.json()) as { access_token: string; token_type: string; scope: string };
   expect(token).toMatchObject({ token_type: "Bearer", scope: "mcp:access:*" });
-  expect((await postInitialize(request, mcpUrl, token.access_token)).status()).toBe(200);
+  expect((await postInitialize(mcpUrl, token.access_token, clientFetch)).status).toBe(200);
 
   // The minimal request works too: scope and resource are optional.
   const minimal = await replayCurl(request, { ...example, form: { grant_type: "client_credentials" } });
@@ -112,5 +95,5 @@ test("an M2M client's shown curl example gets a working token, and deleting the 
   expect([400, 401]).toContain(refused.status());
   expect(await refused.json()).toMatchObject({ error: "invalid_client" });
   // Its token died with it.
-  expect((await postInitialize(request, mcpUrl, token.access_token)).status()).toBe(401);
+  expect((await postInitialize(mcpUrl, token.access_token, clientFetch)).status).toBe(401);
 });

@@ -8,7 +8,7 @@ import path from "node:path";
 // (ignored by git): a key made on this machine, never committed.
 
 // Relative to the project root, where Playwright and .ci/run both run.
-export const TEST_TLS_DIR = path.resolve(".data/e2e-tls");
+const TEST_TLS_DIR = path.resolve(".data/e2e-tls");
 
 export function ensureTestTls(): { certPath: string; keyPath: string } {
   const certPath = path.join(TEST_TLS_DIR, "cert.pem");

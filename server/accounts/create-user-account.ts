@@ -1,5 +1,6 @@
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { isUniqueViolation } from "../is-unique-violation";
 import { type TAccountProfile, type TSignUpInput, ZSignUpInput } from "./account-schemas";
 import { hashPassword } from "./password-hashing";
 
@@ -23,8 +24,4 @@ export async function createUserAccount(options: TSignUpInput): Promise<TAccount
     }
     throw error;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }

@@ -26,9 +26,11 @@ export const AUDIT_EVENT_TYPES = [
   "api_key.revoked",
 ] as const;
 
+export const AUDIT_OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;
+
 export const ZAuditEvent = z.object({
   eventType: z.enum(AUDIT_EVENT_TYPES),
-  outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]),
+  outcome: z.enum(AUDIT_OUTCOMES),
   actorUserId: z.string().optional(),
   clientId: z.string().optional(),
   instanceId: z.string().optional(),

@@ -1,15 +1,18 @@
 import { z } from "zod";
-import { AUDIT_EVENT_TYPES } from "./audit-event";
+import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from "./audit-event";
 
 // The audit log viewer's filters. Pure zod, so the page may import it.
 
 export const AUDIT_PAGE_SIZE = 25;
 
+/** Shown at the "To" field, by the page before it asks and by the server when it refuses the range. */
+export const AUDIT_DATE_RANGE_MESSAGE = "The start date must not be after the end date.";
+
 export const ZListAuditEventsInput = z
   .object({
     eventType: z.enum(AUDIT_EVENT_TYPES).optional(),
-    outcome: z.enum(["SUCCESS", "FAILURE", "DENIED"]).optional(),
-    /** An AiClient id or an OAuth client_id (a CIMD client_id is a URL). */
+    outcome: z.enum(AUDIT_OUTCOMES).optional(),
+    /** An AiClient id: every audit writer stores AiClient.id, never the OAuth client_id. */
     clientId: z.string().min(1).max(2048).optional(),
     instanceId: z.string().min(1).max(64).optional(),
     /** Inclusive bounds on the event time. */
@@ -18,7 +21,7 @@ export const ZListAuditEventsInput = z
     page: z.number().int().min(1).max(100_000).default(1),
   })
   .refine((input) => !input.from || !input.to || input.from <= input.to, {
-    message: "The start date must not be after the end date.",
+    message: AUDIT_DATE_RANGE_MESSAGE,
     path: ["to"],
   });
 

@@ -1,5 +1,5 @@
 import { getDb } from "../db";
-import { getAuditEventsVisibility } from "./list-audit-events-visibility";
+import { getAuditEventsVisibility } from "./get-audit-events-visibility";
 
 export type TAuditEventsClient = {
   /** The value events carry in clientId (an AiClient id), which the log's client filter matches. */
@@ -24,14 +24,13 @@ export async function listAuditEventsClients({ userId }: { userId: string }): Pr
   });
   const values = groups.flatMap((group) => (group.clientId ? [group.clientId] : []));
   const clients = await db.aiClient.findMany({
-    where: { OR: [{ id: { in: values } }, { clientId: { in: values } }] },
+    where: { id: { in: values } },
     select: { id: true, clientId: true, name: true, kind: true },
   });
   const labelOf = new Map<string, string>();
   for (const client of clients) {
     const label = `${client.name ?? client.clientId}${client.kind === "M2M" ? " (machine-to-machine)" : ""}`;
     labelOf.set(client.id, label);
-    labelOf.set(client.clientId, label);
   }
   return values
     .map((value) => ({ value, label: labelOf.get(value) ?? value }))

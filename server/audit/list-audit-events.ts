@@ -1,7 +1,7 @@
 import { getDb } from "../db";
 import type { AuditOutcome, Prisma } from "../generated/prisma/client";
 import { AUDIT_PAGE_SIZE, type TListAuditEventsInput, ZListAuditEventsInput } from "./audit-log-schemas";
-import { getAuditEventsVisibility } from "./list-audit-events-visibility";
+import { getAuditEventsVisibility } from "./get-audit-events-visibility";
 
 export type TAuditLogEntry = {
   id: string;

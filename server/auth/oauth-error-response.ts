@@ -1,13 +1,14 @@
 import { AppError, RateLimitError } from "../errors";
 import { getLogger } from "../logger";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
-import { InsufficientScopeError, InvalidClientError, OAuthError } from "./oauth-errors";
+import { InsufficientScopeError, InvalidClientError, InvalidTokenError, OAuthError } from "./oauth-errors";
 
 // The OAuth error edge (DESIGN.md convention 5): the only place an error becomes an RFC 6749 §5.2 JSON
 // body. A rate limit becomes 429 with Retry-After; anything that is not an OAuthError is logged and
 // becomes a fixed `server_error`, so no internal message or stack trace reaches a client.
 
-const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
+/** Every answer of the authorization server's endpoints, success or error (RFC 6749 §5.1). */
+export const NO_STORE_HEADERS = { "Cache-Control": "no-store", Pragma: "no-cache" } as const;
 
 export type OAuthErrorResponseOptions = {
   /** For protected-resource errors: adds `WWW-Authenticate: Bearer …, resource_metadata="…"`. */
@@ -25,7 +26,7 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 const quote = (value: string) => `"${value.replace(/["\\]/g, "")}"`;
 
 export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOptions = {}): Response {
-  const headers = new Headers(NO_STORE);
+  const headers = new Headers(NO_STORE_HEADERS);
   if (error instanceof RateLimitError) {
     for (const [name, value] of Object.entries(rateLimitHeaders(error.decision, error.retryAfterSeconds))) {
       headers.set(name, value);
@@ -55,7 +56,11 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
     );
   }
   if (options.resourceMetadataUrl) {
-    const params = [`error=${quote(error.error)}`, `error_description=${quote(error.description)}`];
+    // RFC 6750 §3.1: a request that carried no credential at all gets the bare challenge, no error code.
+    const isMissingToken = error instanceof InvalidTokenError && error.reason === "missing_token";
+    const params = isMissingToken
+      ? []
+      : [`error=${quote(error.error)}`, `error_description=${quote(error.description)}`];
     if (error instanceof InsufficientScopeError) params.push(`scope=${quote(error.scope)}`);
     params.push(`resource_metadata=${quote(options.resourceMetadataUrl)}`);
     headers.set("WWW-Authenticate", `Bearer ${params.join(", ")}`);

@@ -11,7 +11,6 @@ export type OAuthErrorCode =
   | "unauthorized_client"
   | "unsupported_grant_type"
   | "unsupported_response_type"
-  | "unsupported_token_type"
   | "invalid_scope"
   | "invalid_target"
   | "access_denied"
@@ -19,7 +18,6 @@ export type OAuthErrorCode =
   | "invalid_client_metadata"
   | "invalid_token"
   | "insufficient_scope"
-  | "server_error"
   | "temporarily_unavailable";
 
 export abstract class OAuthError extends Error {
@@ -70,11 +68,6 @@ export class UnsupportedResponseTypeError extends OAuthError {
   readonly status = 400;
 }
 
-export class UnsupportedTokenTypeError extends OAuthError {
-  readonly error = "unsupported_token_type";
-  readonly status = 400;
-}
-
 export class InvalidScopeError extends OAuthError {
   readonly error = "invalid_scope";
   readonly status = 400;
@@ -120,11 +113,6 @@ export class InsufficientScopeError extends OAuthError {
   ) {
     super(description, { reason: "insufficient_scope" });
   }
-}
-
-export class ServerError extends OAuthError {
-  readonly error = "server_error";
-  readonly status = 500;
 }
 
 export class TemporarilyUnavailableError extends OAuthError {

@@ -1,11 +1,10 @@
 import { getDb } from "../db";
+import { isInstanceId } from "./resource-urls";
 import { getInstanceScopes } from "./scopes";
 
 // An instance and the scopes it offers: `mcp:access:*` and one `mcp:access:<slug>` per server bundled
 // in it (McpInstance → McpInstanceConnection → UserMcpConfig → McpServer). Used by the instance's
 // protected-resource metadata and by /oauth/authorize, which must agree on what can be asked for.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TInstanceServer = { slug: string; name: string };
 
@@ -24,8 +23,8 @@ export async function resolveInstanceScopes({
   instanceId: string;
   userId?: string;
 }): Promise<TInstanceScopes | null> {
-  // Instance ids are lowercase UUIDs; anything else names no instance and costs no query.
-  if (!UUID.test(instanceId)) return null;
+  // Anything that is not an instance id names no instance and costs no query.
+  if (!isInstanceId(instanceId)) return null;
   const instance = await getDb().mcpInstance.findUnique({
     where: { id: instanceId },
     select: {

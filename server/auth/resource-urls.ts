@@ -21,6 +21,11 @@ export function getAppUrl(path: string): string {
   return `${getAppBaseUrl()}${path}`;
 }
 
+/** Whether `value` has the shape of an instance id (a lower-case UUID v4, as the database makes them). */
+export function isInstanceId(value: string): boolean {
+  return UUID_V4.test(value);
+}
+
 /** The canonical URL of an instance (RFC 8707 `resource`, the token's `aud`, RFC 9728 `resource`). */
 export function getInstanceResourceUrl(instanceId: string): string {
   return `${getAppBaseUrl()}/mcp/${instanceId}`;
@@ -40,5 +45,5 @@ export function parseInstanceResourceUrl(resource: string): string | null {
   const prefix = `${getAppBaseUrl()}/mcp/`;
   if (!resource.startsWith(prefix)) return null;
   const instanceId = resource.slice(prefix.length);
-  return UUID_V4.test(instanceId) ? instanceId : null;
+  return isInstanceId(instanceId) ? instanceId : null;
 }

@@ -1,5 +1,5 @@
 import { getDb } from "../db";
-import { AppError } from "../errors";
+import { getInstanceOrThrow } from "./get-instance-or-throw";
 
 /**
  * Deletes the user's instance. Its API keys, consents, refresh-token families (and the access tokens
@@ -14,10 +14,6 @@ export async function deleteInstance({
   instanceId: string;
 }): Promise<void> {
   const { count } = await getDb().mcpInstance.deleteMany({ where: { id: instanceId, userId } });
-  if (count === 0) {
-    throw new AppError("NOT_FOUND", {
-      message: `instance ${instanceId} not found for user ${userId}`,
-      userMessage: "This instance does not exist.",
-    });
-  }
+  // Nothing deleted: not the user's instance, which getInstanceOrThrow reports as NOT_FOUND.
+  if (count === 0) await getInstanceOrThrow({ userId, instanceId });
 }

@@ -3,10 +3,10 @@ import { z } from "zod";
 // The shapes of instance input, shared by the tRPC router, the domain functions and the forms. Pure zod,
 // so client components may import it.
 
-export const ZInstanceName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
+const ZInstanceName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
 
 /** Instance ids are UUIDs; any other string matches no instance (NOT_FOUND), so only size is bounded. */
-export const ZInstanceId = z.string().min(1).max(64);
+const ZInstanceId = z.string().min(1).max(64);
 
 export const ZCreateInstanceInput = z.object({ name: ZInstanceName });
 export type TCreateInstanceInput = z.infer<typeof ZCreateInstanceInput>;

@@ -8,10 +8,10 @@ type TRenameInstanceOptions = TRenameInstanceInput & { userId: string };
 export async function renameInstance({ userId, ...input }: TRenameInstanceOptions): Promise<McpInstance> {
   const { instanceId, name } = ZRenameInstanceInput.parse(input);
   // Filtered by owner in the write itself, so there is no window between a check and the update.
-  const { count } = await getDb().mcpInstance.updateMany({
+  await getDb().mcpInstance.updateMany({
     where: { id: instanceId, userId },
     data: { name },
   });
-  if (count === 0) await getInstanceOrThrow({ userId, instanceId });
+  // With zero rows updated this read finds nothing either and throws the usual NOT_FOUND.
   return getInstanceOrThrow({ userId, instanceId });
 }

@@ -3,6 +3,7 @@ import { writeAuditEvent } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
+import { isUniqueViolation } from "../is-unique-violation";
 import { deriveServerSlug } from "./derive-server-slug";
 import { type TAddUnauthenticatedServerInput, ZAddUnauthenticatedServerInput } from "./server-schemas";
 
@@ -68,8 +69,4 @@ export async function addUnauthenticatedServer({
     message: `no free slug for "${base}" after ${MAX_ATTEMPTS} attempts`,
     userMessage: "Tumiki could not name this server. Try a different name.",
   });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 }

@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { isLoopbackHost } from "../net/is-loopback-host";
 
 // The shapes of server input, shared by the tRPC router, the domain functions and the forms. Pure zod,
 // so client components may import it.
 
 // Plain http only reaches a server on this machine (a development setup); anything on the network must
 // be https, so the traffic Tumiki relays is never readable on the way.
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function isAcceptableServerUrl(value: string): boolean {
   let url: URL;
@@ -17,12 +17,12 @@ function isAcceptableServerUrl(value: string): boolean {
   // Credentials in a URL end up in logs and the database; a fragment is never sent to a server.
   if (url.username || url.password || url.hash) return false;
   if (url.protocol === "https:") return true;
-  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname);
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
 }
 
-export const ZServerName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
+const ZServerName = z.string().trim().min(1, "Enter a name.").max(80, "Use at most 80 characters.");
 
-export const ZServerUrl = z
+const ZServerUrl = z
   .string()
   .trim()
   .min(1, "Enter the server's URL.")

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type JWTPayload, SignJWT } from "jose";
 import { generateRandomId } from "../auth/opaque-secrets";
 import { getInstanceResourceUrl, getIssuer } from "../auth/resource-urls";
@@ -6,50 +5,9 @@ import { getActiveSigningKey } from "../auth/signing-keys/get-active-signing-key
 import { ACCESS_TOKEN_TTL_SECONDS } from "../auth/token-lifetimes";
 import { getDb } from "../db";
 
-// Rows and tokens for tests of the /mcp auth check: a user with an instance (optionally bundling
-// servers), an AI client, and access tokens signed with Tumiki's active key whose header and claims a
-// test can bend one at a time.
-
-export async function createTestUser(options: { oidcSubject?: string } = {}) {
-  const db = getDb();
-  const user = await db.user.create({ data: { email: `${randomUUID()}@example.test` } });
-  if (options.oidcSubject) {
-    await db.account.create({
-      data: { userId: user.id, type: "oidc", provider: "oidc", providerAccountId: options.oidcSubject },
-    });
-  }
-  return user;
-}
-
-export async function createTestInstance(options: { userId: string; serverSlugs?: string[] }) {
-  const db = getDb();
-  const instance = await db.mcpInstance.create({ data: { userId: options.userId, name: "Test instance" } });
-  for (const slug of options.serverSlugs ?? []) {
-    const server = await db.mcpServer.create({
-      data: { name: slug, slug, url: `https://${slug}.example.test/mcp` },
-    });
-    const connection = await db.userMcpConfig.create({
-      data: { userId: options.userId, mcpServerId: server.id, status: "CONNECTED" },
-    });
-    await db.mcpInstanceConnection.create({
-      data: { instanceId: instance.id, userMcpConfigId: connection.id },
-    });
-  }
-  return instance;
-}
-
-export async function createTestAiClient() {
-  return getDb().aiClient.create({
-    data: {
-      clientId: generateRandomId(),
-      kind: "DYNAMIC",
-      name: "Test client",
-      redirectUris: ["http://127.0.0.1:33418/callback"],
-      grantTypes: ["authorization_code", "refresh_token"],
-      responseTypes: ["code"],
-    },
-  });
-}
+// Tokens for tests of the /mcp auth check: access tokens signed with Tumiki's active key whose header
+// and claims a test can bend one at a time. The users, instances and clients they are issued for come
+// from tier1-fixtures.ts.
 
 export type TTestTokenOptions = {
   userId: string;

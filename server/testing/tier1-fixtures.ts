@@ -1,4 +1,5 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, vi } from "vitest";
 import {
   generateOpaqueSecret,
   generateRandomId,
@@ -9,13 +10,22 @@ import { getInstanceResourceUrl } from "../auth/resource-urls";
 import { ALL_SERVERS_SCOPE } from "../auth/scopes";
 import { AUTHORIZATION_CODE_TTL_SECONDS } from "../auth/token-lifetimes";
 import { getDb } from "../db";
+import { resetEnvCache } from "../env";
 import type { AiClientKind } from "../generated/prisma/client";
 
 // Rows for tests of Tumiki's authorization server: users, instances bundling servers, AI clients and
 // authorization codes with their consent, as /oauth/authorize would have left them.
 
-export async function createTestUser({ email }: { email?: string } = {}) {
-  return getDb().user.create({ data: { email: email ?? `${randomUUID()}@example.test` } });
+/** A user; with `oidcSubject`, also the OIDC account an external IdP's `sub` claim maps to. */
+export async function createTestUser({ email, oidcSubject }: { email?: string; oidcSubject?: string } = {}) {
+  const db = getDb();
+  const user = await db.user.create({ data: { email: email ?? `${randomUUID()}@example.test` } });
+  if (oidcSubject) {
+    await db.account.create({
+      data: { userId: user.id, type: "oidc", provider: "oidc", providerAccountId: oidcSubject },
+    });
+  }
+  return user;
 }
 
 /** An instance bundling one connected server per slug (servers are created, or reused by slug). */
@@ -133,4 +143,42 @@ export async function createTestAuthorizationCode(options: TTestAuthorizationCod
     });
   }
   return { code, codeVerifier, redirectUri, row };
+}
+
+/**
+ * Trusts one proxy hop for the calling test file, so a request's X-Forwarded-For is its client address:
+ * a test then gives each request its own address and per-address budgets never join two tests.
+ * Call at the top of the file, before hooks that send requests.
+ */
+export function stubTrustedProxyHop() {
+  beforeAll(() => {
+    vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
+    resetEnvCache();
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    resetEnvCache();
+  });
+}
+
+/** A random private IPv4 address, as a fresh client address for one request (with stubTrustedProxyHop). */
+export function randomTestIp(): string {
+  return `10.${randomInt(1, 255)}.${randomInt(1, 255)}.${randomInt(1, 255)}`;
+}
+
+/** An application/x-www-form-urlencoded POST, from a fresh address unless `headers` names one. */
+export function formPostRequest(
+  url: string,
+  params: Record<string, string>,
+  headers: Record<string, string> = {},
+): Request {
+  return new Request(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-forwarded-for": randomTestIp(),
+      ...headers,
+    },
+    body: new URLSearchParams(params).toString(),
+  });
 }

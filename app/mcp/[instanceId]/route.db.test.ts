@@ -1,23 +1,26 @@
 import { randomUUID } from "node:crypto";
 import { base64url, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { createApiKey } from "@/server/auth/api-keys/create-api-key";
 import { revokeApiKey } from "@/server/auth/api-keys/revoke-api-key";
 import { getProtectedResourceMetadataUrl } from "@/server/auth/resource-urls";
 import { issueAccessToken } from "@/server/auth/tokens/issue-access-token";
 import { getDb } from "@/server/db";
-import { resetEnvCache } from "@/server/env";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
-  createTestAiClient,
-  createTestInstance,
-  createTestUser,
   getActivePublicJwk,
   signTestAccessToken,
   type TTestTokenOptions,
 } from "@/server/testing/mcp-auth-fixtures";
+import {
+  createTestAiClient,
+  createTestInstance,
+  createTestUser,
+  randomTestIp,
+  stubTrustedProxyHop,
+} from "@/server/testing/tier1-fixtures";
 import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { DELETE, GET, POST } from "./route";
 
@@ -38,28 +41,21 @@ let otherInstance: { id: string };
 let otherUserId: string;
 let client: { id: string; clientId: string };
 
+// Each call comes from its own address (see `call`), so no audit throttling joins two tests.
+stubTrustedProxyHop();
+
 beforeAll(async () => {
-  // Each call comes from its own address (see `call`), so no audit throttling joins two tests.
-  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
-  resetEnvCache();
   user = await createTestUser();
   instance = await createTestInstance({ userId: user.id, serverSlugs: ["notion"] });
   const otherUser = await createTestUser();
   otherUserId = otherUser.id;
   otherInstance = await createTestInstance({ userId: otherUser.id });
-  client = await createTestAiClient();
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvCache();
+  client = (await createTestAiClient()).client;
 });
 
 // The user agent each response's request was sent with: its audit row is found by it, never by "the
 // newest row", which another test may have written.
 const userAgents = new WeakMap<Response, string>();
-
-const randomOctet = () => Math.floor(Math.random() * 254) + 1;
 
 const call = async (
   options: {
@@ -76,7 +72,7 @@ const call = async (
   const headers = new Headers({
     "content-type": "application/json",
     "user-agent": userAgent,
-    "x-forwarded-for": `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
+    "x-forwarded-for": randomTestIp(),
     ...options.headers,
   });
   if (options.token) headers.set("authorization", `Bearer ${options.token}`);

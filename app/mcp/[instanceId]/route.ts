@@ -2,6 +2,7 @@ import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 import packageJson from "@/package.json";
 import { withMcpAuth } from "@/server/auth/verify/with-mcp-auth";
 import { readLimitedBody } from "@/server/http/read-limited-body";
+import { jsonRpcErrorResponse, type TJsonRpcId } from "@/server/mcp/json-rpc-error-response";
 
 // The MCP endpoint of one instance (Streamable HTTP, POST only). withMcpAuth authenticates and rate
 // limits; what follows is an interim JSON-RPC answerer (initialize, ping, an empty tools/list) so the
@@ -22,15 +23,10 @@ const JSON_RPC = {
   methodNotFound: -32601,
 } as const;
 
-type JsonRpcId = string | number | null;
-
 const NO_STORE = { "Cache-Control": "no-store" };
 
-const rpcResult = (id: JsonRpcId, result: unknown) =>
+const rpcResult = (id: TJsonRpcId, result: unknown) =>
   Response.json({ jsonrpc: "2.0", id, result }, { headers: NO_STORE });
-
-const rpcError = (id: JsonRpcId, code: number, message: string, status = 200) =>
-  Response.json({ jsonrpc: "2.0", id, error: { code, message } }, { status, headers: NO_STORE });
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -41,28 +37,52 @@ const isValidId = (id: unknown): id is string | number =>
 export const POST = withMcpAuth(async ({ request }) => {
   const text = await readLimitedBody({ request, maxBytes: MAX_BODY_BYTES });
   if (text === null) {
-    return rpcError(null, JSON_RPC.invalidRequest, "The request body exceeds 1 MB.", 413);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.invalidRequest,
+      message: "The request body exceeds 1 MB.",
+      status: 413,
+    });
   }
   let message: unknown;
   try {
     message = JSON.parse(text);
   } catch {
-    return rpcError(null, JSON_RPC.parseError, "Parse error: the body is not valid JSON.", 400);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.parseError,
+      message: "Parse error: the body is not valid JSON.",
+      status: 400,
+    });
   }
   if (Array.isArray(message)) {
-    return rpcError(null, JSON_RPC.invalidRequest, "JSON-RPC batches are not supported.", 400);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.invalidRequest,
+      message: "JSON-RPC batches are not supported.",
+      status: 400,
+    });
   }
   if (!isObject(message) || message.jsonrpc !== "2.0") {
-    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: expected a JSON-RPC 2.0 object.", 400);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.invalidRequest,
+      message: "Invalid Request: expected a JSON-RPC 2.0 object.",
+      status: 400,
+    });
   }
   const hasId = "id" in message;
   if (hasId && !isValidId(message.id)) {
-    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: id must be a string or number.", 400);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.invalidRequest,
+      message: "Invalid Request: id must be a string or number.",
+      status: 400,
+    });
   }
   // Notifications and responses to server requests: accepted, nothing to answer (Streamable HTTP).
   if (typeof message.method !== "string") {
     if (hasId && ("result" in message || "error" in message)) return new Response(null, { status: 202 });
-    return rpcError(null, JSON_RPC.invalidRequest, "Invalid Request: method must be a string.", 400);
+    return jsonRpcErrorResponse({
+      code: JSON_RPC.invalidRequest,
+      message: "Invalid Request: method must be a string.",
+      status: 400,
+    });
   }
   if (!hasId) return new Response(null, { status: 202 });
   const id = message.id as string | number;
@@ -86,15 +106,21 @@ export const POST = withMcpAuth(async ({ request }) => {
     case "tools/list":
       return rpcResult(id, { tools: [] });
     default:
-      return rpcError(id, JSON_RPC.methodNotFound, `Method not found: ${message.method.slice(0, 100)}`);
+      return jsonRpcErrorResponse({
+        id,
+        code: JSON_RPC.methodNotFound,
+        message: `Method not found: ${message.method.slice(0, 100)}`,
+      });
   }
 });
 
 const methodNotAllowed = () =>
-  Response.json(
-    { jsonrpc: "2.0", id: null, error: { code: JSON_RPC.invalidRequest, message: "Use POST." } },
-    { status: 405, headers: { Allow: "POST", ...NO_STORE } },
-  );
+  jsonRpcErrorResponse({
+    code: JSON_RPC.invalidRequest,
+    message: "Use POST.",
+    status: 405,
+    headers: { Allow: "POST" },
+  });
 
 export const GET = async () => methodNotAllowed();
 export const DELETE = async () => methodNotAllowed();

@@ -10,6 +10,7 @@ import { validateAuthorizationRequest } from "@/server/auth/authorize/validate-a
 import { getAppUrl } from "@/server/auth/resource-urls";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { readRequestCookie } from "@/server/http/read-request-cookie";
+import { seeOther } from "@/server/http/see-other";
 import { withRouteErrors } from "@/server/http/with-route-errors";
 
 // GET /oauth/authorize (RFC 6749 §4.1.1 with PKCE, RFC 8707 resource, RFC 9207 iss). An untrusted
@@ -18,9 +19,6 @@ import { withRouteErrors } from "@/server/http/with-route-errors";
 // error page (no open redirect); a remembered consent is granted at once; otherwise the consent page.
 
 export const dynamic = "force-dynamic";
-
-const redirectTo = (location: string) =>
-  new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
 
 export const GET = withRouteErrors(async (request: Request) => {
   const url = new URL(request.url);
@@ -37,12 +35,12 @@ export const GET = withRouteErrors(async (request: Request) => {
       });
     case "sign_in_required": {
       const callbackUrl = `${url.pathname}${url.search}`;
-      return redirectTo(getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`));
+      return seeOther({ location: getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`) });
     }
     case "redirect_error": {
       const { outcome: _outcome, automatic, ...rejection } = validation;
       const location = rejectAuthorizationRequest({ ...rejection, ip, userAgent });
-      if (automatic) return redirectTo(location);
+      if (automatic) return seeOther({ location });
       return refusedRequestPageResponse({
         error: validation.error,
         redirectUri: validation.redirectUri,
@@ -52,21 +50,20 @@ export const GET = withRouteErrors(async (request: Request) => {
     case "valid": {
       const { request: valid } = validation;
       if (await maySkipConsentPage({ request: valid })) {
-        return redirectTo(
-          await grantAuthorization({
-            userId: valid.userId,
-            client: valid.client,
-            redirectUri: valid.redirectUri,
-            state: valid.state,
-            codeChallenge: valid.codeChallenge,
-            scopes: valid.scopes,
-            instanceId: valid.instance.id,
-            resource: valid.resource,
-            isNewConsent: false,
-            ip,
-            userAgent,
-          }),
-        );
+        const location = await grantAuthorization({
+          userId: valid.userId,
+          client: valid.client,
+          redirectUri: valid.redirectUri,
+          state: valid.state,
+          codeChallenge: valid.codeChallenge,
+          scopes: valid.scopes,
+          instanceId: valid.instance.id,
+          resource: valid.resource,
+          isNewConsent: false,
+          ip,
+          userAgent,
+        });
+        return seeOther({ location });
       }
       return startConsent({
         request: valid,

@@ -1,6 +1,6 @@
 import { readRegistrationMetadata } from "@/server/auth/clients/read-registration-metadata";
 import { registerDynamicClient } from "@/server/auth/clients/register-dynamic-client";
-import { oauthErrorResponse } from "@/server/auth/oauth-error-response";
+import { NO_STORE_HEADERS, oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 
@@ -20,7 +20,7 @@ export async function POST(request: Request): Promise<Response> {
     });
     return Response.json(registration, {
       status: 201,
-      headers: { "Cache-Control": "no-store", Pragma: "no-cache" },
+      headers: NO_STORE_HEADERS,
     });
   } catch (error) {
     return oauthErrorResponse(error);

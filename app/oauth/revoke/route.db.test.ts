@@ -1,8 +1,7 @@
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { POST as token } from "@/app/oauth/token/route";
 import { getDb } from "@/server/db";
-import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
 import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
@@ -10,6 +9,9 @@ import {
   createTestAuthorizationCode,
   createTestInstance,
   createTestUser,
+  formPostRequest,
+  randomTestIp,
+  stubTrustedProxyHop,
 } from "@/server/testing/tier1-fixtures";
 import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
@@ -21,17 +23,7 @@ let instanceId: string;
 let client: AiClient;
 
 // Each request from its own address: refused ones count against their address's budget.
-beforeAll(() => {
-  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
-  resetEnvCache();
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvCache();
-});
-
-const randomOctet = () => Math.floor(Math.random() * 254) + 1;
+stubTrustedProxyHop();
 
 beforeEach(async () => {
   userId = (await createTestUser()).id;
@@ -40,15 +32,7 @@ beforeEach(async () => {
 });
 
 const form = (path: string, params: Record<string, string>, headers: Record<string, string> = {}) =>
-  new Request(`http://localhost:3000${path}`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-forwarded-for": `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`,
-      ...headers,
-    },
-    body: new URLSearchParams(params).toString(),
-  });
+  formPostRequest(`http://localhost:3000${path}`, params, headers);
 
 async function grant(forClient = client) {
   const { code, codeVerifier, redirectUri } = await createTestAuthorizationCode({
@@ -113,6 +97,15 @@ describe("POST /oauth/revoke", () => {
       expect(response.status).toBe(200);
     }
     expect(await isRevoked(tokens.access_token)).toBe(false);
+    const refresh = await token(
+      form("/oauth/token", {
+        grant_type: "refresh_token",
+        refresh_token: tokens.refresh_token,
+        client_id: client.clientId,
+      }),
+    );
+    expect(refresh.status).toBe(200);
+    expect(await refresh.json()).toMatchObject({ token_type: "Bearer" });
   });
 
   it("answers 200 to an unknown token", async () => {
@@ -152,7 +145,7 @@ describe("POST /oauth/revoke", () => {
   });
 
   it("still revokes for a client whose address is over its failure budget; a failure there is 429", async () => {
-    const ip = `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
+    const ip = randomTestIp();
     const { client: confidential, clientSecret } = await createTestAiClient({
       tokenEndpointAuthMethod: "client_secret_post",
     });

@@ -1,4 +1,4 @@
-import { oauthErrorResponse } from "@/server/auth/oauth-error-response";
+import { NO_STORE_HEADERS, oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { InvalidRequestError } from "@/server/auth/oauth-errors";
 import { authenticateTokenClient } from "@/server/auth/tokens/authenticate-token-client";
 import { isBasicAuthRequest } from "@/server/auth/tokens/is-basic-auth-request";
@@ -13,8 +13,6 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-
 export async function POST(request: Request): Promise<Response> {
   const origin = getRequestOrigin(request.headers);
   try {
@@ -27,7 +25,7 @@ export async function POST(request: Request): Promise<Response> {
       tokenTypeHint: parsed.data.token_type_hint,
       origin,
     });
-    return new Response(null, { status: 200, headers: NO_STORE });
+    return new Response(null, { status: 200, headers: NO_STORE_HEADERS });
   } catch (error) {
     return oauthErrorResponse(error, { usedBasicAuth: isBasicAuthRequest({ request }) });
   }

@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createLocalJWKSet, decodeJwt, jwtVerify } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as getJwks } from "@/app/.well-known/jwks.json/route";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { getInstanceResourceUrl, getIssuer } from "@/server/auth/resource-urls";
 import { getDb } from "@/server/db";
-import { resetEnvCache } from "@/server/env";
 import type { AiClient } from "@/server/generated/prisma/client";
 import { RATE_LIMIT_POLICIES } from "@/server/rate-limit/rate-limit-policies";
 import {
@@ -13,6 +12,9 @@ import {
   createTestAuthorizationCode,
   createTestInstance,
   createTestUser,
+  formPostRequest,
+  randomTestIp,
+  stubTrustedProxyHop,
 } from "@/server/testing/tier1-fixtures";
 import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
 import { POST } from "./route";
@@ -38,18 +40,7 @@ const url = "http://localhost:3000/oauth/token";
 
 // Every request comes from its own address unless a test names one, so the per-address budget of
 // failed client authentications is spent only by the tests about it.
-beforeAll(() => {
-  vi.stubEnv("TRUSTED_PROXY_HOPS", "1");
-  resetEnvCache();
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvCache();
-});
-
-const randomOctet = () => Math.floor(Math.random() * 254) + 1;
-const randomIp = () => `10.${randomOctet()}.${randomOctet()}.${randomOctet()}`;
+stubTrustedProxyHop();
 
 let userId: string;
 let instanceId: string;
@@ -59,17 +50,8 @@ beforeEach(async () => {
   instanceId = (await createTestInstance({ userId, serverSlugs: [`s-${randomUUID().slice(0, 8)}`] })).id;
 });
 
-function tokenRequest(params: Record<string, string>, headers: Record<string, string> = {}) {
-  return new Request(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "x-forwarded-for": randomIp(),
-      ...headers,
-    },
-    body: new URLSearchParams(params).toString(),
-  });
-}
+const tokenRequest = (params: Record<string, string>, headers: Record<string, string> = {}) =>
+  formPostRequest(url, params, headers);
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`;
@@ -265,14 +247,19 @@ describe("POST /oauth/token", () => {
     });
     const request = new Request(url, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": randomIp() },
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": randomTestIp() },
       body,
       duplex: "half",
     } as RequestInit);
     const response = await POST(request);
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: "invalid_request" });
-    // About 1 MB was offered; reading stopped a little past 16 KB.
+    expect(await response.json()).toMatchObject({
+      error: "invalid_request",
+      error_description: "The request body is too large.",
+    });
+    // About 1 MB was offered in chunks of about 1 KB; reading went up to the 16 KB limit (16 chunks
+    // exceed it) and stopped a little past it.
+    expect(pulled).toBeGreaterThanOrEqual(16);
     expect(pulled).toBeLessThan(40);
   });
 
@@ -367,18 +354,18 @@ describe("POST /oauth/token", () => {
           { "x-forwarded-for": ip },
         ),
       );
-    const ip = randomIp();
+    const ip = randomTestIp();
     for (let i = 0; i < RATE_LIMIT_POLICIES.oauthToken.attempts; i++)
       expect((await from(ip)).status).toBe(400);
     expect((await from(ip)).status).toBe(429);
-    expect((await from(randomIp())).status).toBe(400);
+    expect((await from(randomTestIp())).status).toBe(400);
   });
 
   it("counts wrong secrets against the address, not the client: a stranger cannot lock it out", async () => {
     const { client, clientSecret } = await createTestAiClient({
       tokenEndpointAuthMethod: "client_secret_basic",
     });
-    const attacker = randomIp();
+    const attacker = randomTestIp();
     const attempt = (secret: string, ip: string) =>
       POST(
         tokenRequest(
@@ -398,7 +385,7 @@ describe("POST /oauth/token", () => {
     expect((await attempt(clientSecret as string, attacker)).status).toBe(400);
     expect((await attempt("tmk_cs_wrong", attacker)).status).toBe(429);
     // And from its own address: the failures were never charged to the client's own budget.
-    expect((await attempt(clientSecret as string, randomIp())).status).toBe(400);
+    expect((await attempt(clientSecret as string, randomTestIp())).status).toBe(400);
 
     // Each counted failure is audited once; the refusals over the limit write nothing. The one other
     // row is the authenticated client's grant failure (no code), charged to its own budget.
@@ -414,7 +401,7 @@ describe("POST /oauth/token", () => {
   });
 
   it("counts unknown clients and requests naming no client against the address", async () => {
-    const ip = randomIp();
+    const ip = randomTestIp();
     await waitForFreshWindow(RATE_LIMIT_POLICIES.oauthClientAuthFailure);
     const budget = RATE_LIMIT_POLICIES.oauthClientAuthFailure.attempts;
     for (let i = 0; i < budget; i++) {

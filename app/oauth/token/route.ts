@@ -1,4 +1,4 @@
-import { oauthErrorResponse } from "@/server/auth/oauth-error-response";
+import { NO_STORE_HEADERS, oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { auditTokenFailure } from "@/server/auth/tokens/audit-token-failure";
 import { authenticateTokenClient } from "@/server/auth/tokens/authenticate-token-client";
 import { grantToken } from "@/server/auth/tokens/grant-token";
@@ -12,8 +12,6 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
-
 export async function POST(request: Request): Promise<Response> {
   const origin = getRequestOrigin(request.headers);
   let client: AiClient | undefined;
@@ -23,7 +21,7 @@ export async function POST(request: Request): Promise<Response> {
     client = authenticated.client;
     grantType = authenticated.form.grant_type;
     return Response.json(await grantToken({ client, form: authenticated.form, origin }), {
-      headers: NO_STORE,
+      headers: NO_STORE_HEADERS,
     });
   } catch (error) {
     auditTokenFailure({ error, client, grantType, origin });

@@ -3,7 +3,7 @@ import { flushAuditEvents } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { AppError } from "../../errors";
 import { getRedis, type RedisStore } from "../../redis";
-import { createTestInstance, createTestUser } from "../../testing/mcp-auth-fixtures";
+import { createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
 import { InvalidTokenError } from "../oauth-errors";
 import { hashOpaqueSecret } from "../opaque-secrets";
 import { ZCreateApiKeyInput } from "./api-key-schemas";

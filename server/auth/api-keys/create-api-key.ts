@@ -3,7 +3,7 @@ import { getDb } from "../../db";
 import { AppError } from "../../errors";
 import type { TRequestOrigin } from "../../http/get-request-origin";
 import { generateOpaqueSecret, hashOpaqueSecret, SECRET_PREFIX } from "../opaque-secrets";
-import { getInstanceScopes } from "../scopes";
+import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { type TCreateApiKeyInput, type TCreatedApiKey, ZCreateApiKeyInput } from "./api-key-schemas";
 
 // Creates an API key for one of the user's instances. The key is returned once; only its hash and a
@@ -18,16 +18,10 @@ export async function createApiKey(
   const input = ZCreateApiKeyInput.parse(options);
   const db = getDb();
 
-  const instance = await db.mcpInstance.findFirst({
-    where: { id: input.instanceId, userId },
-    select: {
-      id: true,
-      connections: { select: { connection: { select: { mcpServer: { select: { slug: true } } } } } },
-    },
-  });
-  if (!instance) throw new AppError("NOT_FOUND", { userMessage: "This instance does not exist." });
+  const resolved = await resolveInstanceScopes({ instanceId: input.instanceId, userId });
+  if (!resolved) throw new AppError("NOT_FOUND", { userMessage: "This instance does not exist." });
 
-  const offered = getInstanceScopes(instance.connections.map((c) => c.connection.mcpServer.slug));
+  const offered = resolved.scopes;
   const scopes = [...new Set(input.scopes)];
   const unknown = scopes.filter((scope) => !offered.includes(scope));
   if (unknown.length > 0) {
@@ -41,7 +35,7 @@ export async function createApiKey(
   const row = await db.mcpApiKey.create({
     data: {
       userId,
-      instanceId: instance.id,
+      instanceId: resolved.instance.id,
       name: input.name,
       prefix,
       keyHash: hashOpaqueSecret(key),
@@ -55,7 +49,7 @@ export async function createApiKey(
     eventType: "api_key.created",
     outcome: "SUCCESS",
     actorUserId: userId,
-    instanceId: instance.id,
+    instanceId: resolved.instance.id,
     ip: origin?.ip,
     userAgent: origin?.userAgent,
     // `keyId`, not `apiKeyId`: the redactor empties every field named like an API key.

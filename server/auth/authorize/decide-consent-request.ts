@@ -1,15 +1,13 @@
-import { writeAuditEvent } from "../../audit/write-audit-event";
-import { getDb } from "../../db";
 import { getRedis } from "../../redis";
-import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
 import { AccessDeniedError, InvalidScopeError, InvalidTargetError, type OAuthError } from "../oauth-errors";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { getInstanceResourceUrl } from "../resource-urls";
 import { CONSENT_REQUEST_TTL_SECONDS } from "../token-lifetimes";
 import type { TAuthorizationErrorReason } from "./authorization-error-messages";
 import type { TConsentRequestClaims } from "./authorization-request-schema";
-import { buildAuthorizationRedirect } from "./build-authorization-redirect";
+import { findConsentClient } from "./find-consent-client";
 import { grantAuthorization } from "./grant-authorization";
+import { rejectAuthorizationRequest } from "./reject-authorization-request";
 
 // The user's answer on the consent page, once the form's origin, CSRF token and signature have been
 // checked by the route. Everything the signed request names is checked again, because minutes may
@@ -38,15 +36,8 @@ export async function decideConsentRequest({
 }: TDecideConsentRequestOptions): Promise<TConsentDecisionResult> {
   if (claims.userId !== userId) return { outcome: "refused", reason: "not_your_request", status: 403 };
 
-  const client = await getDb().aiClient.findUnique({ where: { id: claims.clientId } });
-  if (
-    !client ||
-    client.disabledAt ||
-    client.kind === "M2M" ||
-    !isRegisteredRedirectUri({ registered: client.redirectUris, requested: claims.redirectUri })
-  ) {
-    return { outcome: "refused", reason: "client_gone", status: 400 };
-  }
+  const client = await findConsentClient({ claims });
+  if (!client) return { outcome: "refused", reason: "client_gone", status: 400 };
 
   // SET NX on the request's id: a second submission (double click, replay) is refused, not re-granted.
   const isFirstAnswer = await getRedis().set(`oauth:consent-decision:${claims.jti}`, "1", {
@@ -55,29 +46,22 @@ export async function decideConsentRequest({
   });
   if (!isFirstAnswer) return { outcome: "refused", reason: "already_decided", status: 409 };
 
-  const audit = {
-    actorUserId: userId,
-    clientId: client.id,
-    instanceId: claims.instanceId,
-    ip,
-    userAgent,
-  };
-  const redirectError = (error: OAuthError, reason: string) => {
-    writeAuditEvent({
-      ...audit,
-      eventType: "oauth.authorization_denied",
-      outcome: decision === "deny" ? "DENIED" : "FAILURE",
-      reason,
-    });
-    return {
+  const redirectError = (error: OAuthError, reason: string) =>
+    ({
       outcome: "redirect",
-      location: buildAuthorizationRedirect({
+      location: rejectAuthorizationRequest({
+        userId,
+        client,
         redirectUri: claims.redirectUri,
-        result: { error: error.error, error_description: error.description },
         state: claims.state,
+        error,
+        outcome: decision === "deny" ? "DENIED" : "FAILURE",
+        reason,
+        instanceId: claims.instanceId,
+        ip,
+        userAgent,
       }),
-    } as const;
-  };
+    }) as const;
 
   if (decision === "deny") {
     return redirectError(new AccessDeniedError("The user denied the authorization request."), "user_denied");

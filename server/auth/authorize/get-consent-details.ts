@@ -1,5 +1,4 @@
 import { getDb } from "../../db";
-import { isRegisteredRedirectUri } from "../clients/match-redirect-uri";
 import {
   describeRedirectTarget,
   getRedirectUriKind,
@@ -8,6 +7,7 @@ import {
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { ALL_SERVERS_SCOPE, SCOPE_PREFIX } from "../scopes";
 import type { TConsentRequestClaims } from "./authorization-request-schema";
+import { findConsentClient } from "./find-consent-client";
 
 // What the consent page shows for a verified consent request: who asks (and how far Tumiki can vouch
 // for that name), where the answer goes, which instance, and each scope in words. The client's name is
@@ -33,15 +33,12 @@ export async function getConsentDetails({
 }: {
   claims: TConsentRequestClaims;
 }): Promise<TConsentDetails | null> {
-  const db = getDb();
   const [client, user, target] = await Promise.all([
-    db.aiClient.findUnique({ where: { id: claims.clientId } }),
-    db.user.findUnique({ where: { id: claims.userId }, select: { email: true } }),
+    findConsentClient({ claims }),
+    getDb().user.findUnique({ where: { id: claims.userId }, select: { email: true } }),
     resolveInstanceScopes({ instanceId: claims.instanceId, userId: claims.userId }),
   ]);
-  if (!client || client.disabledAt || !target) return null;
-  if (!isRegisteredRedirectUri({ registered: client.redirectUris, requested: claims.redirectUri }))
-    return null;
+  if (!client || !target) return null;
 
   const serverNames = new Map(target.servers.map((server) => [server.slug, server.name]));
   return {

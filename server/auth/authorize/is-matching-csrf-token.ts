@@ -1,9 +1,7 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hashOpaqueSecret, isSecretMatchingHash } from "../opaque-secrets";
 
-// Constant-time comparison of CSRF values. Both are hashed first so that the comparison takes the same
-// time whatever their lengths: timingSafeEqual itself needs equal lengths and would leak them.
-
-const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
+// Constant-time comparison of CSRF values, through the comparison every opaque secret uses: both sides
+// are hashed first, so the time taken does not depend on their lengths either.
 
 export function isMatchingCsrfToken({
   expected,
@@ -13,5 +11,5 @@ export function isMatchingCsrfToken({
   presented: string | null | undefined;
 }): boolean {
   if (!expected || !presented) return false;
-  return timingSafeEqual(digest(expected), digest(presented));
+  return isSecretMatchingHash(presented, hashOpaqueSecret(expected));
 }

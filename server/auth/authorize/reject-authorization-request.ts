@@ -4,6 +4,7 @@ import { buildAuthorizationRedirect } from "./build-authorization-redirect";
 
 // Refuses an authorization request whose client and redirect URI are trusted (RFC 6749 §4.1.2.1): the
 // refusal is audited for the signed-in user and sent back to the client as `error` on its redirect URI.
+// A user's own "Deny" is audited as DENIED, any other refusal as FAILURE with its reason code.
 
 type TRejectAuthorizationRequestOptions = {
   userId: string;
@@ -11,6 +12,10 @@ type TRejectAuthorizationRequestOptions = {
   redirectUri: string;
   state?: string;
   error: OAuthError;
+  /** Defaults: outcome FAILURE, reason the OAuth error code. */
+  outcome?: "FAILURE" | "DENIED";
+  reason?: string;
+  instanceId?: string;
   ip?: string;
   userAgent?: string;
 };
@@ -20,12 +25,13 @@ export function rejectAuthorizationRequest(options: TRejectAuthorizationRequestO
   const { error } = options;
   writeAuditEvent({
     eventType: "oauth.authorization_denied",
-    outcome: "FAILURE",
+    outcome: options.outcome ?? "FAILURE",
     actorUserId: options.userId,
     clientId: options.client.id,
+    instanceId: options.instanceId,
     ip: options.ip,
     userAgent: options.userAgent,
-    reason: error.error,
+    reason: options.reason ?? error.error,
   });
   return buildAuthorizationRedirect({
     redirectUri: options.redirectUri,

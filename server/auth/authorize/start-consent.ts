@@ -1,3 +1,4 @@
+import { seeOther } from "../../http/see-other";
 import { generateRandomId } from "../opaque-secrets";
 import { getAppUrl } from "../resource-urls";
 import { getConsentCsrfCookie } from "./get-consent-csrf-cookie";
@@ -34,10 +35,9 @@ export async function startConsent({
       csrf,
     },
   });
-  const headers = new Headers({
-    Location: getAppUrl(`/oauth/authorize/consent?request=${encodeURIComponent(signed)}`),
-    "Cache-Control": "no-store",
+  const response = seeOther({
+    location: getAppUrl(`/oauth/authorize/consent?request=${encodeURIComponent(signed)}`),
   });
-  headers.append("Set-Cookie", getConsentCsrfCookie().serialize(csrf));
-  return new Response(null, { status: 303, headers });
+  response.headers.append("Set-Cookie", getConsentCsrfCookie().serialize(csrf));
+  return response;
 }

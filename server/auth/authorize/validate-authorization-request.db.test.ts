@@ -352,6 +352,34 @@ describe("maySkipConsentPage", () => {
     expect(await maySkipConsentPage({ request: perServer })).toBe(false);
   });
 
+  it("shows it when the only `*` consent for the client is another user's", async () => {
+    const { client: known } = await createTestAiClient();
+    await getDb().consent.create({
+      data: { userId: otherUserId, clientId: known.id, instanceId, scopes: ["mcp:access:*"] },
+    });
+    const request = await validRequest({}, known);
+    expect(request.userId).toBe(userId);
+    expect(await maySkipConsentPage({ request })).toBe(false);
+    // Control: the same consent given by this user does let the page be skipped.
+    await getDb().consent.create({
+      data: { userId, clientId: known.id, instanceId, scopes: ["mcp:access:*"] },
+    });
+    expect(await maySkipConsentPage({ request })).toBe(true);
+  });
+
+  it("shows it when this user's `*` consent for the client is for another instance", async () => {
+    const { client: known } = await createTestAiClient();
+    const secondInstanceId = (await createTestInstance({ userId })).id;
+    await getDb().consent.create({
+      data: { userId, clientId: known.id, instanceId: secondInstanceId, scopes: ["mcp:access:*"] },
+    });
+    const request = await validRequest({}, known);
+    expect(request.instance.id).toBe(instanceId);
+    expect(await maySkipConsentPage({ request })).toBe(false);
+    const onSecond = await validRequest({ resource: `http://localhost:3000/mcp/${secondInstanceId}` }, known);
+    expect(await maySkipConsentPage({ request: onSecond })).toBe(true);
+  });
+
   it("always shows it to a CIMD client redirecting to an app's private-use scheme", async () => {
     const appRedirect = "cursor://anysphere.cursor-retrieval/oauth/callback";
     const { client: app } = await createTestAiClient({ redirectUris: [appRedirect] });

@@ -1,4 +1,4 @@
-import { isLoopbackHost } from "./redirect-uri-kind";
+import { isLoopbackHost } from "../../net/is-loopback-host";
 
 // Whether a redirect_uri sent to /oauth/authorize is one the client registered. The comparison is an
 // exact string match (OAuth 2.1 §4.1.1; no normalisation, so case, trailing slash, query all count),

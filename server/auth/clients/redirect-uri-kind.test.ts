@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { describeRedirectTarget, getRedirectUriKind, isLoopbackHost } from "./redirect-uri-kind";
+import { isLoopbackHost } from "../../net/is-loopback-host";
+import { describeRedirectTarget, getRedirectUriKind } from "./redirect-uri-kind";
 
 describe("isLoopbackHost", () => {
   it.each(["localhost", "127.0.0.1", "[::1]"])("accepts %s", (host) => {

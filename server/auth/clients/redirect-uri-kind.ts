@@ -4,16 +4,10 @@
 // - "app": an app on this computer, through a private-use scheme (RFC 8252 §7.1, e.g. cursor://).
 // Loopback and app targets share one weakness: any program on the machine can claim them, so the
 // consent page warns about them and a CIMD client sending the code there always gets the page.
-// The three helpers live together so that every caller agrees on what counts as loopback.
+
+import { isLoopbackHost } from "../../net/is-loopback-host";
 
 export type TRedirectUriKind = "web" | "loopback" | "app";
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** `hostname` as the URL parser gives it (lower case, IPv6 in brackets). */
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname);
-}
 
 /** The kind of a redirect URI that assertValidRedirectUri accepted. */
 export function getRedirectUriKind({ uri }: { uri: string }): TRedirectUriKind {

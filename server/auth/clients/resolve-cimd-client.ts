@@ -3,6 +3,7 @@ import { writeAuditEvent } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { getEnv } from "../../env";
 import type { AiClient } from "../../generated/prisma/client";
+import { isUniqueViolation } from "../../is-unique-violation";
 import { getLogger } from "../../logger";
 import { OutboundFetchError, safeFetch } from "../../net/safe-fetch";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
@@ -164,9 +165,6 @@ async function fetchDocument(clientId: string): Promise<TCimdMetadata> {
   }
   return { document, cacheMaxAgeSeconds: cacheMaxAgeSeconds(response.headers.get("cache-control")) };
 }
-
-const isUniqueViolation = (error: unknown) =>
-  typeof error === "object" && error !== null && "code" in error && error.code === "P2002";
 
 async function saveDocument(clientId: string, metadata: TCimdMetadata, fetchedAt: Date): Promise<AiClient> {
   const { document } = metadata;

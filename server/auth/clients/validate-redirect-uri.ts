@@ -1,5 +1,5 @@
+import { isLoopbackHost } from "../../net/is-loopback-host";
 import { InvalidRedirectUriError } from "../oauth-errors";
-import { isLoopbackHost } from "./redirect-uri-kind";
 
 // Which redirect URIs a client may register (RFC 7591 §2, RFC 8252, OAuth 2.1 §2.3.1). Accepted:
 // - https URLs;

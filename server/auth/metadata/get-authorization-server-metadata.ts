@@ -1,11 +1,11 @@
+import { TOKEN_ENDPOINT_AUTH_METHODS } from "../clients/client-metadata-schema";
 import { getAppUrl, getIssuer } from "../resource-urls";
 import { ALL_SERVERS_SCOPE } from "../scopes";
+import { SUPPORTED_GRANT_TYPES } from "../tokens/token-request-schemas";
 
 // RFC 8414 authorization server metadata, served at /.well-known/oauth-authorization-server and at the
 // OpenID configuration path (some MCP clients try that one first). Everything derives from APP_URL, never
 // from the request, so a forged Host header cannot point a client at another token endpoint.
-
-const CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"];
 
 export type TAuthorizationServerMetadata = {
   issuer: string;
@@ -36,9 +36,9 @@ export function getAuthorizationServerMetadata(): TAuthorizationServerMetadata {
     jwks_uri: getAppUrl("/.well-known/jwks.json"),
     response_types_supported: ["code"],
     response_modes_supported: ["query"],
-    grant_types_supported: ["authorization_code", "refresh_token", "client_credentials"],
-    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
-    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    grant_types_supported: [...SUPPORTED_GRANT_TYPES],
+    token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+    revocation_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
     // PKCE with S256 only: `plain` would hand the verifier to anyone who sees the authorization request.
     code_challenge_methods_supported: ["S256"],
     // Per-server scopes differ per instance; each instance's protected-resource metadata lists its own.

@@ -1,5 +1,6 @@
 import { importJWK, type JWK } from "jose";
 import { getDb } from "../../db";
+import { publishedKeysWhere } from "./published-keys-where";
 
 // The public key for a token's `kid`, from the same set the JWKS publishes (expiresAt null or in the
 // future). The set is cached for a minute; an unknown kid reloads it at most every five seconds, so a
@@ -15,7 +16,7 @@ let cache: { keys: Map<string, PublishedKey>; loadedAt: number } | undefined;
 
 async function loadKeys(now: Date) {
   const rows = await getDb().signingKey.findMany({
-    where: { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    where: publishedKeysWhere({ now }),
     select: { id: true, publicJwk: true, expiresAt: true },
   });
   const keys = new Map<string, PublishedKey>();

@@ -1,5 +1,6 @@
 import type { AiClient } from "../../generated/prisma/client";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
+import type { TOKEN_ENDPOINT_AUTH_METHODS } from "../clients/client-metadata-schema";
 import { resolveAiClient } from "../clients/resolve-ai-client";
 import { InvalidClientError, InvalidRequestError, OAuthError } from "../oauth-errors";
 import { isSecretMatchingHash } from "../opaque-secrets";
@@ -25,7 +26,7 @@ import { readOAuthForm } from "./read-oauth-form";
 //   secret (a CIMD client_id is a URL every install of that client shares) and one address must not
 //   spend the budget of all its users.
 
-export type TClientAuthMethod = "none" | "client_secret_basic" | "client_secret_post";
+export type TClientAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 type PresentedCredentials = { method: TClientAuthMethod; clientId: string; clientSecret?: string };
 

@@ -173,6 +173,7 @@ describe("exchangeAuthorizationCode", () => {
       origin,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidGrantError);
+    expect(reasonOf(error)).toBe("code_verifier_mismatch");
     expect(createHash("sha256").update(row.codeChallenge).digest("base64url")).not.toBe(row.codeChallenge);
   });
 

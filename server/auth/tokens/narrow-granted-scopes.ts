@@ -1,6 +1,6 @@
-import { getDb } from "../../db";
 import { InvalidScopeError } from "../oauth-errors";
-import { ALL_SERVERS_SCOPE, parseScopeString, scopeForServer } from "../scopes";
+import { resolveInstanceScopes } from "../resolve-instance-scopes";
+import { ALL_SERVERS_SCOPE, parseScopeString } from "../scopes";
 
 // The scopes of a token asked for within a grant (RFC 6749 §6 for refresh, §4.4.2 for
 // client_credentials): no `scope` means everything granted; otherwise every requested entry must be
@@ -20,12 +20,8 @@ export async function narrowGrantedScopes({
   if (wanted.length === 0) return [...granted];
   const beyondGranted = wanted.filter((scope) => !granted.includes(scope));
   if (beyondGranted.length > 0 && granted.includes(ALL_SERVERS_SCOPE)) {
-    const connections = await getDb().mcpInstanceConnection.findMany({
-      where: { instanceId },
-      select: { connection: { select: { mcpServer: { select: { slug: true } } } } },
-    });
-    const offered = new Set(connections.map((row) => scopeForServer(row.connection.mcpServer.slug)));
-    if (beyondGranted.every((scope) => offered.has(scope))) return wanted;
+    const offered = (await resolveInstanceScopes({ instanceId }))?.scopes ?? [];
+    if (beyondGranted.every((scope) => offered.includes(scope))) return wanted;
   }
   if (beyondGranted.length > 0) {
     throw new InvalidScopeError("The requested scope exceeds what was granted.", {

@@ -55,13 +55,30 @@ describe("revokeToken", () => {
   });
 
   it("revokes an access token by jti whatever the hint, leaving the refresh token", async () => {
+    const grants: Awaited<ReturnType<typeof startGrant>>[] = [];
     for (const hint of [undefined, "access_token", "refresh_token", "something_else"]) {
       const grant = await startGrant();
+      grants.push(grant);
       await revokeToken({ client, token: grant.access_token, tokenTypeHint: hint, origin });
       expect((await accessRow(grant.jti)).revokedAt).not.toBeNull();
       await expect(
         rotateRefreshToken({ client, refreshToken: grant.refreshToken, origin }),
       ).resolves.toBeDefined();
+    }
+    await flushAuditEvents();
+    const audits = await db.auditLog.findMany({
+      where: { eventType: "oauth.token_revoked", clientId: client.id },
+    });
+    expect(audits).toHaveLength(grants.length);
+    for (const audit of audits) {
+      expect(audit).toMatchObject({ outcome: "SUCCESS", actorUserId: userId, instanceId, ip: origin.ip });
+    }
+    expect(audits.map((audit) => audit.detail)).toEqual(
+      expect.arrayContaining(grants.map((grant) => ({ kind: "access_token", jti: grant.jti }))),
+    );
+    for (const grant of grants) {
+      expect(JSON.stringify(audits)).not.toContain(grant.access_token);
+      expect(JSON.stringify(audits)).not.toContain(grant.refreshToken);
     }
   });
 
@@ -97,6 +114,10 @@ describe("revokeToken", () => {
       await expect(revokeToken({ client, token, origin })).resolves.toBeUndefined();
     }
     expect((await accessRow(grant.jti)).revokedAt).toBeNull();
+    await flushAuditEvents();
+    expect(
+      await db.auditLog.count({ where: { eventType: "oauth.token_revoked", clientId: client.id } }),
+    ).toBe(0);
   });
 });
 

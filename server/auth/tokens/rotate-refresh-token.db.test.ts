@@ -10,6 +10,7 @@ import {
   createTestUser,
 } from "../../testing/tier1-fixtures";
 import { InvalidGrantError, InvalidScopeError, InvalidTargetError, type OAuthError } from "../oauth-errors";
+import { hashOpaqueSecret } from "../opaque-secrets";
 import { getInstanceResourceUrl } from "../resource-urls";
 import { exchangeAuthorizationCode } from "./exchange-authorization-code";
 import { revokeRefreshFamily } from "./revoke-refresh-family";
@@ -35,6 +36,8 @@ async function startGrant(scopes = ["mcp:access:*"]) {
 }
 
 const jtiOf = (token: string) => decodeJwt(token).jti as string;
+const refreshRow = (token: string) =>
+  db.refreshToken.findUniqueOrThrow({ where: { tokenHash: hashOpaqueSecret(token) } });
 
 describe("rotateRefreshToken", () => {
   it("rotates: a new refresh token and access token, the old refresh token marked rotated", async () => {
@@ -43,6 +46,11 @@ describe("rotateRefreshToken", () => {
     expect(second.refresh_token).toMatch(/^tmk_rt_/);
     expect(second.refresh_token).not.toBe(first);
     expect(second.scope).toBe("mcp:access:*");
+    const oldRow = await refreshRow(first);
+    const newRow = await refreshRow(second.refresh_token as string);
+    expect(oldRow.rotatedAt).not.toBeNull();
+    expect(newRow.rotatedAt).toBeNull();
+    expect(newRow.familyId).toBe(oldRow.familyId);
     const third = await rotateRefreshToken({ client, refreshToken: second.refresh_token as string, origin });
     expect(third.access_token).not.toBe(second.access_token);
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "../../env";
-import { createTestInstance, createTestUser } from "../../testing/mcp-auth-fixtures";
+import { createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
 import { InvalidTokenError, TemporarilyUnavailableError } from "../oauth-errors";
 import { authenticateMcpRequest } from "./authenticate-mcp-request";
 

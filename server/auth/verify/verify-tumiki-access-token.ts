@@ -80,6 +80,12 @@ export async function verifyTumikiAccessToken(options: {
     throw malformed();
   }
 
+  // The owner check needs only `sub`: it runs beside the issuance lookup rather than after it, saving a
+  // round trip on every MCP request. Its error is kept, not thrown, until the checks before it passed.
+  const ownerCheck = assertInstanceOwner({ instanceId, userId: sub }).then(
+    () => null,
+    (error: unknown) => error,
+  );
   const issued = await getDb().issuedAccessToken.findUnique({
     where: { jti },
     select: { instanceId: true, userId: true, clientId: true, revokedAt: true },
@@ -96,7 +102,8 @@ export async function verifyTumikiAccessToken(options: {
       reason: "token_record_mismatch",
     });
   }
-  await assertInstanceOwner({ instanceId, userId: sub });
+  const ownerError = await ownerCheck;
+  if (ownerError) throw ownerError;
 
   return {
     kind: "oauth",

@@ -4,12 +4,8 @@ import { flushAuditEvents } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
 import { resetEnvCache } from "../../env";
 import { getRedis } from "../../redis";
-import {
-  createTestAiClient,
-  createTestInstance,
-  createTestUser,
-  signTestAccessToken,
-} from "../../testing/mcp-auth-fixtures";
+import { signTestAccessToken } from "../../testing/mcp-auth-fixtures";
+import { createTestAiClient, createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
 import { getProtectedResourceMetadataUrl } from "../resource-urls";
 import { assertServerScope } from "./assert-server-scope";
 import { withMcpAuth } from "./with-mcp-auth";
@@ -26,7 +22,7 @@ beforeAll(async () => {
   resetEnvCache();
   user = await createTestUser();
   instance = await createTestInstance({ userId: user.id, serverSlugs: [`s-${randomUUID().slice(0, 8)}`] });
-  client = await createTestAiClient();
+  client = (await createTestAiClient()).client;
 });
 
 afterAll(() => {

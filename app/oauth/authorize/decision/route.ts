@@ -8,6 +8,7 @@ import { isSameOriginRequest } from "@/server/auth/authorize/is-same-origin-requ
 import { verifyConsentRequest } from "@/server/auth/authorize/verify-consent-request";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { readRequestCookie } from "@/server/http/read-request-cookie";
+import { seeOther } from "@/server/http/see-other";
 import { withRouteErrors } from "@/server/http/with-route-errors";
 
 // POST /oauth/authorize/decision: the consent form's Approve or Deny. Nothing is stored unless the post
@@ -43,8 +44,5 @@ export const POST = withRouteErrors(async (request: Request) => {
   if (result.outcome === "refused") {
     return authorizationErrorPageResponse({ reason: result.reason, status: result.status });
   }
-  return new Response(null, {
-    status: 303,
-    headers: { Location: result.location, "Cache-Control": "no-store" },
-  });
+  return seeOther({ location: result.location });
 });
