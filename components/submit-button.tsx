@@ -2,11 +2,10 @@
 
 import type { ReactNode } from "react";
 import { primaryButton } from "./button-styles";
-import { useHydrated } from "./use-hydrated";
 
 /**
- * The primary submit button of a JavaScript-handled form: disabled while the submit is pending and
- * until the page has hydrated (see useHydrated), showing `pendingLabel` while pending when given.
+ * The primary submit button of a ClientForm (which keeps it disabled until hydration): disabled while
+ * the submit is pending, showing `pendingLabel` meanwhile when given.
  */
 export function SubmitButton({
   isPending,
@@ -22,12 +21,11 @@ export function SubmitButton({
   className?: string;
   children: ReactNode;
 }) {
-  const isHydrated = useHydrated();
   return (
     <button
       type="submit"
       className={className ? `${primaryButton} ${className}` : primaryButton}
-      disabled={isPending || disabled || !isHydrated}
+      disabled={isPending || disabled}
     >
       {isPending && pendingLabel !== undefined ? pendingLabel : children}
     </button>

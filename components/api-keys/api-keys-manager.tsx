@@ -3,6 +3,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
+import { ClientForm } from "../client-form";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { DataTable } from "../dashboard/data-table";
@@ -97,7 +98,7 @@ export function ApiKeysManager() {
         }
       >
         {() => (
-          <form method="post" onSubmit={handleCreate} className={`${card} space-y-4`}>
+          <ClientForm onSubmit={handleCreate} className={`${card} space-y-4`}>
             <h2 className="text-lg font-semibold text-slate-900">New API key</h2>
             <FormErrorAlert error={create.error} />
             <InstanceScopeFields
@@ -127,7 +128,7 @@ export function ApiKeysManager() {
             <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
               Create API key
             </SubmitButton>
-          </form>
+          </ClientForm>
         )}
       </ListQueryResult>
 

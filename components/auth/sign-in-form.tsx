@@ -4,6 +4,7 @@ import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { type FormEvent, useState } from "react";
 import { secondaryButton, textLink } from "../button-styles";
+import { ClientForm } from "../client-form";
 import { SubmitButton } from "../submit-button";
 import { FormAlert } from "./form-alert";
 import { describeSignInError, withCallbackUrl } from "./sign-in-messages";
@@ -44,7 +45,7 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
 
   return (
     <div className="space-y-6">
-      <form method="post" onSubmit={handleSubmit} className="space-y-4">
+      <ClientForm onSubmit={handleSubmit} className="space-y-4">
         <FormAlert message={error} />
         <TextField label="Email" name="email" type="email" autoComplete="email" required />
         <TextField
@@ -57,7 +58,7 @@ export function SignInForm({ redirectTo, initialError, singleSignOn }: SignInFor
         <SubmitButton isPending={isPending} pendingLabel="Signing in…" className="w-full">
           Sign in
         </SubmitButton>
-      </form>
+      </ClientForm>
       {singleSignOn ? (
         <div className="space-y-3">
           <p className="text-center text-xs uppercase tracking-wide text-slate-500">or</p>

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { ZSignUpInput } from "@/server/accounts/account-schemas";
 import type { TPublicErrorData } from "@/server/api/trpc";
 import { textLink } from "../button-styles";
+import { ClientForm } from "../client-form";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 import { FormAlert } from "./form-alert";
@@ -84,7 +85,7 @@ export function SignUpForm({ redirectTo }: { redirectTo: string }) {
   const isPending = signUp.isPending || isSigningIn;
   return (
     <div className="space-y-6">
-      <form method="post" onSubmit={handleSubmit} className="space-y-4" noValidate>
+      <ClientForm onSubmit={handleSubmit} className="space-y-4" noValidate>
         <FormAlert message={error} />
         <TextField
           label="Name (optional)"
@@ -114,7 +115,7 @@ export function SignUpForm({ redirectTo }: { redirectTo: string }) {
         <SubmitButton isPending={isPending} pendingLabel="Creating your account…" className="w-full">
           Create account
         </SubmitButton>
-      </form>
+      </ClientForm>
       <p className="text-sm text-slate-600">
         Already have an account?{" "}
         <Link href={withCallbackUrl("/sign-in", redirectTo)} className={textLink}>

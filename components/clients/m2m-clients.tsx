@@ -3,6 +3,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
+import { ClientForm } from "../client-form";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { DataTable } from "../dashboard/data-table";
@@ -123,7 +124,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
         empty={<EmptyListBox>A machine-to-machine client uses one instance; create one first.</EmptyListBox>}
       >
         {() => (
-          <form method="post" onSubmit={handleCreate} className={`${card} space-y-4`}>
+          <ClientForm onSubmit={handleCreate} className={`${card} space-y-4`}>
             <h3 className="text-base font-semibold text-slate-900">New machine-to-machine client</h3>
             <FormErrorAlert error={create.error} />
             <InstanceScopeFields
@@ -143,7 +144,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
             <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
               Create client
             </SubmitButton>
-          </form>
+          </ClientForm>
         )}
       </ListQueryResult>
 

@@ -7,6 +7,7 @@ import type { AppRouter } from "@/server/api/root";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
 import { secondaryButton, textLink } from "../button-styles";
+import { ClientForm } from "../client-form";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
@@ -122,7 +123,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
         )}
       </div>
       {isEditing ? (
-        <form method="post" onSubmit={handleSubmit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+        <ClientForm onSubmit={handleSubmit} className="flex flex-col gap-3 sm:flex-row sm:items-end">
           <div className="flex-1">
             <TextField
               label="New name"
@@ -140,7 +141,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
               Cancel
             </button>
           </div>
-        </form>
+        </ClientForm>
       ) : null}
     </div>
   );

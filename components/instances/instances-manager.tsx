@@ -2,6 +2,7 @@
 
 import { type FormEvent, useRef, useState } from "react";
 import { TextField } from "../auth/text-field";
+import { ClientForm } from "../client-form";
 import { EmptyListBox } from "../dashboard/empty-list-box";
 import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { getFieldErrors } from "../dashboard/format";
@@ -31,7 +32,7 @@ export function InstancesManager() {
 
   return (
     <div className="space-y-6">
-      <form method="post" onSubmit={handleCreate} className={`${card} space-y-3`}>
+      <ClientForm onSubmit={handleCreate} className={`${card} space-y-3`}>
         <h2 className="text-lg font-semibold text-slate-900">New instance</h2>
         <FormErrorAlert error={create.error} />
         <div className="flex flex-col gap-3 sm:flex-row sm:items-end">
@@ -50,7 +51,7 @@ export function InstancesManager() {
             Create instance
           </SubmitButton>
         </div>
-      </form>
+      </ClientForm>
 
       {/* Focus lands here when a deleted instance's card (and its Delete button) goes away. */}
       <section ref={list} aria-label="Your instances" tabIndex={-1} className="focus:outline-none">

@@ -3,6 +3,7 @@
 import { type FormEvent, useRef, useState } from "react";
 import { FormAlert } from "../auth/form-alert";
 import { TextField } from "../auth/text-field";
+import { ClientForm } from "../client-form";
 import { ConfirmButton } from "../dashboard/confirm-button";
 import { DataTable } from "../dashboard/data-table";
 import { EmptyListBox } from "../dashboard/empty-list-box";
@@ -44,7 +45,7 @@ export function ServersManager() {
 
   return (
     <div className="space-y-6">
-      <form method="post" onSubmit={handleAdd} className={`${card} space-y-3`}>
+      <ClientForm onSubmit={handleAdd} className={`${card} space-y-3`}>
         <h2 className="text-lg font-semibold text-slate-900">Add a server without authentication</h2>
         <p className="text-sm text-slate-600">
           For MCP servers that anyone with the URL may use. Connecting servers that need sign-in is coming
@@ -74,7 +75,7 @@ export function ServersManager() {
         <SubmitButton isPending={add.isPending} pendingLabel="Adding…">
           Add server
         </SubmitButton>
-      </form>
+      </ClientForm>
 
       {/* Focus lands here when a removed server's row (and its Remove button) goes away. */}
       <section ref={list} aria-label="Your servers" tabIndex={-1} className="space-y-3 focus:outline-none">
