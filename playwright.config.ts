@@ -1,11 +1,13 @@
 import { defineConfig, devices } from "@playwright/test";
+import { demoBackendPort } from "./e2e/support/demo-backend";
 import { ensureTestTls } from "./e2e/support/test-tls";
 
 // End-to-end tests in Chromium. Chromium is the distribution's (/usr/bin/chromium): `npx playwright
 // install` cannot download here.
 //
-// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts) and the https
-// host of Client ID Metadata Documents (e2e/fixtures/cimd-host.mts). The app is either already running
+// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts), the https
+// host of Client ID Metadata Documents (e2e/fixtures/cimd-host.mts) and the OAuth-protected demo
+// backend MCP server (scripts/demo-backend.ts, URLs in e2e/support/demo-backend.ts). The app is either already running
 // at E2E_BASE_URL, started with the settings of `e2eAppEnv` (CI does this), or, without E2E_BASE_URL,
 // started here with `npm start` on port 3000 (run `npm run build` first).
 
@@ -24,10 +26,10 @@ export const e2eOidcEnv = {
 
 /** Settings of the app under test that the specs rely on besides e2eOidcEnv; .ci/run exports the same. */
 export const e2eAppEnv = {
-  // The CIMD host's certificate is self-signed and its address is loopback: the app trusts both for
-  // the tests only (production has neither setting).
+  // The CIMD host's certificate is self-signed, and it and the demo backend listen on loopback: the app
+  // trusts both for the tests only (production has neither setting).
   NODE_EXTRA_CA_CERTS: ensureTestTls().certPath,
-  OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort}`,
+  OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort},localhost:${demoBackendPort}`,
   // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
   TRUSTED_PROXY_HOPS: "1",
 };
@@ -77,6 +79,13 @@ export default defineConfig({
       url: `https://localhost:${cimdPort}/health`,
       ignoreHTTPSErrors: true,
       env: { E2E_CIMD_PORT: String(cimdPort) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 30_000,
+    },
+    {
+      command: "node --import tsx scripts/demo-backend.ts",
+      url: `http://localhost:${demoBackendPort}/__demo/stats`,
+      env: { DEMO_BACKEND_PORT: String(demoBackendPort) },
       reuseExistingServer: !process.env.CI,
       timeout: 30_000,
     },

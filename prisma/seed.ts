@@ -4,12 +4,41 @@ import { getDb } from "../server/db";
 import { getEnv } from "../server/env";
 import { AppError } from "../server/errors";
 
-// Seeds a demo user with a well-known password, for trying Tumiki locally. Idempotent. `npm run dev`
-// runs it only on the embedded database; `npm run db:seed` runs it on purpose. It refuses production
-// (NODE_ENV=production or Vercel), where a well-known password would be an open door.
+// Seeds a demo user with a well-known password, and the catalog entry of the local demo backend, for
+// trying Tumiki locally. Idempotent. `npm run dev` runs it only on the embedded database; `npm run
+// db:seed` runs it on purpose. It refuses production (NODE_ENV=production or Vercel), where a
+// well-known password would be an open door.
 
 const DEMO_EMAIL = "demo@example.com";
 const DEMO_PASSWORD = "tumiki-demo-password";
+
+// The OAuth-protected MCP server that `npm run dev` starts beside the app (scripts/demo-backend.ts).
+const DEMO_BACKEND = {
+  name: "Demo Notes",
+  slug: "demo-notes",
+  url: "http://localhost:3400/mcp",
+  authType: "OAUTH",
+  description:
+    "A notes MCP server behind its own OAuth authorization server: the local demo backend that npm run dev starts on port 3400. Sign in there with any account name.",
+} as const;
+
+/** The catalog entry (no owner) for the demo backend; a user's own server with that slug is left alone. */
+async function seedDemoBackendCatalogEntry(): Promise<void> {
+  const db = getDb();
+  const existing = await db.mcpServer.findUnique({ where: { slug: DEMO_BACKEND.slug } });
+  if (existing?.ownerUserId) {
+    console.warn(
+      `[seed] a user's server already has the slug "${DEMO_BACKEND.slug}": catalog entry not added.`,
+    );
+    return;
+  }
+  await db.mcpServer.upsert({
+    where: { slug: DEMO_BACKEND.slug },
+    create: { ...DEMO_BACKEND, ownerUserId: null },
+    update: DEMO_BACKEND,
+  });
+  console.log(`[seed] catalog: "${DEMO_BACKEND.name}" at ${DEMO_BACKEND.url}.`);
+}
 
 async function seed(): Promise<void> {
   // Standalone `npm run db:seed` gets the same local defaults as `npm run dev`.
@@ -25,6 +54,7 @@ async function seed(): Promise<void> {
   } catch (error) {
     if (!(error instanceof AppError && error.code === "CONFLICT")) throw error;
   }
+  await seedDemoBackendCatalogEntry();
   console.log(`[seed] sign in at ${env.APP_URL}/sign-in`);
   console.log(`[seed]   email:    ${DEMO_EMAIL}`);
   console.log(`[seed]   password: ${DEMO_PASSWORD}`);

@@ -62,6 +62,12 @@ export const ZEnv = z
         typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim().toLowerCase()) : [],
       z.array(z.string().regex(/^[a-z0-9.[\]:-]+:\d{1,5}$/, "expected host:port entries, comma-separated")),
     ),
+    // Tier 2: a backend token is refreshed when it expires within this many seconds, and its cache
+    // entry ends that long before the token does.
+    BACKEND_TOKEN_REFRESH_BUFFER_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(0).default(300),
+    ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     VERCEL: optionalString,
   })

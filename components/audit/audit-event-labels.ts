@@ -19,6 +19,8 @@ export const AUDIT_EVENT_LABELS: Record<(typeof AUDIT_EVENT_TYPES)[number], stri
   "mcp.auth_failed": "MCP request refused (authentication)",
   "mcp.scope_denied": "MCP request refused (scope)",
   "mcp.tool_called": "Tool called",
+  "backend.client_registered": "Registered with a server's authorization server",
+  "backend.authorization_failed": "Server connection failed",
   "backend.connected": "Server connected",
   "backend.disconnected": "Server disconnected",
   "backend.token_refreshed": "Server token refreshed",

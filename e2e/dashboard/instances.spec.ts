@@ -1,9 +1,10 @@
 import { expect, test } from "@playwright/test";
+import { demoBackendPublicMcpUrl } from "../support/demo-backend";
 import { signUpAndSignIn } from "../support/session";
 import { createTestClientIp } from "../support/users";
 
-// The dashboard's instance life cycle: a server without authentication (nothing is fetched from its
-// URL), an instance bundling it, its URL, a rename, an API key shown once and revoked, and deletion.
+// The dashboard's instance life cycle: a server without authentication (the demo backend's public
+// endpoint), an instance bundling it, its URL, a rename, an API key shown once and revoked, and deletion.
 // Sign-in is not the subject, so the user signs in through the API.
 
 test.use({
@@ -23,8 +24,9 @@ test("a user bundles a server into an instance, uses its URL and an API key, the
 
   await page.goto("/servers");
   await expect(page.getByRole("heading", { level: 1, name: "Servers" })).toBeVisible();
+  await page.getByLabel("Server URL").fill(demoBackendPublicMcpUrl);
   await page.getByLabel("Server name").fill(serverName);
-  await page.getByLabel("Server URL").fill("http://localhost:3999/mcp");
+  await page.getByRole("button", { name: "Check server" }).click();
   await page.getByRole("button", { name: "Add server" }).click();
   await expect(page.getByRole("row").filter({ hasText: serverName })).toContainText("Connected");
 

@@ -2,6 +2,7 @@ import { accountRouter } from "./routers/account";
 import { aiClientRouter } from "./routers/aiClient";
 import { apiKeyRouter } from "./routers/apiKey";
 import { auditRouter } from "./routers/audit";
+import { backendTokensRouter } from "./routers/backendTokens";
 import { instanceRouter } from "./routers/instance";
 import { serversRouter } from "./routers/servers";
 import { createTRPCRouter } from "./trpc";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   apiKey: apiKeyRouter,
   aiClient: aiClientRouter,
   audit: auditRouter,
+  backendTokens: backendTokensRouter,
 });
 
 export type AppRouter = typeof appRouter;

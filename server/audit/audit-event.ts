@@ -18,6 +18,8 @@ export const AUDIT_EVENT_TYPES = [
   "mcp.auth_failed",
   "mcp.scope_denied",
   "mcp.tool_called",
+  "backend.client_registered",
+  "backend.authorization_failed",
   "backend.connected",
   "backend.disconnected",
   "backend.token_refreshed",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { addUnauthenticatedServer } from "../servers/add-unauthenticated-server";
+import { createServerConnection } from "../servers/create-server-connection";
 import { createInstance } from "./create-instance";
 import { deleteInstance } from "./delete-instance";
 import { getInstanceOrThrow } from "./get-instance-or-throw";
@@ -82,15 +82,19 @@ describe("instances", () => {
   it("bundles the user's connections, replaces them, and derives the instance's scopes", async () => {
     const user = await createUser();
     const instance = await createInstance({ userId: user.id, name: "Bundle" });
-    const docs = await addUnauthenticatedServer({
+    const docs = await createServerConnection({
       userId: user.id,
       name: "Docs",
       url: "https://docs.example/mcp",
+      authType: "NONE",
+      status: "CONNECTED",
     });
-    const wiki = await addUnauthenticatedServer({
+    const wiki = await createServerConnection({
       userId: user.id,
       name: "Wiki",
       url: "https://wiki.example/mcp",
+      authType: "NONE",
+      status: "CONNECTED",
     });
 
     await setInstanceConnections({
@@ -116,15 +120,19 @@ describe("instances", () => {
     const user = await createUser();
     const other = await createUser();
     const instance = await createInstance({ userId: user.id, name: "Mine" });
-    const mine = await addUnauthenticatedServer({
+    const mine = await createServerConnection({
       userId: user.id,
       name: "Mine",
       url: "https://a.example/mcp",
+      authType: "NONE",
+      status: "CONNECTED",
     });
-    const theirs = await addUnauthenticatedServer({
+    const theirs = await createServerConnection({
       userId: other.id,
       name: "Theirs",
       url: "https://b.example/mcp",
+      authType: "NONE",
+      status: "CONNECTED",
     });
     await setInstanceConnections({
       userId: user.id,
@@ -153,10 +161,12 @@ describe("instances", () => {
     const oauthConnection = await db.userMcpConfig.create({
       data: { userId: user.id, mcpServerId: oauthServer.id, status: "CONNECTED" },
     });
-    const pending = await addUnauthenticatedServer({
+    const pending = await createServerConnection({
       userId: user.id,
       name: "Pending",
       url: "https://p.example",
+      authType: "NONE",
+      status: "CONNECTED",
     });
     await db.userMcpConfig.update({ where: { id: pending.connectionId }, data: { status: "PENDING" } });
 
@@ -172,8 +182,20 @@ describe("instances", () => {
   it("keeps or removes a bundled connection whatever its status, never adds an unusable one", async () => {
     const user = await createUser();
     const instance = await createInstance({ userId: user.id, name: "Aging" });
-    const docs = await addUnauthenticatedServer({ userId: user.id, name: "Docs", url: "https://d.example" });
-    const wiki = await addUnauthenticatedServer({ userId: user.id, name: "Wiki", url: "https://w.example" });
+    const docs = await createServerConnection({
+      userId: user.id,
+      name: "Docs",
+      url: "https://d.example",
+      authType: "NONE",
+      status: "CONNECTED",
+    });
+    const wiki = await createServerConnection({
+      userId: user.id,
+      name: "Wiki",
+      url: "https://w.example",
+      authType: "NONE",
+      status: "CONNECTED",
+    });
     await setInstanceConnections({
       userId: user.id,
       instanceId: instance.id,

@@ -109,6 +109,28 @@ export const RATE_LIMIT_POLICIES = {
       "one address (or 'unknown' without trusted proxy hops) block new clients for everyone. " +
       "Fails closed: unbounded outbound fetches are worse than a brief refusal.",
   },
+  backendOutbound: {
+    attempts: 60,
+    window: "1 h",
+    keyPrefix: "backend-outbound",
+    onRedisFailure: "closed",
+    why:
+      "Identifier: user:<id>. Each server check, add, connect and authorization start makes Tumiki " +
+      "contact a URL the user chose (metadata, registration, authorization servers): without a bound, " +
+      "a signed-in user could make Tumiki a scanner or fill tables with registrations. A person adds " +
+      "a few servers in a sitting, far below 60 an hour. Fails closed: unbounded outbound requests are " +
+      "worse than a brief refusal.",
+  },
+  backendTokenRefreshNow: {
+    attempts: 30,
+    window: "1 h",
+    keyPrefix: "backend-refresh-now",
+    onRedisFailure: "open",
+    why:
+      'Identifier: user:<id>. "Refresh now" on the Tokens page spends a backend\'s refresh token and ' +
+      "its token-endpoint budget; the automatic refresh does not pass here. Fails open: a refresh is " +
+      "single-flight and authenticated, so a Redis outage costs only the limit.",
+  },
 } as const satisfies Record<string, RateLimitPolicy>;
 
 export type RateLimitPolicyName = keyof typeof RATE_LIMIT_POLICIES;

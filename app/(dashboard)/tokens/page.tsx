@@ -1,13 +1,17 @@
 import type { Metadata } from "next";
-import { EmptyState } from "@/components/empty-state";
+import { PageHeader } from "@/components/dashboard/page-header";
+import { BackendTokensManager } from "@/components/tokens/backend-tokens-manager";
 
 export const metadata: Metadata = { title: "Tokens" };
 
 export default function TokensPage() {
   return (
-    <EmptyState title="Tokens" summary="The access Tumiki holds on your behalf, in both directions.">
-      Active sessions of your AI clients and the backend tokens Tumiki keeps for your servers will be listed
-      here, with their expiry and refresh status, so you can revoke or reconnect any of them.
-    </EmptyState>
+    <section aria-labelledby="page-title" className="space-y-6">
+      <PageHeader
+        title="Tokens"
+        summary="The tokens Tumiki holds for your backend servers: when they expire, how often Tumiki refreshed them, and what to do when a server needs you to sign in again."
+      />
+      <BackendTokensManager />
+    </section>
   );
 }

@@ -58,13 +58,19 @@ describe("dashboard routers", () => {
     const user = await createUser();
     expect(await codeOf(callerFor(user.id).instance.create({ name: "" }))).toBe("BAD_REQUEST");
     expect(
-      await codeOf(callerFor(user.id).servers.addUnauthenticated({ name: "x", url: "http://example.com" })),
+      await codeOf(
+        callerFor(user.id).servers.add({ name: "x", url: "http://example.com", auth: { type: "none" } }),
+      ),
     ).toBe("BAD_REQUEST");
   });
 
-  it("passes the request origin to the audit trail of a server add", async () => {
+  it("passes the request origin to the audit trail of a server connection", async () => {
     const user = await createUser();
-    await callerFor(user.id).servers.addUnauthenticated({ name: "Docs", url: "https://docs.example/mcp" });
+    // A catalog server without authentication: connecting it contacts nothing.
+    const docs = await getDb().mcpServer.create({
+      data: { name: "Docs", slug: `docs-${Date.now()}`, url: "https://docs.example/mcp" },
+    });
+    await callerFor(user.id).servers.connectCatalog({ serverId: docs.id });
     await flushAuditEvents();
 
     const { events } = await callerFor(user.id).audit.list({ eventType: "backend.connected" });

@@ -1,16 +1,42 @@
-import { addUnauthenticatedServer } from "../../servers/add-unauthenticated-server";
+import { startBackendAuthorization } from "../../backends/start-backend-authorization";
+import { addServer } from "../../servers/add-server";
+import { checkServer } from "../../servers/check-server";
+import { connectCatalogServer } from "../../servers/connect-catalog-server";
+import { listServerCatalog } from "../../servers/list-server-catalog";
 import { listUserServers } from "../../servers/list-user-servers";
 import { removeUserServer } from "../../servers/remove-user-server";
-import { ZAddUnauthenticatedServerInput, ZRemoveUserServerInput } from "../../servers/server-schemas";
+import {
+  ZAddServerInput,
+  ZConnectCatalogServerInput,
+  ZDiscoverServerInput,
+  ZRemoveUserServerInput,
+  ZStartServerAuthorizationInput,
+} from "../../servers/server-schemas";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
 export const serversRouter = createTRPCRouter({
   list: protectedProcedure.query(({ ctx }) => listUserServers({ userId: ctx.userId })),
 
-  addUnauthenticated: protectedProcedure
-    .input(ZAddUnauthenticatedServerInput)
+  catalog: protectedProcedure.query(({ ctx }) => listServerCatalog({ userId: ctx.userId })),
+
+  // A mutation although it reads: it makes Tumiki contact the URL, which a query's automatic refetches
+  // (window focus, remounts) must not repeat.
+  discover: protectedProcedure
+    .input(ZDiscoverServerInput)
+    .mutation(({ ctx, input }) => checkServer({ ...input, userId: ctx.userId })),
+
+  add: protectedProcedure
+    .input(ZAddServerInput)
+    .mutation(({ ctx, input }) => addServer({ ...input, userId: ctx.userId, origin: ctx.origin })),
+
+  connectCatalog: protectedProcedure
+    .input(ZConnectCatalogServerInput)
+    .mutation(({ ctx, input }) => connectCatalogServer({ ...input, userId: ctx.userId, origin: ctx.origin })),
+
+  startAuthorization: protectedProcedure
+    .input(ZStartServerAuthorizationInput)
     .mutation(({ ctx, input }) =>
-      addUnauthenticatedServer({ ...input, userId: ctx.userId, origin: ctx.origin }),
+      startBackendAuthorization({ userId: ctx.userId, mcpServerId: input.serverId }),
     ),
 
   remove: protectedProcedure

@@ -1,18 +1,21 @@
 import { randomBytes } from "node:crypto";
-import { writeAuditEvent } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import type { TRequestOrigin } from "../http/get-request-origin";
+import type { ConnectionStatus, McpAuthType } from "../generated/prisma/client";
 import { isUniqueViolation } from "../is-unique-violation";
 import { deriveServerSlug } from "./derive-server-slug";
-import { type TAddUnauthenticatedServerInput, ZAddUnauthenticatedServerInput } from "./server-schemas";
 
-type TAddUnauthenticatedServerOptions = TAddUnauthenticatedServerInput & {
+type TCreateServerConnectionOptions = {
   userId: string;
-  origin?: TRequestOrigin;
+  name: string;
+  url: string;
+  authType: McpAuthType;
+  status: ConnectionStatus;
+  /** With authType API_KEY: the header that carries the key, and the key (stored encrypted). */
+  apiKey?: { headerName: string; value: string };
 };
 
-export type TAddedServer = {
+export type TCreatedServerConnection = {
   connectionId: string;
   serverId: string;
   name: string;
@@ -23,16 +26,19 @@ export type TAddedServer = {
 const MAX_ATTEMPTS = 5;
 
 /**
- * Adds a private server that needs no authentication and connects the user to it, in one transaction.
- * Slugs are global (they appear in every scope), so a taken slug gets a short random suffix. The
- * unique index decides, not the lookup: a concurrent add of the same name retries with a new suffix.
+ * Creates a private server of the user and their connection to it, in one transaction, without
+ * contacting the server (callers check it first). Slugs are global (they appear in every scope), so a
+ * taken slug gets a short random suffix. The unique index decides, not the lookup: a concurrent add of
+ * the same name retries with a new suffix.
  */
-export async function addUnauthenticatedServer({
+export async function createServerConnection({
   userId,
-  origin,
-  ...input
-}: TAddUnauthenticatedServerOptions): Promise<TAddedServer> {
-  const { name, url } = ZAddUnauthenticatedServerInput.parse(input);
+  name,
+  url,
+  authType,
+  status,
+  apiKey,
+}: TCreateServerConnectionOptions): Promise<TCreatedServerConnection> {
   const db = getDb();
   const base = deriveServerSlug({ name });
   const baseTaken = (await db.mcpServer.findUnique({ where: { slug: base }, select: { id: true } })) !== null;
@@ -42,21 +48,20 @@ export async function addUnauthenticatedServer({
     try {
       const { server, connection } = await db.$transaction(async (tx) => {
         const server = await tx.mcpServer.create({
-          data: { name, slug, url, authType: "NONE", transport: "STREAMABLE_HTTP", ownerUserId: userId },
+          data: {
+            name,
+            slug,
+            url,
+            authType,
+            apiKeyHeaderName: apiKey?.headerName ?? null,
+            transport: "STREAMABLE_HTTP",
+            ownerUserId: userId,
+          },
         });
         const connection = await tx.userMcpConfig.create({
-          data: { userId, mcpServerId: server.id, status: "CONNECTED" },
+          data: { userId, mcpServerId: server.id, status, apiKey: apiKey?.value ?? null },
         });
         return { server, connection };
-      });
-      writeAuditEvent({
-        eventType: "backend.connected",
-        outcome: "SUCCESS",
-        actorUserId: userId,
-        mcpServerId: server.id,
-        ip: origin?.ip,
-        userAgent: origin?.userAgent,
-        detail: { authType: "NONE", slug },
       });
       return { connectionId: connection.id, serverId: server.id, name, slug, url };
     } catch (error) {

@@ -1,0 +1,613 @@
+import { createHash, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startDemoBackend, type TDemoBackend } from "@/scripts/demo-backend/start-demo-backend";
+import { flushAuditEvents } from "../audit/write-audit-event";
+import { getAppUrl } from "../auth/resource-urls";
+import { getDb } from "../db";
+import { resetEnvCache } from "../env";
+import { createTestUser } from "../testing/tier1-fixtures";
+import { BackendAuthorizationError } from "./backend-authorization-error";
+import { completeBackendAuthorization } from "./complete-backend-authorization";
+import { MAX_PENDING_BACKEND_AUTHORIZATIONS, startBackendAuthorization } from "./start-backend-authorization";
+
+// The tier-2 authorization-code flow against the real demo backend (oidc-provider): Tumiki registers by
+// DCR (done here by hand, as the discovery helper would), starts the flow, the test plays the browser
+// through the AS's login/consent page hop by hop, and the callback's query is handed to
+// completeBackendAuthorization as /oauth/callback would.
+
+const db = getDb();
+const CALLBACK_URL = getAppUrl("/oauth/callback");
+
+let backend: TDemoBackend;
+let serverId: string;
+let serverName: string;
+let oauthClientId: string;
+let issuer: string;
+
+type TMetadata = {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  registration_endpoint: string;
+  revocation_endpoint?: string;
+  authorization_response_iss_parameter_supported?: boolean;
+};
+
+beforeAll(async () => {
+  backend = await startDemoBackend({ port: 0 });
+  const { host } = new URL(backend.origin);
+  process.env.OUTBOUND_ALLOWED_PRIVATE_HOSTS = `${host},127.0.0.1:${new URL(backend.origin).port}`;
+  resetEnvCache();
+
+  const metadata = (await (
+    await fetch(`${backend.issuer}/.well-known/openid-configuration`)
+  ).json()) as TMetadata;
+  expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+  const registration = await fetch(metadata.registration_endpoint, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      client_name: "Tumiki (test)",
+      redirect_uris: [CALLBACK_URL],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+      scope: "notes:read notes:write",
+    }),
+  });
+  expect(registration.status).toBe(201);
+  const registered = (await registration.json()) as { client_id: string; client_secret: string };
+
+  serverName = `Demo <Notes> & "Co"`;
+  const server = await db.mcpServer.create({
+    data: { name: serverName, slug: `demo-notes-${randomUUID()}`, url: backend.mcpUrl, authType: "OAUTH" },
+  });
+  serverId = server.id;
+  issuer = metadata.issuer;
+  const client = await db.oAuthClient.create({
+    data: {
+      mcpServerId: serverId,
+      issuer,
+      registrationType: "DCR",
+      clientId: registered.client_id,
+      clientSecret: registered.client_secret,
+      authorizationServerUrl: issuer,
+      tokenEndpoint: metadata.token_endpoint,
+      authorizationEndpoint: metadata.authorization_endpoint,
+      registrationEndpoint: metadata.registration_endpoint,
+      revocationEndpoint: metadata.revocation_endpoint,
+      protectedResourceUrl: backend.mcpUrl,
+      resourceIndicator: backend.mcpUrl,
+      scopes: ["notes:read", "notes:write"],
+      grantTypes: ["authorization_code", "refresh_token"],
+      responseTypes: ["code"],
+      tokenEndpointAuthMethod: "client_secret_basic",
+      redirectUris: [CALLBACK_URL],
+    },
+  });
+  oauthClientId = client.id;
+});
+
+afterAll(async () => {
+  await backend?.close();
+});
+
+/**
+ * Plays the browser from the authorization URL to the redirect to Tumiki's callback: follows each
+ * redirect by hand with the AS's cookies, and submits the demo AS's login/consent form.
+ */
+async function followToCallback(authorizationUrl: string, action: "allow" | "deny" = "allow") {
+  const jar = new Map<string, string>();
+  let url = authorizationUrl;
+  let form: string | undefined;
+  for (let hop = 0; hop < 12; hop++) {
+    if (url.startsWith(`${CALLBACK_URL}?`)) return new URL(url).searchParams;
+    const response = await fetch(url, {
+      method: form ? "POST" : "GET",
+      body: form,
+      redirect: "manual",
+      headers: {
+        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join("; "),
+        ...(form ? { "content-type": "application/x-www-form-urlencoded" } : {}),
+      },
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ""] = cookie.split(";");
+      const name = pair.slice(0, pair.indexOf("=")).trim();
+      const value = pair.slice(pair.indexOf("=") + 1);
+      if (!value || /expires=Thu, 01 Jan 1970/i.test(cookie)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    const location = response.headers.get("location");
+    const text = await response.text();
+    if (location) {
+      url = new URL(location, url).toString();
+      form = undefined;
+    } else if (response.status === 200 && new URL(url).pathname.startsWith("/interaction/")) {
+      form = new URLSearchParams(action === "allow" ? { action, account: "alice" } : { action }).toString();
+    } else {
+      throw new Error(
+        `unexpected HTTP ${response.status} at ${new URL(url).pathname}: ${text.slice(0, 300)}`,
+      );
+    }
+  }
+  throw new Error("the authorization did not reach the callback");
+}
+
+async function startAndFollow(userId: string, action: "allow" | "deny" = "allow") {
+  const { authorizationUrl } = await startBackendAuthorization({ userId, mcpServerId: serverId });
+  return followToCallback(authorizationUrl, action);
+}
+
+async function tokensOf(userId: string) {
+  return db.oAuthToken.findMany({ where: { connection: { userId } } });
+}
+
+async function auditOf(userId: string) {
+  await flushAuditEvents();
+  return db.auditLog.findMany({ where: { actorUserId: userId }, orderBy: { createdAt: "asc" } });
+}
+
+async function expectFailure(promise: Promise<unknown>, reason: string): Promise<BackendAuthorizationError> {
+  const error = await promise.then(
+    () => {
+      throw new Error(`expected a ${reason} failure`);
+    },
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(BackendAuthorizationError);
+  expect((error as BackendAuthorizationError).reason).toBe(reason);
+  return error as BackendAuthorizationError;
+}
+
+/** The failure left no token and one audit row with the reason, without any secret of the flow. */
+async function expectAuditedWithoutToken(userId: string, reason: string, query?: URLSearchParams) {
+  expect(await tokensOf(userId)).toEqual([]);
+  const events = await auditOf(userId);
+  const failures = events.filter((event) => event.eventType === "backend.authorization_failed");
+  expect(failures.map((event) => event.reason)).toContain(reason);
+  expect(events.some((event) => event.eventType === "backend.connected")).toBe(false);
+  const serialized = JSON.stringify(events);
+  for (const name of ["code", "state"]) {
+    const value = query?.get(name);
+    if (value) expect(serialized).not.toContain(value);
+  }
+}
+
+describe("startBackendAuthorization", () => {
+  it("builds an S256 authorization URL with state, resource and scope, keeping only hashes and ciphertext", async () => {
+    const user = await createTestUser();
+    const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
+    const url = new URL(authorizationUrl);
+    const params = url.searchParams;
+    expect(`${url.origin}${url.pathname}`).toBe(`${backend.issuer}/auth`);
+    expect(params.get("response_type")).toBe("code");
+    expect(params.get("redirect_uri")).toBe(CALLBACK_URL);
+    expect(params.get("code_challenge_method")).toBe("S256");
+    expect(params.get("resource")).toBe(backend.mcpUrl);
+    expect(params.get("scope")).toBe("notes:read notes:write");
+    expect(params.has("code_verifier")).toBe(false);
+    const state = params.get("state") ?? "";
+    expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const row = await db.backendAuthorizationState.findFirstOrThrow({ where: { userId: user.id } });
+    expect(row.stateHash).toBe(createHash("sha256").update(state).digest("hex"));
+    expect(row.codeVerifier).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(authorizationUrl).not.toContain(row.codeVerifier);
+    expect(params.get("code_challenge")).toBe(
+      createHash("sha256").update(row.codeVerifier).digest("base64url"),
+    );
+    expect(row).toMatchObject({
+      mcpServerId: serverId,
+      oauthClientId,
+      redirectUri: CALLBACK_URL,
+      resource: backend.mcpUrl,
+      scope: "notes:read notes:write",
+      consumedAt: null,
+    });
+    expect(Math.abs(row.expiresAt.getTime() - Date.now() - 10 * 60_000)).toBeLessThan(30_000);
+    const [raw] = await db.$queryRaw<{ codeVerifier: string }[]>`
+      SELECT "codeVerifier" FROM "BackendAuthorizationState" WHERE id = ${row.id}`;
+    expect(raw?.codeVerifier.startsWith("enc:v1:")).toBe(true);
+    expect(raw?.codeVerifier).not.toContain(row.codeVerifier);
+    expect(JSON.stringify(row)).not.toContain(state);
+
+    const connection = await db.userMcpConfig.findUniqueOrThrow({
+      where: { userId_mcpServerId: { userId: user.id, mcpServerId: serverId } },
+    });
+    expect(connection.status).toBe("PENDING");
+  });
+
+  it("refuses a server that is private to another user, as not found", async () => {
+    const owner = await createTestUser();
+    const other = await createTestUser();
+    const server = await db.mcpServer.create({
+      data: {
+        name: "Private",
+        slug: `private-${randomUUID()}`,
+        url: backend.mcpUrl,
+        authType: "OAUTH",
+        ownerUserId: owner.id,
+      },
+    });
+    await expect(
+      startBackendAuthorization({ userId: other.id, mcpServerId: server.id }),
+    ).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await db.userMcpConfig.count({ where: { userId: other.id } })).toBe(0);
+  });
+
+  it("keeps the endpoint's own query parameters, overrides ours, and uses the newest client of the server", async () => {
+    const user = await createTestUser();
+    const server = await db.mcpServer.create({
+      data: {
+        name: "Own",
+        slug: `own-${randomUUID()}`,
+        url: "https://own.example.test/mcp",
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    const clientRow = (issuerUrl: string, endpoint: string, createdAt: Date) => ({
+      mcpServerId: server.id,
+      issuer: issuerUrl,
+      registrationType: "PRE_REGISTERED" as const,
+      clientId: `client-${issuerUrl}`,
+      authorizationServerUrl: issuerUrl,
+      tokenEndpoint: `${issuerUrl}/token`,
+      authorizationEndpoint: endpoint,
+      scopes: [],
+      createdAt,
+    });
+    await db.oAuthClient.create({
+      data: clientRow(
+        "https://old.example.test",
+        "https://old.example.test/authorize",
+        new Date(Date.now() - 60_000),
+      ),
+    });
+    await db.oAuthClient.create({
+      data: clientRow(
+        "https://as.example.test",
+        "https://as.example.test/authorize?tenant=acme&state=forged&response_type=token",
+        new Date(),
+      ),
+    });
+    const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: server.id });
+    const url = new URL(authorizationUrl);
+    expect(url.host).toBe("as.example.test");
+    expect(url.searchParams.get("tenant")).toBe("acme");
+    expect(url.searchParams.getAll("state")).toHaveLength(1);
+    expect(url.searchParams.get("state")).not.toBe("forged");
+    expect(url.searchParams.getAll("response_type")).toEqual(["code"]);
+    expect(url.searchParams.get("client_id")).toBe("client-https://as.example.test");
+    // No client resource indicator: the server's URL; no scopes: no scope parameter.
+    expect(url.searchParams.get("resource")).toBe("https://own.example.test/mcp");
+    expect(url.searchParams.has("scope")).toBe(false);
+  });
+
+  it("refuses an authorization endpoint that is not https, and a server without a client", async () => {
+    const user = await createTestUser();
+    for (const endpoint of [
+      "javascript:alert(1)//",
+      "http://as.example.test/authorize",
+      "data:text/html,hi",
+    ]) {
+      const server = await db.mcpServer.create({
+        data: {
+          name: "Bad",
+          slug: `bad-${randomUUID()}`,
+          url: "https://bad.example.test/mcp",
+          authType: "OAUTH",
+        },
+      });
+      await db.oAuthClient.create({
+        data: {
+          mcpServerId: server.id,
+          issuer: "https://bad.example.test",
+          registrationType: "PRE_REGISTERED",
+          clientId: "bad",
+          authorizationServerUrl: "https://bad.example.test",
+          tokenEndpoint: "https://bad.example.test/token",
+          authorizationEndpoint: endpoint,
+        },
+      });
+      await expect(
+        startBackendAuthorization({ userId: user.id, mcpServerId: server.id }),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        userMessage: "The server's authorization endpoint must be an https URL.",
+      });
+    }
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+    const bare = await db.mcpServer.create({
+      data: {
+        name: "Bare",
+        slug: `bare-${randomUUID()}`,
+        url: "https://bare.example.test/mcp",
+        authType: "OAUTH",
+      },
+    });
+    await expect(startBackendAuthorization({ userId: user.id, mcpServerId: bare.id })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+  });
+
+  it("caps the pending authorizations of a user and clears that user's expired ones", async () => {
+    const user = await createTestUser();
+    for (let i = 0; i < MAX_PENDING_BACKEND_AUTHORIZATIONS; i++) {
+      await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
+    }
+    await expect(startBackendAuthorization({ userId: user.id, mcpServerId: serverId })).rejects.toMatchObject(
+      {
+        code: "RATE_LIMITED",
+      },
+    );
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(
+      MAX_PENDING_BACKEND_AUTHORIZATIONS,
+    );
+    await db.backendAuthorizationState.updateMany({
+      where: { userId: user.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(1);
+  });
+});
+
+describe("completeBackendAuthorization", () => {
+  it("exchanges the code, stores the tokens encrypted, connects and audits; the response is single-use", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    expect(query.get("code")).toBeTruthy();
+    expect(query.get("iss")).toBe(issuer);
+    const exchangesBefore = backend.stats.tokenRequests.authorization_code ?? 0;
+
+    const result = await completeBackendAuthorization({
+      userId: user.id,
+      query,
+      origin: { ip: "203.0.113.9", userAgent: "callback-test" },
+    });
+    expect(result).toEqual({ mcpServerId: serverId, serverName });
+    expect(backend.stats.tokenRequests.authorization_code).toBe(exchangesBefore + 1);
+
+    const [token, ...others] = await tokensOf(user.id);
+    expect(others).toEqual([]);
+    expect(token).toMatchObject({
+      oauthClientId,
+      tokenPurpose: "backend_mcp",
+      tokenType: "Bearer",
+      scope: "notes:read notes:write",
+      isValid: true,
+      lastError: null,
+      refreshCount: 0,
+      lastRefreshedAt: null,
+    });
+    expect(token?.accessToken.length).toBeGreaterThan(10);
+    expect(token?.refreshToken?.length).toBeGreaterThan(10);
+    expect(Math.abs((token?.expiresAt?.getTime() ?? 0) - Date.now() - 3600_000)).toBeLessThan(30_000);
+    const [raw] = await db.$queryRaw<{ accessToken: string; refreshToken: string }[]>`
+      SELECT "accessToken", "refreshToken" FROM "OAuthToken" WHERE id = ${token?.id ?? ""}`;
+    expect(raw?.accessToken.startsWith("enc:v1:")).toBe(true);
+    expect(raw?.refreshToken.startsWith("enc:v1:")).toBe(true);
+    expect(raw?.accessToken).not.toContain(token?.accessToken);
+
+    // The stored token is the backend's: its MCP endpoint accepts it.
+    const mcp = await fetch(backend.mcpUrl, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token?.accessToken}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "test", version: "1" },
+        },
+      }),
+    });
+    expect(mcp.status).toBe(200);
+    await mcp.body?.cancel();
+
+    const connection = await db.userMcpConfig.findUniqueOrThrow({
+      where: { userId_mcpServerId: { userId: user.id, mcpServerId: serverId } },
+    });
+    expect(connection.status).toBe("CONNECTED");
+    const connected = (await auditOf(user.id)).filter((event) => event.eventType === "backend.connected");
+    expect(connected).toHaveLength(1);
+    expect(connected[0]).toMatchObject({ outcome: "SUCCESS", mcpServerId: serverId, ip: "203.0.113.9" });
+
+    // The same response again: refused, nothing exchanged, the stored token untouched.
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: user.id, query }),
+      "state_reused",
+    );
+    expect(error.userMessage).toContain("already used");
+    expect(error.mcpServerId).toBe(serverId);
+    expect(backend.stats.tokenRequests.authorization_code).toBe(exchangesBefore + 1);
+    const [after] = await tokensOf(user.id);
+    expect(after?.accessToken).toBe(token?.accessToken);
+    expect(after?.updatedAt).toEqual(token?.updatedAt);
+    const events = await auditOf(user.id);
+    expect(events.find((event) => event.reason === "state_reused")).toMatchObject({
+      eventType: "backend.authorization_failed",
+      outcome: "FAILURE",
+    });
+    const serialized = JSON.stringify(events);
+    for (const secret of [query.get("code"), query.get("state"), token?.accessToken, token?.refreshToken]) {
+      expect(serialized).not.toContain(secret);
+    }
+  });
+
+  it("lets two racing requests with one response exchange the code once", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    const results = await Promise.allSettled([
+      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, query }),
+    ]);
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    const rejected = results.find((result) => result.status === "rejected");
+    expect((rejected as PromiseRejectedResult).reason).toMatchObject({ reason: "state_reused" });
+    expect(await tokensOf(user.id)).toHaveLength(1);
+  });
+
+  it("replaces the token of a reconnect and resets its refresh bookkeeping", async () => {
+    const user = await createTestUser();
+    await completeBackendAuthorization({ userId: user.id, query: await startAndFollow(user.id) });
+    const [first] = await tokensOf(user.id);
+    await db.oAuthToken.update({
+      where: { id: first?.id ?? "" },
+      data: { isValid: false, lastError: "invalid_grant", refreshCount: 7, lastRefreshedAt: new Date() },
+    });
+    await db.userMcpConfig.updateMany({ where: { userId: user.id }, data: { status: "NEEDS_REAUTH" } });
+
+    await completeBackendAuthorization({ userId: user.id, query: await startAndFollow(user.id) });
+    const tokens = await tokensOf(user.id);
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]).toMatchObject({
+      id: first?.id,
+      isValid: true,
+      lastError: null,
+      refreshCount: 0,
+      lastRefreshedAt: null,
+    });
+    expect(tokens[0]?.accessToken).not.toBe(first?.accessToken);
+    expect((await db.userMcpConfig.findFirstOrThrow({ where: { userId: user.id } })).status).toBe(
+      "CONNECTED",
+    );
+  });
+
+  it("refuses a response without state", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    query.delete("state");
+    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "missing_state");
+    await expectAuditedWithoutToken(user.id, "missing_state", query);
+  });
+
+  it("refuses an unknown state", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    query.set("state", "A".repeat(43));
+    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "unknown_state");
+    await expectAuditedWithoutToken(user.id, "unknown_state", query);
+  });
+
+  it("refuses an expired state", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    await db.backendAuthorizationState.updateMany({
+      where: { userId: user.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: user.id, query }),
+      "state_expired",
+    );
+    expect(error.userMessage).toContain("expired");
+    await expectAuditedWithoutToken(user.id, "state_expired", query);
+  });
+
+  it("refuses another user's state exactly like an unknown one, and leaves it to its owner", async () => {
+    const owner = await createTestUser();
+    const intruder = await createTestUser();
+    const query = await startAndFollow(owner.id);
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: intruder.id, query }),
+      "wrong_user",
+    );
+    const unknown = await expectFailure(
+      completeBackendAuthorization({ userId: intruder.id, query: new URLSearchParams({ state: "x" }) }),
+      "unknown_state",
+    );
+    expect(error.userMessage).toBe(unknown.userMessage);
+    expect(error.mcpServerId).toBeUndefined();
+    await expectAuditedWithoutToken(intruder.id, "wrong_user", query);
+    const wrongUser = (await auditOf(intruder.id)).find((event) => event.reason === "wrong_user");
+    expect(wrongUser?.mcpServerId).toBeNull();
+    expect(await tokensOf(owner.id)).toEqual([]);
+
+    await completeBackendAuthorization({ userId: owner.id, query });
+    expect(await tokensOf(owner.id)).toHaveLength(1);
+  });
+
+  it("refuses a response whose iss is not the client's issuer (mix-up), and burns its state", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    const genuineIss = query.get("iss") ?? "";
+    query.set("iss", "https://attacker.example.test");
+    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "iss_mismatch");
+    await expectAuditedWithoutToken(user.id, "iss_mismatch", query);
+    query.set("iss", genuineIss);
+    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "state_reused");
+    expect(await tokensOf(user.id)).toEqual([]);
+  });
+
+  it("accepts a response without iss (documented: the row does not record whether the AS sends it)", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    query.delete("iss");
+    await completeBackendAuthorization({ userId: user.id, query });
+    expect(await tokensOf(user.id)).toHaveLength(1);
+  });
+
+  it("reports a consent the user declined at the backend", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id, "deny");
+    expect(query.get("error")).toBe("access_denied");
+    expect(query.has("code")).toBe(false);
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: user.id, query }),
+      "access_denied",
+    );
+    expect(error.userMessage).toBe(`You declined access at ${serverName}.`);
+    await expectAuditedWithoutToken(user.id, "access_denied", query);
+    expect((await auditOf(user.id)).find((event) => event.reason === "access_denied")?.outcome).toBe(
+      "DENIED",
+    );
+  });
+
+  it("shows another AS error with its description sanitized and bounded", async () => {
+    const user = await createTestUser();
+    const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
+    const state = new URL(authorizationUrl).searchParams.get("state") ?? "";
+    const query = new URLSearchParams({
+      error: "server_error",
+      error_description: `Broken\r\n<script>${"x".repeat(500)}`,
+      state,
+      iss: issuer,
+    });
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: user.id, query }),
+      "authorization_error",
+    );
+    expect(
+      error.userMessage.startsWith(`${serverName} did not authorize Tumiki. It said: Broken <script>xxx`),
+    ).toBe(true);
+    expect(error.userMessage).not.toMatch(/[\r\n]/);
+    expect(error.userMessage.length).toBeLessThan(serverName.length + 250);
+    await expectAuditedWithoutToken(user.id, "authorization_error", query);
+  });
+
+  it("refuses a code the backend does not accept, without token details", async () => {
+    const user = await createTestUser();
+    const query = await startAndFollow(user.id);
+    query.set("code", `${query.get("code")}tampered`);
+    const error = await expectFailure(
+      completeBackendAuthorization({ userId: user.id, query }),
+      "code_exchange_failed",
+    );
+    expect(error.userMessage).toBe("The server refused the authorization code. Start connecting again.");
+    await expectAuditedWithoutToken(user.id, "code_exchange_failed", query);
+    const failure = (await auditOf(user.id)).find((event) => event.reason === "code_exchange_failed");
+    expect(failure?.detail).toMatchObject({ oauthError: "invalid_grant", retryable: false });
+    expect((await db.userMcpConfig.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("PENDING");
+  });
+});

@@ -1,0 +1,529 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { type AddressInfo, createServer } from "node:net";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startDemoBackend, type TDemoBackend } from "../../scripts/demo-backend/start-demo-backend";
+import { flushAuditEvents } from "../audit/write-audit-event";
+import { getAppUrl } from "../auth/resource-urls";
+import { DecryptionError } from "../crypto/field-encryption";
+import { getDb } from "../db";
+import { resetEnvCache } from "../env";
+import { AppError } from "../errors";
+import { getRedis } from "../redis";
+import { createBackendTokenFixture, readBackendTokenRow } from "../testing/backend-token-fixtures";
+import { hashToken } from "../testing/hash-token";
+import { invalidateCachedToken } from "./backend-token-cache";
+import { getValidToken } from "./get-valid-token";
+import { ReAuthRequiredError } from "./re-auth-required-error";
+import { refreshBackendToken } from "./refresh-backend-token";
+
+// The token manager against real services: PostgreSQL, Redis (REDIS_URL; one test runs its own
+// redis-server to stop it), the demo backend's real authorization server (oidc-provider, rotating
+// refresh tokens: reusing one is invalid_grant) and child processes for the cross-process cases.
+// The AS counts token requests itself, so "one refresh" is measured where it matters.
+
+const root = path.resolve(import.meta.dirname, "../..");
+const redisUrl = process.env.REDIS_URL;
+const onPostgres = /^postgres/.test(process.env.DATABASE_URL ?? "");
+
+const ACCOUNT = "token-manager-user";
+let backend: TDemoBackend;
+let shortLived: TDemoBackend;
+const allowed = new Set<string>();
+
+function allow(port: number) {
+  allowed.add(`localhost:${port}`);
+  allowed.add(`127.0.0.1:${port}`);
+  process.env.OUTBOUND_ALLOWED_PRIVATE_HOSTS = [...allowed].join(",");
+  resetEnvCache();
+}
+
+const portOf = (url: string) => Number(new URL(url).port);
+const refreshRequests = (demo: TDemoBackend) => demo.stats.tokenRequests.refresh_token ?? 0;
+const cacheKey = (userId: string, mcpServerId: string) => `backend_token:${userId}:${mcpServerId}`;
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, "127.0.0.1");
+  await once(probe, "listening");
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+async function auditEvents(mcpServerId: string, eventType: string) {
+  await flushAuditEvents();
+  return getDb().auditLog.findMany({ where: { mcpServerId, eventType }, orderBy: { createdAt: "asc" } });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (error: unknown) => error,
+  );
+}
+
+/** Changes the first character of a ciphertext's body (the last one may only hold padding bits). */
+function tamper(ciphertext: string): string {
+  const parts = ciphertext.split(":"); // enc:v1:<key id>:<iv>:<body>:<tag>
+  const body = parts[4] ?? "";
+  parts[4] = `${body.startsWith("A") ? "B" : "A"}${body.slice(1)}`;
+  return parts.join(":");
+}
+
+type TChildResult = { hashes: string[]; errors: string[] };
+
+/** Starts `count` processes that each make `calls` concurrent getValidToken calls, all at once. */
+async function runConcurrentProcesses(options: {
+  count: number;
+  calls: number;
+  userId: string;
+  mcpServerId: string;
+  env?: Record<string, string>;
+}): Promise<TChildResult[]> {
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const results: Promise<TChildResult>[] = [];
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < options.count; i += 1) {
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "server/testing/concurrent-get-valid-token.ts",
+        options.userId,
+        options.mcpServerId,
+        String(options.calls),
+      ],
+      { cwd: root, env: { ...process.env, ...options.env } },
+    );
+    children.push(child);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const lines = createInterface({ input: child.stdout });
+    let markReady: () => void = () => undefined;
+    ready.push(new Promise((resolve) => (markReady = resolve)));
+    results.push(
+      new Promise((resolve, reject) => {
+        lines.on("line", (line) => {
+          if (line === "ready") markReady();
+          else if (line.startsWith("{")) resolve(JSON.parse(line) as TChildResult);
+        });
+        child.on("exit", (code) => {
+          if (code !== 0) reject(new Error(`child exited with ${code}: ${stderr.slice(-2000)}`));
+        });
+      }),
+    );
+  }
+  await Promise.race([
+    Promise.all(ready),
+    Promise.all(results), // a child that dies before "ready" rejects here
+  ]);
+  for (const child of children) child.stdin.write("go\n");
+  return Promise.all(results);
+}
+
+beforeAll(async () => {
+  backend = await startDemoBackend({ port: 0, autoApproveAccount: ACCOUNT });
+  shortLived = await startDemoBackend({ port: 0, autoApproveAccount: ACCOUNT, accessTokenTtlSeconds: 2 });
+  allow(portOf(backend.origin));
+  allow(portOf(shortLived.origin));
+});
+
+afterAll(async () => {
+  await backend?.close();
+  await shortLived?.close();
+});
+
+describe.skipIf(!redisUrl)("getValidToken / refreshBackendToken (PostgreSQL + Redis + demo AS)", () => {
+  it("serves the second call from the Redis cache (encrypted, TTL ending at the buffer), not the database", async () => {
+    const { user, server, token } = await createBackendTokenFixture({ backend });
+    const first = await getValidToken({ userId: user.id, mcpServerId: server.id });
+    expect(first.accessToken).toBe(token.accessToken);
+    expect(first.tokenType).toBe("Bearer");
+
+    const key = cacheKey(user.id, server.id);
+    const raw = await getRedis().get(key);
+    expect(raw).toMatch(/^enc:v1:/);
+    expect(raw).not.toContain(token.accessToken);
+    const ttl = await getRedis().pttl(key);
+    // The demo AS issues 3600 s tokens; the entry ends 300 s (the buffer) before that.
+    expect(ttl).toBeGreaterThan(3_200_000);
+    expect(ttl).toBeLessThanOrEqual(3_300_000);
+
+    await getDb().oAuthToken.update({ where: { id: token.id }, data: { accessToken: "changed-in-db" } });
+    expect((await getValidToken({ userId: user.id, mcpServerId: server.id })).accessToken).toBe(
+      token.accessToken,
+    );
+
+    await invalidateCachedToken({ userId: user.id, mcpServerId: server.id });
+    expect(await getRedis().get(key)).toBeNull();
+    expect((await getValidToken({ userId: user.id, mcpServerId: server.id })).accessToken).toBe(
+      "changed-in-db",
+    );
+  });
+
+  it("refreshes within the buffer, saving each rotated refresh token so none is sent twice", async () => {
+    // 2 s tokens under a 300 s buffer: every call finds its token expiring and refreshes it.
+    const { user, server, token, connection } = await createBackendTokenFixture({ backend: shortLived });
+    const before = refreshRequests(shortLived);
+    const seenAccess = new Set([token.accessToken]);
+    const seenRefresh = new Set([token.refreshToken]);
+    const started = Date.now();
+    for (let i = 1; i <= 4; i += 1) {
+      const fresh = await getValidToken({ userId: user.id, mcpServerId: server.id });
+      expect(seenAccess.has(fresh.accessToken)).toBe(false);
+      seenAccess.add(fresh.accessToken);
+      const row = await readBackendTokenRow(connection.id);
+      expect(row.accessToken).toBe(fresh.accessToken);
+      expect(seenRefresh.has(row.refreshToken)).toBe(false);
+      seenRefresh.add(row.refreshToken);
+      expect(row).toMatchObject({ refreshCount: i, isValid: true, lastError: null });
+      expect(row.lastRefreshedAt?.getTime()).toBeGreaterThanOrEqual(started - 1000);
+      expect(row.expiresAt?.getTime()).toBeLessThanOrEqual(Date.now() + 3_000);
+      // Inside the buffer already, so never cached.
+      expect(await getRedis().get(cacheKey(user.id, server.id))).toBeNull();
+    }
+    // Four requests at the AS, each accepted: a reused (rotated-out) refresh token is invalid_grant,
+    // which would have thrown ReAuthRequiredError above.
+    expect(refreshRequests(shortLived) - before).toBe(4);
+
+    // The last token is real: the backend's MCP endpoint accepts it.
+    const last = [...seenAccess].at(-1) as string;
+    const mcp = await fetch(shortLived.mcpUrl, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${last}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-11-25",
+          capabilities: {},
+          clientInfo: { name: "test", version: "1" },
+        },
+      }),
+    });
+    expect(mcp.status).toBe(200);
+    await mcp.body?.cancel();
+
+    const audits = await auditEvents(server.id, "backend.token_refreshed");
+    expect(audits.map((a) => (a.detail as { refreshCount: number }).refreshCount)).toEqual([1, 2, 3, 4]);
+    expect(audits[0]?.detail).toMatchObject({ rotated: true, attempts: 1, forced: false, lock: "redis" });
+    const serialized = JSON.stringify(audits);
+    for (const secret of [...seenAccess, ...seenRefresh]) expect(serialized).not.toContain(secret as string);
+  });
+
+  it("50 concurrent calls in one process send one refresh request", async () => {
+    const { user, server } = await createBackendTokenFixture({
+      backend,
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const before = refreshRequests(backend);
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () => getValidToken({ userId: user.id, mcpServerId: server.id })),
+    );
+    expect(refreshRequests(backend) - before).toBe(1);
+    expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(1);
+  });
+
+  it.skipIf(!onPostgres)(
+    "50 concurrent calls over two processes send exactly one refresh request, and all get its token",
+    async () => {
+      const { user, server, token, connection } = await createBackendTokenFixture({
+        backend,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      const before = refreshRequests(backend);
+      const results = await runConcurrentProcesses({
+        count: 2,
+        calls: 25,
+        userId: user.id,
+        mcpServerId: server.id,
+      });
+      const measured = refreshRequests(backend) - before;
+      console.info(
+        `[concurrency] refresh requests counted at the AS for 50 calls over 2 processes: ${measured}`,
+      );
+
+      const row = await readBackendTokenRow(connection.id);
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const hashes = results.flatMap((r) => r.hashes);
+      expect(hashes).toHaveLength(50);
+      expect(new Set(hashes)).toEqual(new Set([hashToken(row.accessToken)]));
+      expect(row.accessToken).not.toBe(token.accessToken);
+      expect(row.refreshCount).toBe(1);
+      expect(measured).toBe(1);
+    },
+    90_000,
+  );
+
+  it("invalid_grant (grant revoked at the AS) → ReAuthRequiredError, token invalid, NEEDS_REAUTH, cache dropped, audited", async () => {
+    const account = "revoked-account";
+    const revoking = await startDemoBackend({ port: 0, autoApproveAccount: account });
+    try {
+      allow(portOf(revoking.origin));
+      const { user, server, connection } = await createBackendTokenFixture({ backend: revoking });
+      await getValidToken({ userId: user.id, mcpServerId: server.id });
+      expect(await getRedis().get(cacheKey(user.id, server.id))).not.toBeNull();
+
+      await revoking.revokeGrantsOf(account);
+      const error = await rejection(
+        refreshBackendToken({
+          userId: user.id,
+          mcpServerId: server.id,
+          force: true,
+          retry: { baseDelayMs: 10 },
+        }),
+      );
+      expect(error).toBeInstanceOf(ReAuthRequiredError);
+      const reauth = error as ReAuthRequiredError;
+      expect(reauth.reconnectUrl).toBe(getAppUrl(`/servers?reconnect=${server.id}`));
+      expect(reauth).toMatchObject({
+        mcpServerId: server.id,
+        serverName: server.name,
+        reason: "invalid_grant",
+      });
+      expect(reauth.userMessage).toContain(reauth.reconnectUrl);
+      expect(reauth.userMessage).toContain(server.name);
+      expect(refreshRequests(revoking)).toBe(1); // not retried
+
+      const row = await readBackendTokenRow(connection.id);
+      expect(row).toMatchObject({ isValid: false, lastError: "invalid_grant", refreshCount: 0 });
+      const status = await getDb().userMcpConfig.findUniqueOrThrow({ where: { id: connection.id } });
+      expect(status.status).toBe("NEEDS_REAUTH");
+      expect(await getRedis().get(cacheKey(user.id, server.id))).toBeNull();
+      const [audit] = await auditEvents(server.id, "backend.token_refresh_failed");
+      expect(audit).toMatchObject({ outcome: "FAILURE", reason: "invalid_grant", actorUserId: user.id });
+
+      // From now on the manager answers at once, without asking the AS again.
+      await expect(getValidToken({ userId: user.id, mcpServerId: server.id })).rejects.toBeInstanceOf(
+        ReAuthRequiredError,
+      );
+      expect(refreshRequests(revoking)).toBe(1);
+    } finally {
+      await revoking.close();
+    }
+  });
+
+  it("AS answering 503: retries, then keeps the still-valid token and records the failure", async () => {
+    let hits = 0;
+    const failing: Server = createHttpServer((_req, res) => {
+      hits += 1;
+      res.writeHead(503, { "content-type": "text/plain" }).end("down");
+    });
+    failing.listen(0, "127.0.0.1");
+    await once(failing, "listening");
+    try {
+      const { port } = failing.address() as AddressInfo;
+      allow(port);
+      const { user, server, token, oauthClient, connection } = await createBackendTokenFixture({ backend });
+      await getDb().oAuthClient.update({
+        where: { id: oauthClient.id },
+        data: { tokenEndpoint: `http://127.0.0.1:${port}/token` },
+      });
+      const kept = await refreshBackendToken({
+        userId: user.id,
+        mcpServerId: server.id,
+        force: true,
+        retry: { attempts: 3, baseDelayMs: 20 },
+      });
+      expect(hits).toBe(3);
+      expect(kept.accessToken).toBe(token.accessToken);
+      const row = await readBackendTokenRow(connection.id);
+      expect(row).toMatchObject({ isValid: true, lastError: "server_unavailable", refreshCount: 0 });
+      const [audit] = await auditEvents(server.id, "backend.token_refresh_failed");
+      expect(audit?.reason).toBe("server_unavailable");
+      expect(audit?.detail).toMatchObject({
+        attempts: 3,
+        keptCurrentAccess: true,
+        retryable: true,
+        status: 503,
+      });
+
+      // An expiring (not yet expired) token is served too, after the default retries.
+      await getDb().oAuthToken.update({
+        where: { id: token.id },
+        data: { expiresAt: new Date(Date.now() + 60_000) },
+      });
+      await invalidateCachedToken({ userId: user.id, mcpServerId: server.id });
+      expect((await getValidToken({ userId: user.id, mcpServerId: server.id })).accessToken).toBe(
+        token.accessToken,
+      );
+      expect(hits).toBe(6);
+    } finally {
+      failing.close();
+    }
+  });
+
+  it("expired token and an unreachable AS: a clear UNAVAILABLE error after the retries", async () => {
+    const { user, server, token, oauthClient, connection } = await createBackendTokenFixture({
+      backend,
+      expiresAt: new Date(Date.now() - 1_000),
+    });
+    const closedPort = await freePort();
+    allow(closedPort);
+    await getDb().oAuthClient.update({
+      where: { id: oauthClient.id },
+      data: { tokenEndpoint: `http://127.0.0.1:${closedPort}/token` },
+    });
+    const error = await rejection(getValidToken({ userId: user.id, mcpServerId: server.id }));
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).not.toBeInstanceOf(ReAuthRequiredError);
+    expect((error as AppError).code).toBe("UNAVAILABLE");
+    expect((error as AppError).userMessage).toBe(
+      `${server.name} could not refresh its token: its authorization server did not answer. Try again shortly.`,
+    );
+    expect((error as AppError).message).not.toContain(token.refreshToken as string);
+    const row = await readBackendTokenRow(connection.id);
+    expect(row).toMatchObject({ isValid: true, lastError: "network_error" });
+    const [audit] = await auditEvents(server.id, "backend.token_refresh_failed");
+    expect(audit?.detail).toMatchObject({ attempts: 3, keptCurrentAccess: false });
+  });
+
+  it("a tampered token column fails with DecryptionError", async () => {
+    const { user, server, token } = await createBackendTokenFixture({ backend });
+    const [stored] = await getDb().$queryRaw<{ accessToken: string }[]>`
+      SELECT "accessToken" FROM "OAuthToken" WHERE id = ${token.id}`;
+    const tampered = tamper(stored?.accessToken ?? "");
+    await getDb().$executeRaw`UPDATE "OAuthToken" SET "accessToken" = ${tampered} WHERE id = ${token.id}`;
+    await expect(getValidToken({ userId: user.id, mcpServerId: server.id })).rejects.toBeInstanceOf(
+      DecryptionError,
+    );
+  });
+
+  it("a tampered or transplanted cache entry is dropped and the database answers", async () => {
+    const a = await createBackendTokenFixture({ backend });
+    const b = await createBackendTokenFixture({ backend });
+    await getValidToken({ userId: a.user.id, mcpServerId: a.server.id });
+    await getValidToken({ userId: b.user.id, mcpServerId: b.server.id });
+    const keyA = cacheKey(a.user.id, a.server.id);
+    const keyB = cacheKey(b.user.id, b.server.id);
+
+    await getDb().oAuthToken.update({ where: { id: a.token.id }, data: { accessToken: "a-from-db" } });
+    const cached = (await getRedis().get(keyA)) as string;
+    const tampered = tamper(cached);
+    await getRedis().set(keyA, tampered, { px: 60_000 });
+    expect((await getValidToken({ userId: a.user.id, mcpServerId: a.server.id })).accessToken).toBe(
+      "a-from-db",
+    );
+    const rewritten = await getRedis().get(keyA);
+    expect(rewritten).not.toBe(tampered);
+    await getDb().oAuthToken.update({ where: { id: a.token.id }, data: { accessToken: "a-later" } });
+    expect((await getValidToken({ userId: a.user.id, mcpServerId: a.server.id })).accessToken).toBe(
+      "a-from-db",
+    );
+
+    // A's entry under B's key does not decrypt (bound to its key): B gets its own token.
+    await getRedis().set(keyB, rewritten as string, { px: 60_000 });
+    expect((await getValidToken({ userId: b.user.id, mcpServerId: b.server.id })).accessToken).toBe(
+      b.token.accessToken,
+    );
+  });
+});
+
+describe.skipIf(!onPostgres)("without Redis (its own redis-server, killed mid-test)", () => {
+  it("serves from the database, refreshes under the PostgreSQL advisory lock, one refresh across processes", async () => {
+    const port = await freePort();
+    const redis = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
+    const savedRedisUrl = process.env.REDIS_URL;
+    const ownRedisUrl = `redis://127.0.0.1:${port}`;
+    try {
+      process.env.REDIS_URL = ownRedisUrl;
+      vi.resetModules();
+      const fresh = {
+        ...(await import("./get-valid-token")),
+        ...(await import("./refresh-backend-token")),
+        ...(await import("../redis")),
+        ...(await import("../audit/write-audit-event")),
+      };
+      // The fresh env module parses REDIS_URL again; wait for the server to accept connections.
+      for (let i = 0; i < 50; i += 1) {
+        if (
+          await fresh
+            .getRedis()
+            .ping()
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+
+      const { user, server, token, connection } = await createBackendTokenFixture({ backend });
+      const key = cacheKey(user.id, server.id);
+      await fresh.getValidToken({ userId: user.id, mcpServerId: server.id });
+      expect(await fresh.getRedis().get(key)).not.toBeNull();
+
+      await getDb().oAuthToken.update({
+        where: { id: token.id },
+        data: { accessToken: "db-while-redis-down" },
+      });
+      redis.kill("SIGKILL");
+      await once(redis, "exit");
+      await expect(fresh.getRedis().ping()).rejects.toThrow();
+
+      expect((await fresh.getValidToken({ userId: user.id, mcpServerId: server.id })).accessToken).toBe(
+        "db-while-redis-down",
+      );
+
+      const before = refreshRequests(backend);
+      const refreshed = await fresh.refreshBackendToken({
+        userId: user.id,
+        mcpServerId: server.id,
+        force: true,
+      });
+      expect(refreshRequests(backend) - before).toBe(1);
+      expect((await readBackendTokenRow(connection.id)).accessToken).toBe(refreshed.accessToken);
+      await fresh.flushAuditEvents();
+      const [audit] = await auditEvents(server.id, "backend.token_refreshed");
+      expect(audit?.detail).toMatchObject({ lock: "postgres", forced: true });
+
+      // Two processes, Redis unreachable to both: the advisory lock alone serialises them.
+      await getDb().oAuthToken.update({
+        where: { id: token.id },
+        data: { expiresAt: new Date(Date.now() + 60_000) },
+      });
+      const beforeProcesses = refreshRequests(backend);
+      const results = await runConcurrentProcesses({
+        count: 2,
+        calls: 5,
+        userId: user.id,
+        mcpServerId: server.id,
+        env: { REDIS_URL: ownRedisUrl },
+      });
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const row = await readBackendTokenRow(connection.id);
+      expect(new Set(results.flatMap((r) => r.hashes))).toEqual(new Set([hashToken(row.accessToken)]));
+      expect(refreshRequests(backend) - beforeProcesses).toBe(1);
+      const locks = (await auditEvents(server.id, "backend.token_refreshed")).map(
+        (a) => (a.detail as { lock: string }).lock,
+      );
+      expect(locks).toEqual(["postgres", "postgres"]);
+      await fresh.getRedis().close();
+    } finally {
+      redis.kill("SIGKILL");
+      process.env.REDIS_URL = savedRedisUrl;
+      resetEnvCache();
+      vi.resetModules();
+    }
+  }, 90_000);
+});

@@ -1,0 +1,203 @@
+import { writeAuditEvent } from "../audit/write-audit-event";
+import { hashOpaqueSecret } from "../auth/opaque-secrets";
+import { getDb } from "../db";
+import { AppError } from "../errors";
+import type { TRequestOrigin } from "../http/get-request-origin";
+import { BackendAuthorizationError, type TBackendAuthorizationFailure } from "./backend-authorization-error";
+import { BackendTokenError } from "./backend-token-error";
+import { requestBackendToken } from "./request-backend-token";
+import { saveBackendToken } from "./save-backend-token";
+
+// Finishes a backend authorization when the backend's authorization server redirects the user's browser
+// to /oauth/callback. The checks follow the MCP spec's client rules and RFC 9700:
+// - `state` is looked up by its hash and must belong to the signed-in user (a state of another user reads
+//   as unknown: CSRF and injected responses are discarded without revealing anything);
+// - the state is consumed atomically before anything else happens, so a response is used at most once,
+//   even when two requests race with the same URL;
+// - `iss` (RFC 9207, the mix-up defence) must equal the issuer of the client the flow started with when
+//   it is present. When it is absent the response is accepted: the OAuthClient row does not record
+//   whether the AS advertised `authorization_response_iss_parameter_supported`, so an absent `iss`
+//   cannot be told apart from an AS that never sends it. The state is bound to one OAuthClient (one
+//   issuer), so a response is only ever exchanged at the AS the flow began with;
+// - the code is exchanged with the stored PKCE verifier and `resource` (RFC 8707).
+// Failures are audited by reason and never carry the code, the state or a token; nothing but the state's
+// consumption is stored.
+
+const INVALID_STATE_MESSAGE =
+  "This authorization response does not belong to a connection you started. Start connecting the server again from Tumiki.";
+
+const MAX_DESCRIPTION_LENGTH = 200;
+
+/** Text from the authorization server, made fit to show: printable ASCII, one line, bounded. */
+function sanitizeServerText(value: string | null, maxLength: number): string | undefined {
+  const text = value
+    ?.replace(/[^\x20-\x7e]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  if (!text) return undefined;
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+/** An OAuth error code as the audit trail may keep it (RFC 6749 codes are lower-case words). */
+const sanitizeErrorCode = (value: string) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : "unrecognized");
+
+export async function completeBackendAuthorization({
+  userId,
+  query,
+  origin,
+}: {
+  userId: string;
+  query: URLSearchParams;
+  origin?: TRequestOrigin;
+}): Promise<{ mcpServerId: string; serverName: string }> {
+  const fail = (
+    reason: TBackendAuthorizationFailure,
+    userMessage: string,
+    more: { mcpServerId?: string; detail?: Record<string, unknown>; cause?: unknown } = {},
+  ) => {
+    writeAuditEvent({
+      eventType: "backend.authorization_failed",
+      outcome: reason === "access_denied" ? "DENIED" : "FAILURE",
+      actorUserId: userId,
+      mcpServerId: more.mcpServerId,
+      ip: origin?.ip,
+      userAgent: origin?.userAgent,
+      reason,
+      detail: more.detail,
+    });
+    return new BackendAuthorizationError({
+      reason,
+      userMessage,
+      mcpServerId: more.mcpServerId,
+      cause: more.cause,
+    });
+  };
+
+  const state = query.get("state");
+  if (!state) {
+    throw fail(
+      "missing_state",
+      "The authorization response has no state, so Tumiki discarded it. Start connecting the server again.",
+    );
+  }
+  const db = getDb();
+  const row = await db.backendAuthorizationState.findUnique({
+    where: { stateHash: hashOpaqueSecret(state) },
+    include: { mcpServer: { select: { name: true } }, oauthClient: true },
+  });
+  if (!row) throw fail("unknown_state", INVALID_STATE_MESSAGE);
+  if (row.userId !== userId) throw fail("wrong_user", INVALID_STATE_MESSAGE);
+
+  const { mcpServerId } = row;
+  const serverName = row.mcpServer.name;
+  const now = new Date();
+  const { count } = await db.backendAuthorizationState.updateMany({
+    where: { id: row.id, consumedAt: null, expiresAt: { gt: now } },
+    data: { consumedAt: now },
+  });
+  if (count !== 1) {
+    // Expired only if it was never used; a state consumed by a concurrent request counts as reused.
+    if (!row.consumedAt && row.expiresAt <= now) {
+      throw fail("state_expired", "This authorization took too long and expired. Start connecting again.", {
+        mcpServerId,
+      });
+    }
+    throw fail(
+      "state_reused",
+      "This authorization response was already used. Start connecting again if the server is not connected.",
+      { mcpServerId },
+    );
+  }
+
+  // RFC 9207 §2.4: checked before the response is processed at all, error responses included.
+  const issuers = query.getAll("iss");
+  if (issuers.some((iss) => iss !== row.oauthClient.issuer)) {
+    throw fail(
+      "iss_mismatch",
+      "The response came from a different authorization server than the one Tumiki asked, so it was discarded. Start connecting again.",
+      { mcpServerId },
+    );
+  }
+
+  const error = query.get("error");
+  if (error !== null) {
+    if (error === "access_denied") {
+      throw fail("access_denied", `You declined access at ${serverName}.`, { mcpServerId });
+    }
+    const oauthError = sanitizeErrorCode(error);
+    const description = sanitizeServerText(query.get("error_description"), MAX_DESCRIPTION_LENGTH);
+    throw fail(
+      "authorization_error",
+      description
+        ? `${serverName} did not authorize Tumiki. It said: ${description}`
+        : `${serverName} did not authorize Tumiki (${oauthError}).`,
+      { mcpServerId, detail: { oauthError } },
+    );
+  }
+
+  const code = query.get("code");
+  if (!code) {
+    throw fail("missing_code", `${serverName} returned no authorization code. Start connecting again.`, {
+      mcpServerId,
+    });
+  }
+
+  let token: Awaited<ReturnType<typeof requestBackendToken>>;
+  try {
+    token = await requestBackendToken({
+      client: row.oauthClient,
+      params: {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: row.redirectUri,
+        code_verifier: row.codeVerifier,
+        ...(row.resource ? { resource: row.resource } : {}),
+      },
+    });
+  } catch (cause) {
+    const unreachable = cause instanceof BackendTokenError && cause.retryable;
+    const failure = fail(
+      "code_exchange_failed",
+      unreachable
+        ? `${serverName} could not be reached to finish connecting. Try connecting again shortly.`
+        : "The server refused the authorization code. Start connecting again.",
+      {
+        mcpServerId,
+        cause,
+        detail:
+          cause instanceof BackendTokenError
+            ? {
+                oauthError: cause.oauthError ? sanitizeErrorCode(cause.oauthError) : undefined,
+                retryable: cause.retryable,
+                status: cause.responseStatus,
+              }
+            : { error: cause instanceof AppError ? cause.code : "unexpected" },
+      },
+    );
+    // Anything but an AppError is a bug here: it stays a logged 500, after its audit row.
+    if (!(cause instanceof AppError)) throw cause;
+    throw failure;
+  }
+
+  await saveBackendToken({
+    userId,
+    mcpServerId,
+    oauthClientId: row.oauthClientId,
+    token,
+    requestedScope: row.scope,
+  });
+  writeAuditEvent({
+    eventType: "backend.connected",
+    outcome: "SUCCESS",
+    actorUserId: userId,
+    mcpServerId,
+    ip: origin?.ip,
+    userAgent: origin?.userAgent,
+    detail: {
+      oauthClientId: row.oauthClientId,
+      issuer: row.oauthClient.issuer,
+      scope: token.scope ?? row.scope,
+    },
+  });
+  return { mcpServerId, serverName };
+}

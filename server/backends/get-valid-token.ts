@@ -1,0 +1,37 @@
+import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
+import { cacheToken, readCachedToken } from "./backend-token-cache";
+import { getStoredBackendTokenOrThrow } from "./get-stored-backend-token-or-throw";
+import { isExpiringSoon } from "./is-expiring-soon";
+import { ReAuthRequiredError } from "./re-auth-required-error";
+import { refreshBackendToken } from "./refresh-backend-token";
+
+/**
+ * The access token to call the backend with, for the user's connection to the server (the plan's
+ * OAuthTokenManager.getValidToken): Redis cache → database → refresh when it expires within
+ * BACKEND_TOKEN_REFRESH_BUFFER_SECONDS. Redis is optional: without it every call reads the database.
+ * Throws ReAuthRequiredError when the user must connect the server again.
+ */
+export async function getValidToken({
+  userId,
+  mcpServerId,
+}: {
+  userId: string;
+  mcpServerId: string;
+}): Promise<TBackendAccessToken> {
+  const cached = await readCachedToken({ userId, mcpServerId });
+  if (cached) return cached;
+
+  const { token, server } = await getStoredBackendTokenOrThrow({ userId, mcpServerId });
+  if (!token.isValid) {
+    throw new ReAuthRequiredError({
+      mcpServerId,
+      serverName: server.name,
+      reason: token.lastError ?? "invalid",
+    });
+  }
+  if (isExpiringSoon({ expiresAt: token.expiresAt })) return refreshBackendToken({ userId, mcpServerId });
+
+  const value = toBackendAccessToken(token);
+  await cacheToken({ userId, mcpServerId, token: value });
+  return value;
+}

@@ -1,0 +1,351 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startDemoBackend, type TDemoBackend } from "../../scripts/demo-backend/start-demo-backend";
+import { flushAuditEvents } from "../audit/write-audit-event";
+import { getDb } from "../db";
+import { resetEnvCache } from "../env";
+import { AppError } from "../errors";
+import {
+  allowOutboundHosts,
+  authorizationServerMetadata,
+  startMetadataHost,
+  type TMetadataHost,
+} from "../testing/metadata-host-fixture";
+import type { TBackendDiscovery } from "./backend-schemas";
+import { discoverBackendAuth } from "./discover-backend-auth";
+import { registerBackendClient } from "./register-backend-client";
+
+// Registration against the real demo backend (oidc-provider, open DCR) and, for what it cannot do (CIMD,
+// a second issuer, no registration at all), against a fixture authorization server on 127.0.0.1.
+
+let demo: TDemoBackend;
+let fixture: TMetadataHost;
+const originalAppUrl = process.env.APP_URL;
+
+beforeAll(async () => {
+  [demo, fixture] = await Promise.all([startDemoBackend({ port: 0 }), startMetadataHost()]);
+});
+
+afterAll(async () => {
+  await Promise.all([demo.close(), fixture.close()]);
+});
+
+let registrations = 0;
+
+beforeEach(() => {
+  fixture.reset();
+  registrations = 0;
+  const demoPort = new URL(demo.origin).port;
+  allowOutboundHosts([`localhost:${demoPort}`, `127.0.0.1:${demoPort}`, ...fixture.allowlistEntries]);
+});
+
+afterEach(() => {
+  process.env.APP_URL = originalAppUrl;
+  resetEnvCache();
+});
+
+let serverCount = 0;
+async function createServer(url: string) {
+  serverCount += 1;
+  return getDb().mcpServer.create({
+    data: { name: `Server ${serverCount}`, slug: `server-${serverCount}`, url, authType: "OAUTH" },
+  });
+}
+
+/** A fixture AS (and MCP server) whose metadata `overrides` adjust; its /register hands out clients. */
+async function discoverFixture(overrides: Record<string, unknown> = {}, issuerPath = "") {
+  const issuer = fixture.url(issuerPath);
+  fixture.route(
+    "/mcp",
+    { status: 401, headers: { "www-authenticate": 'Bearer scope="files:read"' } },
+    "POST",
+  );
+  fixture.route("/.well-known/oauth-protected-resource/mcp", {
+    json: { resource: fixture.url("/mcp"), authorization_servers: [issuer] },
+  });
+  fixture.route(
+    issuerPath
+      ? `/.well-known/oauth-authorization-server${issuerPath}`
+      : "/.well-known/oauth-authorization-server",
+    {
+      json: authorizationServerMetadata(issuer, overrides),
+    },
+  );
+  fixture.route(
+    "/register",
+    (request) => {
+      registrations += 1;
+      const body = JSON.parse(request.body) as Record<string, unknown>;
+      return {
+        status: 201,
+        json: {
+          ...body,
+          client_id: `fixture-client-${registrations}`,
+          client_secret: `fixture-secret-${registrations}`,
+        },
+      };
+    },
+    "POST",
+  );
+  return discoverBackendAuth({ url: fixture.url("/mcp") });
+}
+
+const registerRequests = () => fixture.requests.filter((request) => request.path === "/register");
+
+async function rawColumns(id: string) {
+  const [row] = await getDb().$queryRaw<{ clientId: string; clientSecret: string | null }[]>`
+    SELECT "clientId", "clientSecret" FROM "OAuthClient" WHERE id = ${id}`;
+  return row;
+}
+
+async function registrationError(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe("registerBackendClient", () => {
+  it("registers dynamically at the demo backend and reuses the registration for the same issuer", async () => {
+    const discovery = await discoverBackendAuth({ url: demo.mcpUrl });
+    const server = await createServer(demo.mcpUrl);
+    const registrationsBefore = demo.stats.registrations;
+
+    const first = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    expect(first.registrationType).toBe("DCR");
+    expect(demo.stats.registrations).toBe(registrationsBefore + 1);
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } });
+    expect(row).toMatchObject({
+      mcpServerId: server.id,
+      issuer: demo.issuer,
+      registrationType: "DCR",
+      authorizationServerUrl: demo.issuer,
+      tokenEndpoint: discovery.authorizationServer?.tokenEndpoint,
+      authorizationEndpoint: discovery.authorizationServer?.authorizationEndpoint,
+      protectedResourceUrl: demo.mcpUrl,
+      resourceIndicator: demo.mcpUrl,
+      scopes: ["notes:read", "notes:write"],
+      grantTypes: ["authorization_code", "refresh_token"],
+      responseTypes: ["code"],
+      redirectUris: ["http://localhost:3000/oauth/callback"],
+      applicationName: "Tumiki",
+    });
+    expect(row.tokenEndpointAuthMethod).toBe("client_secret_basic");
+    expect(row.clientSecret).toBeTruthy();
+
+    // The stored credentials are the ones the AS issued: it shows the registration to their holder.
+    expect(row.registrationClientUri).toBeTruthy();
+    const read = await fetch(row.registrationClientUri ?? "", {
+      headers: { authorization: `Bearer ${row.registrationAccessToken}` },
+    });
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({
+      client_id: row.clientId,
+      client_secret: row.clientSecret,
+      redirect_uris: ["http://localhost:3000/oauth/callback"],
+      client_name: "Tumiki",
+    });
+
+    const second = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    expect(second).toEqual(first);
+    expect(demo.stats.registrations).toBe(registrationsBefore + 1);
+
+    await flushAuditEvents();
+    const events = await getDb().auditLog.findMany({
+      where: { eventType: "backend.client_registered", mcpServerId: server.id },
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]?.detail).toEqual({ registrationType: "DCR", issuer: demo.issuer });
+    const serialized = JSON.stringify(events);
+    expect(serialized).not.toContain(row.clientSecret);
+    expect(serialized).not.toContain(row.clientId);
+  });
+
+  it("registers again, never reusing credentials, when the issuer changes", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const before = await discoverFixture();
+    const first = await registerBackendClient({ mcpServerId: server.id, discovery: before });
+
+    const after = await discoverFixture({ registration_endpoint: fixture.url("/register") }, "/tenant2");
+    const second = await registerBackendClient({ mcpServerId: server.id, discovery: after });
+
+    expect(second.oauthClientId).not.toBe(first.oauthClientId);
+    expect(registerRequests()).toHaveLength(2);
+    const rows = await getDb().oAuthClient.findMany({
+      where: { mcpServerId: server.id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(rows.map((row) => [row.issuer, row.clientId])).toEqual([
+      [fixture.origin, "fixture-client-1"],
+      [fixture.url("/tenant2"), "fixture-client-2"],
+    ]);
+    expect(rows[1]?.id).toBe(second.oauthClientId);
+  });
+
+  it("sends RFC 7591 metadata and the discovered scope, and picks the auth method from what the AS supports", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture({
+      token_endpoint_auth_methods_supported: ["client_secret_post", "none"],
+    });
+
+    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    const [request] = registerRequests();
+    expect(request?.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(request?.body ?? "{}")).toEqual({
+      client_name: "Tumiki",
+      client_uri: "http://localhost:3000",
+      redirect_uris: ["http://localhost:3000/oauth/callback"],
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_post",
+      application_type: "web",
+      scope: "files:read",
+    });
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row).toMatchObject({ tokenEndpointAuthMethod: "client_secret_post", scopes: ["files:read"] });
+  });
+
+  it("stores pre-registered credentials encrypted, replacing an earlier registration for the issuer", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const dcr = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    const result = await registerBackendClient({
+      mcpServerId: server.id,
+      discovery,
+      preRegistered: { clientId: "my-own-client", clientSecret: "my-own-secret-value" },
+    });
+
+    expect(result).toEqual({ oauthClientId: dcr.oauthClientId, registrationType: "PRE_REGISTERED" });
+    expect(registerRequests()).toHaveLength(1);
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row).toMatchObject({
+      registrationType: "PRE_REGISTERED",
+      clientId: "my-own-client",
+      clientSecret: "my-own-secret-value",
+      registrationAccessToken: null,
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+    const raw = await rawColumns(result.oauthClientId);
+    expect(raw?.clientId).not.toContain("my-own-client");
+    expect(raw?.clientSecret).not.toContain("my-own-secret-value");
+    expect(raw?.clientSecret?.length).toBeGreaterThan(20);
+  });
+
+  it("stores a public pre-registered client without a secret, and refuses a secret method without one", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+
+    const error = await registrationError(
+      registerBackendClient({
+        mcpServerId: server.id,
+        discovery,
+        preRegistered: { clientId: "public-client", tokenEndpointAuthMethod: "client_secret_post" },
+      }),
+    );
+    expect(error.userMessage).toContain("client secret");
+
+    const result = await registerBackendClient({
+      mcpServerId: server.id,
+      discovery,
+      preRegistered: { clientId: "public-client" },
+    });
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row).toMatchObject({
+      clientId: "public-client",
+      clientSecret: null,
+      tokenEndpointAuthMethod: "none",
+    });
+    expect(registerRequests()).toHaveLength(0);
+  });
+
+  it("uses Tumiki's client metadata document when the AS supports CIMD and APP_URL is https", async () => {
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
+
+    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    expect(result.registrationType).toBe("CIMD");
+    expect(registerRequests()).toHaveLength(0);
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row).toMatchObject({
+      clientId: "https://tumiki.example.com/oauth/client-metadata.json",
+      clientSecret: null,
+      tokenEndpointAuthMethod: "none",
+      redirectUris: ["https://tumiki.example.com/oauth/callback"],
+    });
+  });
+
+  it("falls back to DCR when the AS supports CIMD but APP_URL is plain http", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
+
+    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+
+    expect(result.registrationType).toBe("DCR");
+    expect(registerRequests()).toHaveLength(1);
+  });
+
+  it("asks for credentials when the AS offers neither CIMD nor DCR", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture({ registration_endpoint: undefined });
+    expect(discovery.registrationOptions).toEqual(["pre_registered"]);
+
+    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.userMessage).toBe(
+      `The authorization server ${fixture.origin} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI http://localhost:3000/oauth/callback) and enter its client ID and secret.`,
+    );
+    expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
+  });
+
+  it("reports a refused registration with the AS's error code only", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    fixture.route(
+      "/register",
+      { status: 400, json: { error: "invalid_redirect_uri", error_description: "<script>nope</script>" } },
+      "POST",
+    );
+
+    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+
+    expect(error.userMessage).toContain("HTTP 400 (invalid_redirect_uri)");
+    expect(error.userMessage).not.toContain("script");
+  });
+
+  it("keeps one registration when two requests race for the same server and issuer", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery: TBackendDiscovery = await discoverFixture();
+
+    const results = await Promise.all([
+      registerBackendClient({ mcpServerId: server.id, discovery }),
+      registerBackendClient({ mcpServerId: server.id, discovery }),
+      registerBackendClient({ mcpServerId: server.id, discovery }),
+    ]);
+
+    expect(new Set(results.map((r) => r.oauthClientId)).size).toBe(1);
+    expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(1);
+  });
+
+  it("refuses a discovery without OAuth", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery: TBackendDiscovery = {
+      serverUrl: server.url,
+      authType: "NONE",
+      scopes: [],
+      registrationOptions: [],
+    };
+
+    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+
+    expect(error.code).toBe("BAD_REQUEST");
+  });
+});

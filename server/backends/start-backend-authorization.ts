@@ -1,0 +1,130 @@
+import { createHash, randomBytes } from "node:crypto";
+import { hashOpaqueSecret } from "../auth/opaque-secrets";
+import { getAppUrl } from "../auth/resource-urls";
+import { getDb } from "../db";
+import { getEnv } from "../env";
+import { AppError } from "../errors";
+
+// Starts Tumiki's authorization-code flow with a backend's authorization server (MCP authorization
+// spec, client side): PKCE S256, RFC 8707 `resource`, and a `state` kept server-side. Only the state's
+// SHA-256 is stored, so a leaked table row cannot complete anyone's flow; the verifier is an encrypted
+// field and never leaves the server. The returned URL is opened by the dashboard in a popup.
+
+/** Long enough for a sign-in and a consent page at the backend, short enough to bound a stolen URL. */
+export const BACKEND_AUTHORIZATION_STATE_TTL_MS = 10 * 60 * 1000;
+
+/** Open flows per user: nobody fills the table, and no honest user has this many popups open. */
+export const MAX_PENDING_BACKEND_AUTHORIZATIONS = 20;
+
+const base64UrlSha256 = (value: string) => createHash("sha256").update(value, "utf8").digest("base64url");
+
+/**
+ * The authorization endpoint as a URL the browser may be sent to. It came from the backend's metadata,
+ * so anything but https (or http on the development allowlist that safeFetch also honours) is refused:
+ * a `javascript:` or `data:` URL here would run in the popup.
+ */
+function parseAuthorizationEndpointOrThrow(endpoint: string): URL {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (cause) {
+    throw new AppError("BAD_REQUEST", {
+      message: "backend authorization endpoint is not a URL",
+      userMessage: "The server's authorization endpoint is not a valid URL.",
+      cause,
+    });
+  }
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  const allowlisted = getEnv().OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(
+    `${url.hostname}:${port}`.toLowerCase(),
+  );
+  const schemeAllowed = url.protocol === "https:" || (url.protocol === "http:" && allowlisted);
+  // RFC 6749 §3.1: the endpoint URI must not include a fragment.
+  if (!schemeAllowed || url.username || url.password || url.hash) {
+    throw new AppError("BAD_REQUEST", {
+      message: `backend authorization endpoint refused (${url.protocol})`,
+      userMessage: "The server's authorization endpoint must be an https URL.",
+    });
+  }
+  return url;
+}
+
+export async function startBackendAuthorization({
+  userId,
+  mcpServerId,
+}: {
+  userId: string;
+  mcpServerId: string;
+}): Promise<{ authorizationUrl: string }> {
+  const db = getDb();
+  const server = await db.mcpServer.findFirst({
+    where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
+    select: { id: true, url: true, authType: true },
+  });
+  if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
+  if (server.authType !== "OAUTH") {
+    throw new AppError("BAD_REQUEST", { userMessage: "This server does not use OAuth." });
+  }
+  const client = await db.oAuthClient.findFirst({
+    where: { mcpServerId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  if (!client) {
+    throw new AppError("CONFLICT", {
+      message: "backend server has no OAuthClient",
+      userMessage:
+        "Tumiki is not registered with this server's authorization server yet. Add the server again.",
+    });
+  }
+  const endpoint = parseAuthorizationEndpointOrThrow(client.authorizationEndpoint);
+
+  const now = new Date();
+  await db.backendAuthorizationState.deleteMany({ where: { userId, expiresAt: { lte: now } } });
+  const pending = await db.backendAuthorizationState.count({
+    where: { userId, consumedAt: null, expiresAt: { gt: now } },
+  });
+  if (pending >= MAX_PENDING_BACKEND_AUTHORIZATIONS) {
+    throw new AppError("RATE_LIMITED", {
+      message: "too many pending backend authorizations",
+      userMessage: "Too many connections are waiting to be completed. Finish or close them, then try again.",
+    });
+  }
+
+  await db.userMcpConfig.upsert({
+    where: { userId_mcpServerId: { userId, mcpServerId } },
+    create: { userId, mcpServerId, status: "PENDING" },
+    update: {},
+  });
+
+  const codeVerifier = randomBytes(32).toString("base64url");
+  const state = randomBytes(32).toString("base64url");
+  const redirectUri = getAppUrl("/oauth/callback");
+  const resource = client.resourceIndicator ?? server.url;
+  const scope = client.scopes.join(" ") || null;
+  await db.backendAuthorizationState.create({
+    data: {
+      stateHash: hashOpaqueSecret(state),
+      userId,
+      mcpServerId,
+      oauthClientId: client.id,
+      codeVerifier,
+      redirectUri,
+      resource,
+      scope,
+      expiresAt: new Date(now.getTime() + BACKEND_AUTHORIZATION_STATE_TTL_MS),
+    },
+  });
+
+  // `set` replaces a parameter the endpoint URL already carries: ours are the ones the AS must see.
+  const params = endpoint.searchParams;
+  params.set("response_type", "code");
+  params.set("client_id", client.clientId);
+  params.set("redirect_uri", redirectUri);
+  params.set("code_challenge", base64UrlSha256(codeVerifier));
+  params.set("code_challenge_method", "S256");
+  params.set("state", state);
+  params.set("resource", resource);
+  if (scope) params.set("scope", scope);
+  else params.delete("scope");
+  return { authorizationUrl: endpoint.toString() };
+}

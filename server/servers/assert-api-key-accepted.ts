@@ -1,0 +1,82 @@
+import { AppError } from "../errors";
+import { getLogger } from "../logger";
+import { safeFetch } from "../net/safe-fetch";
+
+type TAssertApiKeyAcceptedOptions = {
+  url: string;
+  headerName: string;
+  apiKey: string;
+  signal?: AbortSignal;
+};
+
+// A plain MCP `initialize` (Streamable HTTP): every MCP server answers it, and a server that checks
+// keys checks them here, so a wrong key is caught when it is entered rather than at the first tool call.
+const INITIALIZE_BODY = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: {
+    protocolVersion: "2025-11-25",
+    capabilities: {},
+    clientInfo: { name: "Tumiki (API key check)", version: "1.0.0" },
+  },
+});
+
+const PROBE = { maxBytes: 256 * 1024, timeoutMs: 10_000 } as const;
+
+function refuse(reason: string, userMessage: string): never {
+  throw new AppError("BAD_REQUEST", { message: `API key check failed: ${reason}`, userMessage });
+}
+
+/**
+ * Sends the server an MCP `initialize` carrying the key and throws an AppError (with a userMessage
+ * saying what to fix) unless it answers 2xx. Redirects are refused: the key would follow them to
+ * another host, and safeFetch strips only the standard credential headers on the way.
+ */
+export async function assertApiKeyAccepted({
+  url,
+  headerName,
+  apiKey,
+  signal,
+}: TAssertApiKeyAcceptedOptions): Promise<void> {
+  const response = await safeFetch({
+    url,
+    method: "POST",
+    headers: {
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+      [headerName]: apiKey,
+    },
+    body: INITIALIZE_BODY,
+    maxRedirects: 0,
+    signal,
+    ...PROBE,
+  });
+  const { status } = response;
+  if (status === 401 || status === 403) {
+    refuse(`status ${status}`, "The server refused this API key. Check the key and the header name.");
+  }
+  if (status >= 300 && status < 400) {
+    refuse(`status ${status}`, "The server redirected the request. Enter the URL it redirects to.");
+  }
+  if (status === 404 || status === 405) {
+    refuse(`status ${status}`, "No MCP endpoint answered at this URL. Check the URL's path.");
+  }
+  if (status < 200 || status >= 300) {
+    refuse(`status ${status}`, `The server answered with HTTP ${status}. Check the URL and try again.`);
+  }
+  // A server that opened a session for this check would keep it until it expires: end it politely.
+  const sessionId = response.headers.get("mcp-session-id");
+  if (sessionId) {
+    await safeFetch({
+      url,
+      method: "DELETE",
+      headers: { [headerName]: apiKey, "mcp-session-id": sessionId },
+      maxRedirects: 0,
+      signal,
+      ...PROBE,
+    }).catch((error: unknown) =>
+      getLogger().debug({ err: error }, "ending the API key check's session failed"),
+    );
+  }
+}

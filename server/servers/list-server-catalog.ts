@@ -1,0 +1,44 @@
+import { getDb } from "../db";
+import type { ConnectionStatus, McpAuthType } from "../generated/prisma/client";
+
+export type TCatalogServer = {
+  serverId: string;
+  name: string;
+  slug: string;
+  description: string | null;
+  url: string;
+  authType: McpAuthType;
+  /** The user's connection to it, if any. */
+  connectionId: string | null;
+  status: ConnectionStatus | null;
+};
+
+/** The servers every user may connect to (no owner), by name, with the user's own connection to each. */
+export async function listServerCatalog({ userId }: { userId: string }): Promise<TCatalogServer[]> {
+  const servers = await getDb().mcpServer.findMany({
+    where: { ownerUserId: null },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      slug: true,
+      description: true,
+      url: true,
+      authType: true,
+      connections: { where: { userId }, select: { id: true, status: true } },
+    },
+  });
+  return servers.map((server) => {
+    const connection = server.connections[0];
+    return {
+      serverId: server.id,
+      name: server.name,
+      slug: server.slug,
+      description: server.description,
+      url: server.url,
+      authType: server.authType,
+      connectionId: connection?.id ?? null,
+      status: connection?.status ?? null,
+    };
+  });
+}
