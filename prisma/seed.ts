@@ -16,10 +16,11 @@ const DEMO_PASSWORD = "tumiki-demo-password";
 const DEMO_BACKEND = {
   name: "Demo Notes",
   slug: "demo-notes",
-  url: "http://localhost:3400/mcp",
+  // The port npm run dev starts the demo backend on (scripts/dev.ts).
+  url: `http://localhost:${process.env.DEMO_BACKEND_PORT || "3400"}/mcp`,
   authType: "OAUTH",
   description:
-    "A notes MCP server behind its own OAuth authorization server: the local demo backend that npm run dev starts on port 3400. Sign in there with any account name.",
+    "A notes MCP server behind its own OAuth authorization server: the local demo backend that npm run dev starts. Sign in there with any account name.",
 } as const;
 
 /** The catalog entry (no owner) for the demo backend; a user's own server with that slug is left alone. */

@@ -4,7 +4,8 @@ import { startDemoBackend } from "./demo-backend/start-demo-backend";
 // `npm run dev` starts it. DEMO_BACKEND_PORT (default 3400), DEMO_BACKEND_ACCESS_TOKEN_TTL in seconds
 // (default 3600; set it low to watch Tumiki refresh tokens).
 
-function readPositiveInteger(name: string, fallback: number, { allowZero = false } = {}): number {
+/** The integer in the variable, or the fallback; exits with a message when it is not one. */
+function readIntegerOrExit(name: string, fallback: number, { allowZero = false } = {}): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === "") return fallback;
   const value = Number(raw);
@@ -19,10 +20,11 @@ function readPositiveInteger(name: string, fallback: number, { allowZero = false
 
 async function main(): Promise<void> {
   const backend = await startDemoBackend({
-    port: readPositiveInteger("DEMO_BACKEND_PORT", 3400, { allowZero: true }),
-    accessTokenTtlSeconds: readPositiveInteger("DEMO_BACKEND_ACCESS_TOKEN_TTL", 3600),
+    port: readIntegerOrExit("DEMO_BACKEND_PORT", 3400, { allowZero: true }),
+    accessTokenTtlSeconds: readIntegerOrExit("DEMO_BACKEND_ACCESS_TOKEN_TTL", 3600),
   });
   console.log(`[demo-backend] Demo Notes MCP server: ${backend.mcpUrl}`);
+  console.log(`[demo-backend]   the same without authentication: ${backend.publicMcpUrl}`);
   console.log(
     `[demo-backend]   OAuth authorization server ${backend.issuer} (sign in with any account name)`,
   );

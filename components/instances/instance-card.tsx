@@ -12,6 +12,7 @@ import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
 import { card } from "../dashboard/table-styles";
+import { ConnectionStatusBadge } from "../servers/connection-status-badge";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 import { SetupSnippets } from "./setup-snippets";
@@ -147,16 +148,6 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
   );
 }
 
-/** Why a server cannot be added to an instance now, in words; null when it can. */
-function describeUnavailable(server: Server): string | null {
-  if (server.status === "NEEDS_REAUTH") return "needs sign-in";
-  if (server.status === "ERROR") return "error";
-  if (server.status === "PENDING") return "pending";
-  // Until Tumiki can sign in to servers for you (tier 2), only servers without sign-in work.
-  if (server.authType !== "NONE") return "not available yet";
-  return null;
-}
-
 function ConnectionPicker({
   instance,
   servers,
@@ -205,10 +196,6 @@ function ConnectionPicker({
       ) : (
         <ul className="space-y-1">
           {servers.map((server) => {
-            const unavailable = describeUnavailable(server);
-            // A server already in the instance can always be kept or taken out, whatever its state now;
-            // only adding one needs it to be usable.
-            const isBundled = current.includes(server.connectionId);
             return (
               <li key={server.connectionId}>
                 <label className="flex items-center gap-2 text-sm text-slate-800">
@@ -216,12 +203,16 @@ function ConnectionPicker({
                     type="checkbox"
                     className="size-4 accent-brand"
                     checked={chosen.includes(server.connectionId)}
-                    disabled={(unavailable !== null && !isBundled) || save.isPending}
+                    disabled={save.isPending}
                     onChange={(event) => toggle(server.connectionId, event.target.checked)}
                   />
                   {server.name}
                   <span className="font-mono text-xs text-slate-500">{server.slug}</span>
-                  {unavailable ? <span className="text-xs text-amber-800">({unavailable})</span> : null}
+                  {/* Bundling does not need a working connection: until it is (re)connected, AI clients
+                      are told where to connect it. */}
+                  {server.state.status === "connected" ? null : (
+                    <ConnectionStatusBadge status={server.state.status} />
+                  )}
                 </label>
               </li>
             );

@@ -5,32 +5,18 @@ import type { TServerAuthInput } from "@/server/servers/server-schemas";
 import { TextField } from "../auth/text-field";
 import { secondaryButton } from "../button-styles";
 import { ClientForm } from "../client-form";
-import { CopyButton } from "../dashboard/copy-button";
 import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { getFieldErrors } from "../dashboard/format";
-import { SelectField } from "../dashboard/select-field";
 import { card } from "../dashboard/table-styles";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 import { DiscoverySummary, type TServerCheck } from "./discovery-summary";
+import { EMPTY_OWN_CREDENTIALS, OwnCredentialsFields, toPreRegistered } from "./own-credentials-fields";
 import type { TStartAuthorization } from "./use-authorization-popup";
 
 type AuthChoice = TServerAuthInput["type"];
 
-const EMPTY_SECRETS = {
-  headerName: "Authorization",
-  apiKey: "",
-  clientId: "",
-  clientSecret: "",
-  tokenEndpointAuthMethod: "",
-};
-
-const AUTH_METHOD_OPTIONS = [
-  { value: "", label: "Automatic (the server's first supported method)" },
-  { value: "client_secret_basic", label: "client_secret_basic (HTTP Basic)" },
-  { value: "client_secret_post", label: "client_secret_post (in the request body)" },
-  { value: "none", label: "none (public client, PKCE only)" },
-] as const;
+const EMPTY_API_KEY = { headerName: "Authorization", apiKey: "" };
 
 /** The choices a check leaves: what the server asked for, and an API key as the alternative. */
 function authChoicesFor(check: TServerCheck | "api_key_only"): AuthChoice[] {
@@ -58,24 +44,25 @@ export function AddServerForm({
 }) {
   const authGroupId = useId();
   const [target, setTarget] = useState({ url: "", name: "" });
-  const [secrets, setSecrets] = useState(EMPTY_SECRETS);
+  const [apiKey, setApiKey] = useState(EMPTY_API_KEY);
+  const [credentials, setCredentials] = useState(EMPTY_OWN_CREDENTIALS);
   const [authChoice, setAuthChoice] = useState<AuthChoice | null>(null);
   const [isApiKeyOnly, setIsApiKeyOnly] = useState(false);
-  const discover = api.servers.discover.useMutation({
+  const serverCheck = api.servers.check.useMutation({
     onSuccess: (check) => {
       setIsApiKeyOnly(false);
       setAuthChoice(authChoicesFor(check)[0] ?? null);
     },
   });
   const add = api.servers.add.useMutation();
-  const check = isApiKeyOnly ? "api_key_only" : discover.data;
-  const fieldErrors = { ...getFieldErrors(discover.error), ...getFieldErrors(add.error) };
-  const registration = discover.data?.kind === "discovered" ? discover.data.registration : null;
+  const check = isApiKeyOnly ? "api_key_only" : serverCheck.data;
+  const fieldErrors = { ...getFieldErrors(serverCheck.error), ...getFieldErrors(add.error) };
+  const registration = serverCheck.data?.kind === "discovered" ? serverCheck.data.registration : null;
   const needsOwnCredentials = registration === "credentials_required";
-  const usesOwnCredentials = secrets.clientId.trim() !== "";
+  const preRegistered = toPreRegistered(credentials);
 
   function startOver() {
-    discover.reset();
+    serverCheck.reset();
     add.reset();
     setIsApiKeyOnly(false);
     setAuthChoice(null);
@@ -83,32 +70,21 @@ export function AddServerForm({
 
   function finish() {
     setTarget({ url: "", name: "" });
-    setSecrets(EMPTY_SECRETS);
+    setApiKey(EMPTY_API_KEY);
+    setCredentials(EMPTY_OWN_CREDENTIALS);
     startOver();
   }
 
   function handleCheck(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     add.reset();
-    discover.mutate({ url: target.url });
+    serverCheck.mutate({ url: target.url });
   }
 
   function buildAuth(choice: AuthChoice): TServerAuthInput {
     if (choice === "none") return { type: "none" };
-    if (choice === "api_key")
-      return { type: "api_key", headerName: secrets.headerName, apiKey: secrets.apiKey };
-    if (!usesOwnCredentials) return { type: "oauth" };
-    const method = AUTH_METHOD_OPTIONS.find(
-      (option) => option.value === secrets.tokenEndpointAuthMethod,
-    )?.value;
-    return {
-      type: "oauth",
-      preRegistered: {
-        clientId: secrets.clientId,
-        clientSecret: secrets.clientSecret || undefined,
-        tokenEndpointAuthMethod: method || undefined,
-      },
-    };
+    if (choice === "api_key") return { type: "api_key", ...apiKey };
+    return preRegistered ? { type: "oauth", preRegistered } : { type: "oauth" };
   }
 
   function handleAdd(event: FormEvent<HTMLFormElement>) {
@@ -137,7 +113,7 @@ export function AddServerForm({
   }
 
   const choices = check ? authChoicesFor(check) : [];
-  const isBusy = discover.isPending || add.isPending;
+  const isBusy = serverCheck.isPending || add.isPending;
 
   return (
     <section aria-labelledby={`${authGroupId}-title`} className={`${card} space-y-4`}>
@@ -149,7 +125,7 @@ export function AddServerForm({
           Enter the URL of a remote MCP server (Streamable HTTP). Tumiki checks how it wants to be
           authenticated before anything is saved.
         </p>
-        <FormErrorAlert error={discover.error} />
+        <FormErrorAlert error={serverCheck.error} />
         <div className="grid gap-3 sm:grid-cols-2">
           <TextField
             label="Server URL"
@@ -159,7 +135,7 @@ export function AddServerForm({
             value={target.url}
             onChange={(event) => {
               setTarget({ ...target, url: event.target.value });
-              if (discover.data || discover.error || isApiKeyOnly) startOver();
+              if (serverCheck.data || serverCheck.error || isApiKeyOnly) startOver();
             }}
             required
             error={fieldErrors.url}
@@ -175,10 +151,10 @@ export function AddServerForm({
           />
         </div>
         <div className="flex flex-wrap items-center gap-3">
-          <SubmitButton isPending={discover.isPending} pendingLabel="Checking…" disabled={add.isPending}>
+          <SubmitButton isPending={serverCheck.isPending} pendingLabel="Checking…" disabled={add.isPending}>
             Check server
           </SubmitButton>
-          {discover.error && !isApiKeyOnly ? (
+          {serverCheck.error && !isApiKeyOnly ? (
             <button
               type="button"
               className={secondaryButton}
@@ -196,7 +172,7 @@ export function AddServerForm({
       {check ? (
         <ClientForm onSubmit={handleAdd} className="space-y-4 border-t border-slate-100 pt-4">
           {check !== "api_key_only" && check.kind === "discovered" ? (
-            <DiscoverySummary check={check} usesOwnCredentials={usesOwnCredentials} />
+            <DiscoverySummary check={check} usesOwnCredentials={preRegistered !== undefined} />
           ) : null}
           {check !== "api_key_only" && check.kind === "api_key_expected" ? (
             <p role="status" className="rounded-md bg-slate-50 p-3 text-sm text-slate-700">
@@ -228,8 +204,8 @@ export function AddServerForm({
               <TextField
                 label="Header name"
                 hint="Sent with every request, e.g. Authorization or X-API-Key."
-                value={secrets.headerName}
-                onChange={(event) => setSecrets({ ...secrets, headerName: event.target.value })}
+                value={apiKey.headerName}
+                onChange={(event) => setApiKey({ ...apiKey, headerName: event.target.value })}
                 maxLength={100}
                 autoComplete="off"
                 required
@@ -238,8 +214,8 @@ export function AddServerForm({
                 label="API key"
                 type="password"
                 hint="The header's whole value: for Authorization include the scheme, e.g. “Bearer abc123”. Stored encrypted."
-                value={secrets.apiKey}
-                onChange={(event) => setSecrets({ ...secrets, apiKey: event.target.value })}
+                value={apiKey.apiKey}
+                onChange={(event) => setApiKey({ ...apiKey, apiKey: event.target.value })}
                 maxLength={4096}
                 autoComplete="off"
                 required
@@ -251,9 +227,9 @@ export function AddServerForm({
           {authChoice === "oauth" ? (
             <OwnCredentialsFields
               isRequired={needsOwnCredentials}
-              redirectUri={discover.data?.kind === "discovered" ? discover.data.redirectUri : ""}
-              secrets={secrets}
-              onChange={setSecrets}
+              redirectUri={serverCheck.data?.kind === "discovered" ? serverCheck.data.redirectUri : ""}
+              credentials={credentials}
+              onChange={setCredentials}
               error={fieldErrors.auth}
             />
           ) : null}
@@ -273,79 +249,6 @@ export function AddServerForm({
         </ClientForm>
       ) : null}
     </section>
-  );
-}
-
-function OwnCredentialsFields({
-  isRequired,
-  redirectUri,
-  secrets,
-  onChange,
-  error,
-}: {
-  isRequired: boolean;
-  redirectUri: string;
-  secrets: typeof EMPTY_SECRETS;
-  onChange: (secrets: typeof EMPTY_SECRETS) => void;
-  error?: string;
-}) {
-  const fields = (
-    <div className="space-y-3 pt-3">
-      <div className="flex flex-wrap items-center gap-3 text-sm text-slate-700">
-        <span>Redirect URI to register:</span>
-        <code className="break-all rounded-md bg-slate-100 px-2 py-1 font-mono text-xs">{redirectUri}</code>
-        <CopyButton value={redirectUri} label="Copy redirect URI" copiedMessage="Redirect URI copied" />
-      </div>
-      <div className="grid gap-3 sm:grid-cols-2">
-        <TextField
-          label="Client ID"
-          value={secrets.clientId}
-          onChange={(event) => onChange({ ...secrets, clientId: event.target.value })}
-          maxLength={1000}
-          autoComplete="off"
-          required={isRequired}
-          error={error}
-        />
-        <TextField
-          label="Client secret"
-          type="password"
-          hint="Leave empty for a public client."
-          value={secrets.clientSecret}
-          onChange={(event) => onChange({ ...secrets, clientSecret: event.target.value })}
-          maxLength={2000}
-          autoComplete="off"
-        />
-      </div>
-      <SelectField
-        label="Token endpoint authentication"
-        value={secrets.tokenEndpointAuthMethod}
-        onChange={(event) => onChange({ ...secrets, tokenEndpointAuthMethod: event.target.value })}
-        options={AUTH_METHOD_OPTIONS}
-      />
-    </div>
-  );
-  if (isRequired) {
-    return (
-      <fieldset>
-        <legend className="text-sm font-medium text-slate-800">Your client credentials</legend>
-        <p className="text-sm text-slate-600">
-          This authorization server does not let Tumiki register itself. Register an application there with
-          the redirect URI below, and enter its credentials.
-        </p>
-        {fields}
-      </fieldset>
-    );
-  }
-  return (
-    <details className="rounded-lg border border-slate-200 p-3">
-      <summary className="cursor-pointer text-sm font-medium text-slate-800">
-        Use your own client credentials
-      </summary>
-      <p className="pt-2 text-sm text-slate-600">
-        Optional: for an application you registered with the authorization server yourself.
-      </p>
-      {fields}
-    </details>
   );
 }
 

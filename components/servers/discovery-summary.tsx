@@ -2,7 +2,7 @@ import type { inferRouterOutputs } from "@trpc/server";
 import type { ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
 
-export type TServerCheck = inferRouterOutputs<AppRouter>["servers"]["discover"];
+export type TServerCheck = inferRouterOutputs<AppRouter>["servers"]["check"];
 type TDiscoveredCheck = Extract<TServerCheck, { kind: "discovered" }>;
 
 const METADATA_SOURCE_LABEL = {

@@ -8,21 +8,19 @@ import { DataTable } from "../dashboard/data-table";
 import { describeMutationError } from "../dashboard/format";
 import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
-import { ServerStatusBadge } from "./server-status-badge";
+import { CONNECTION_ACTION_LABEL, ConnectionStatusBadge } from "./connection-status-badge";
 import type { TStartAuthorization } from "./use-authorization-popup";
 
 type CatalogServer = inferRouterOutputs<AppRouter>["servers"]["catalog"][number];
 
 const AUTH_LABEL = { NONE: "None", API_KEY: "API key", OAUTH: "OAuth sign-in" } as const;
 
-/** Needs the user's action: not connected yet, or an OAuth server they have not (or no longer) signed in to. */
-const isConnectable = (server: CatalogServer) =>
-  server.connectionId === null || (server.authType === "OAUTH" && server.status !== "CONNECTED");
-
 /**
  * The servers an administrator shared with every user. Connecting one needs no URL: a server without
- * authentication is connected at once, an OAuth one opens the sign-in popup on the same click.
- * Hidden while there are none, which is the usual case on a personal deployment.
+ * authentication is connected at once, an OAuth one opens the sign-in popup on the same click. Every
+ * user signs in through the administrator's client registration, so no client credentials are asked
+ * for here (the server refuses them for a catalog server). Hidden while there are none, which is the
+ * usual case on a personal deployment.
  */
 export function ServerCatalog({
   startAuthorization,
@@ -67,18 +65,18 @@ export function ServerCatalog({
             </td>
             <td className={cell}>{AUTH_LABEL[server.authType]}</td>
             <td className={cell}>
-              {server.status ? <ServerStatusBadge status={server.status} /> : "Not connected"}
+              <ConnectionStatusBadge status={server.state.status} />
             </td>
             <td className={`${cell} text-right`}>
-              {isConnectable(server) ? (
+              {server.state.action ? (
                 <button
                   type="button"
                   className={`${secondaryButton} px-3 py-1.5 text-xs`}
-                  aria-label={`Connect ${server.name}`}
+                  aria-label={`${CONNECTION_ACTION_LABEL[server.state.action]} ${server.name}`}
                   disabled={isAuthorizing || connect.isPending}
                   onClick={() => handleConnect(server)}
                 >
-                  Connect
+                  {CONNECTION_ACTION_LABEL[server.state.action]}
                 </button>
               ) : null}
             </td>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import { ZBackendAuthorizationMessage } from "@/server/backends/backend-authorization-message";
 import { describeMutationError } from "../dashboard/format";
 import { api } from "../trpc";
 
@@ -26,25 +27,12 @@ type TStartOptions = {
 
 export type TStartAuthorization = (options: TStartOptions) => void;
 
-/** What the callback page posts (app/oauth/callback). */
-type TCallbackMessage = { source: "tumiki"; type: "backend-authorization"; ok: boolean; message?: string };
-
 const POPUP_NAME = "tumiki-connect";
 const POPUP_FEATURES = "popup,width=520,height=720";
 const CLOSED_POLL_MS = 500;
 // The callback posts its message and closes itself; the message may be delivered after the poll
 // already saw the window closed, so a closed window is only reported once this grace has passed.
 const CLOSED_GRACE_MS = 1000;
-
-function isCallbackMessage(data: unknown): data is TCallbackMessage {
-  if (typeof data !== "object" || data === null) return false;
-  const candidate = data as Record<string, unknown>;
-  return (
-    candidate.source === "tumiki" &&
-    candidate.type === "backend-authorization" &&
-    typeof candidate.ok === "boolean"
-  );
-}
 
 /** The URL came from the server, but only http(s) may be loaded: a `javascript:` URL would run here. */
 function parseHttpUrl(value: string): string | null {
@@ -87,9 +75,10 @@ export function useAuthorizationPopup({ onFinished }: { onFinished: () => void |
     };
     function onMessage(event: MessageEvent) {
       if (event.origin !== window.location.origin || event.source !== popup) return;
-      if (!isCallbackMessage(event.data)) return;
+      const parsed = ZBackendAuthorizationMessage.safeParse(event.data);
+      if (!parsed.success) return;
       stop();
-      const { ok, message } = event.data;
+      const { ok, message } = parsed.data;
       setState(
         ok
           ? { status: "succeeded", message: message || `${serverName} is connected.` }
@@ -140,7 +129,10 @@ export function useAuthorizationPopup({ onFinished }: { onFinished: () => void |
         } catch (error) {
           if (isCancelled) return;
           popup?.close();
-          setState({ status: "failed", message: describeMutationError(error) ?? "" });
+          setState({
+            status: "failed",
+            message: describeMutationError(error) ?? `The sign-in to ${serverName} could not be started.`,
+          });
           void finished.current();
           return;
         }

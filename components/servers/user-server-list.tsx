@@ -12,16 +12,15 @@ import { describeMutationError, formatDateTime } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
-import { ServerStatusBadge } from "./server-status-badge";
+import { CONNECTION_ACTION_LABEL, ConnectionStatusBadge } from "./connection-status-badge";
 import type { TStartAuthorization } from "./use-authorization-popup";
 
 type Server = inferRouterOutputs<AppRouter>["servers"]["list"][number];
 
-/** Connect (never signed in) or Reconnect (the grant ended, or the user came to renew it); else none. */
-function authorizationActionOf(server: Server, isHighlighted: boolean): "Connect" | "Reconnect" | null {
-  if (server.authType !== "OAUTH") return null;
-  if (server.status === "PENDING") return "Connect";
-  return server.status !== "CONNECTED" || isHighlighted ? "Reconnect" : null;
+/** The state's sign-in action; a server the user was sent here to renew (`?reconnect=`) always offers one. */
+function authorizationActionOf(server: Server, isHighlighted: boolean): string | null {
+  if (server.state.action) return CONNECTION_ACTION_LABEL[server.state.action];
+  return isHighlighted && server.authType === "OAUTH" ? CONNECTION_ACTION_LABEL.reconnect : null;
 }
 
 /**
@@ -45,6 +44,7 @@ export function UserServerList({
   const reconnectButton = useRef<HTMLButtonElement>(null);
   const hasFocusedReconnect = useRef(false);
   const highlighted = servers.data?.find((server) => server.serverId === reconnectServerId);
+  const highlightedAction = highlighted ? authorizationActionOf(highlighted, true) : null;
 
   useEffect(() => {
     if (hasFocusedReconnect.current || !reconnectButton.current) return;
@@ -57,13 +57,13 @@ export function UserServerList({
     // Focus lands here when a removed server's row (and its Remove button) goes away.
     <section ref={list} aria-label="Your servers" tabIndex={-1} className="space-y-3 focus:outline-none">
       <h2 className="text-lg font-semibold text-slate-900">Your servers</h2>
-      {highlighted ? (
+      {highlighted && highlightedAction ? (
         <p
           role="status"
           className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900"
         >
-          Tumiki needs you to sign in to {highlighted.name} again before your AI clients can use it. Choose
-          Reconnect.
+          Tumiki needs you to sign in to {highlighted.name} again before your AI clients can use it. Choose{" "}
+          {highlightedAction}.
         </p>
       ) : null}
       <FormAlert message={describeMutationError(remove.error)} />
@@ -95,7 +95,7 @@ export function UserServerList({
                   </td>
                   <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
                   <td className={cell}>
-                    <ServerStatusBadge status={server.status} />
+                    <ConnectionStatusBadge status={server.state.status} />
                   </td>
                   <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
                   <td className={cell}>{formatDateTime(server.connectedAt)}</td>

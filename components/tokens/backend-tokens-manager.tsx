@@ -13,11 +13,11 @@ import { describeMutationError, formatDateTime } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { cell } from "../dashboard/table-styles";
 import { AuthorizationNotice } from "../servers/authorization-notice";
+import { CONNECTION_ACTION_LABEL, ConnectionStatusBadge } from "../servers/connection-status-badge";
 import { useAuthorizationPopup } from "../servers/use-authorization-popup";
 import { api } from "../trpc";
 import { ExpiryCountdown } from "./expiry-countdown";
 import { describeLastError } from "./token-format";
-import { TokenStatusBadge } from "./token-status-badge";
 
 type BackendToken = inferRouterOutputs<AppRouter>["backendTokens"]["list"][number];
 
@@ -55,11 +55,15 @@ export function BackendTokensManager() {
   function handleRefresh(token: BackendToken) {
     clearNotices();
     refresh.mutate(
-      { mcpServerId: token.serverId },
+      { serverId: token.serverId },
       {
         onSuccess: () =>
           setNotice({ tone: "success", text: `The token of ${token.serverName} was refreshed.` }),
-        onError: (error) => setNotice({ tone: "error", text: describeMutationError(error) ?? "" }),
+        onError: (error) =>
+          setNotice({
+            tone: "error",
+            text: describeMutationError(error) ?? `The token of ${token.serverName} was not refreshed.`,
+          }),
       },
     );
   }
@@ -67,16 +71,20 @@ export function BackendTokensManager() {
   function handleDisconnect(token: BackendToken) {
     clearNotices();
     disconnect.mutate(
-      { mcpServerId: token.serverId },
+      { serverId: token.serverId },
       {
         onSuccess: ({ revokedAtBackend }) =>
           setNotice({ tone: "success", text: describeDisconnect(token.serverName, revokedAtBackend) }),
-        onError: (error) => setNotice({ tone: "error", text: describeMutationError(error) ?? "" }),
+        onError: (error) =>
+          setNotice({
+            tone: "error",
+            text: describeMutationError(error) ?? `${token.serverName} was not disconnected.`,
+          }),
       },
     );
   }
 
-  function handleReconnect(token: BackendToken) {
+  function handleSignIn(token: BackendToken) {
     setNotice(null);
     // Opens the popup synchronously, inside this click: one opened after an await would be blocked.
     popup.start({ serverName: token.serverName, serverId: token.serverId });
@@ -114,7 +122,6 @@ export function BackendTokensManager() {
           >
             {list.map((token) => {
               const nameId = `token-server-${token.serverId}`;
-              const canRefresh = token.hasRefreshToken && token.status !== "needs_reauth";
               return (
                 <tr key={token.serverId}>
                   <td className={cell}>
@@ -124,7 +131,7 @@ export function BackendTokensManager() {
                     <div className="font-mono text-xs text-slate-500">{token.slug}</div>
                   </td>
                   <td className={cell}>
-                    <TokenStatusBadge status={token.status} />
+                    <ConnectionStatusBadge status={token.state.status} />
                     {token.lastError ? (
                       <p className="mt-1 max-w-xs text-xs text-slate-600">
                         {describeLastError(token.lastError)}
@@ -139,18 +146,18 @@ export function BackendTokensManager() {
                   <td className={cell}>{formatDateTime(token.lastRefreshedAt)}</td>
                   <td className={`${cell} text-right`}>
                     <div className="flex flex-wrap justify-end gap-2">
-                      {token.status === "needs_reauth" ? (
+                      {token.state.action ? (
                         <button
                           type="button"
                           className={smallButton}
-                          aria-describedby={nameId}
+                          aria-label={`${CONNECTION_ACTION_LABEL[token.state.action]} ${token.serverName}`}
                           disabled={popup.state.status === "preparing"}
-                          onClick={() => handleReconnect(token)}
+                          onClick={() => handleSignIn(token)}
                         >
-                          Reconnect
+                          {CONNECTION_ACTION_LABEL[token.state.action]}
                         </button>
                       ) : null}
-                      {canRefresh ? (
+                      {token.state.canRefresh ? (
                         <button
                           type="button"
                           className={smallButton}
@@ -158,7 +165,7 @@ export function BackendTokensManager() {
                           // The name stays "Refresh now" while pending (tests and screen readers find
                           // the button by it); aria-busy says it is working.
                           disabled={refresh.isPending}
-                          aria-busy={refresh.isPending && refresh.variables?.mcpServerId === token.serverId}
+                          aria-busy={refresh.isPending && refresh.variables?.serverId === token.serverId}
                           onClick={() => handleRefresh(token)}
                         >
                           Refresh now

@@ -1,13 +1,4 @@
-import type { TBackendTokenStatus } from "@/server/backends/backend-token-status";
-
 // Words for what the Tokens page shows. Pure, so the client bundle stays small and the rules are tested.
-
-export const STATUS_LABEL: Record<TBackendTokenStatus, string> = {
-  connected: "Connected",
-  expiring: "Expiring soon",
-  needs_reauth: "Needs re-auth",
-  error: "Error",
-};
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -7,7 +7,7 @@ import { createTestClientIp } from "../support/users";
 // Tier 2 in the browser, against the real OAuth-protected demo backend (oidc-provider + MCP SDK server,
 // started by Playwright): a user checks the server's URL and sees what discovery found, connects it in
 // the popup (the backend's own sign-in page), sees the token with its countdown on the Tokens page,
-// refreshes it, disconnects it (revoked at the backend) and reconnects it. The failures a user can meet
+// refreshes it, disconnects it (revoked at the backend) and connects it again. The failures a user can meet
 // in the popup (a denied consent, a forged callback) store nothing and say so.
 
 test.use({ extraHTTPHeaders: { "x-forwarded-for": createTestClientIp() } });
@@ -76,10 +76,14 @@ test("a user connects an OAuth server in a popup and manages its token", async (
 
   await row.getByRole("button", { name: `Disconnect ${name}` }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Disconnect server" }).click();
-  await expect(row).toContainText("Needs re-auth");
+  await expect(row).toContainText("Not connected");
   expect((await demoStats(page)).revocations).toBeGreaterThan(afterRefresh.revocations);
 
-  await signInAtBackend(page, () => row.getByRole("button", { name: "Reconnect" }).click(), "Allow");
+  await signInAtBackend(
+    page,
+    () => row.getByRole("button", { name: `Connect ${name}`, exact: true }).click(),
+    "Allow",
+  );
   await expect(row).toContainText("Connected");
   await expect(row.getByRole("cell").nth(4)).toHaveText("0");
 });
@@ -93,8 +97,8 @@ test("a denied consent is reported in the popup's opener and stores no token", a
 
   await page.goto("/tokens");
   const row = page.getByRole("row").filter({ hasText: name });
-  await expect(row).toContainText("Needs re-auth");
-  await expect(row.getByRole("button", { name: "Reconnect" })).toBeVisible();
+  await expect(row).toContainText("Not connected");
+  await expect(row.getByRole("button", { name: `Connect ${name}`, exact: true })).toBeVisible();
 });
 
 test("the callback refuses a state it did not issue, in words, without storing anything", async ({
@@ -108,4 +112,6 @@ test("the callback refuses a state it did not issue, in words, without storing a
   expect(response?.headers()["cache-control"]).toContain("no-store");
   expect(response?.headers()["referrer-policy"]).toBe("no-referrer");
   await expect(page.getByRole("alert")).toContainText("does not belong to a connection you started");
+  await page.goto("/tokens");
+  await expect(page.getByText("No server tokens yet")).toBeVisible();
 });

@@ -2,10 +2,10 @@ import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Page } from "@playwright/test";
+import { InMemoryOAuthClientProvider } from "../support/in-memory-oauth-client-provider";
 import {
   approveInBrowser,
   CIMD_ORIGIN,
-  InMemoryOAuthClientProvider,
   postInitialize,
   type TLoopbackReceiver,
   uniqueName,

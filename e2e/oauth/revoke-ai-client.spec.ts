@@ -1,12 +1,8 @@
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import {
-  approveInBrowser,
-  InMemoryOAuthClientProvider,
-  postInitialize,
-  uniqueName,
-} from "../support/oauth-flow";
+import { InMemoryOAuthClientProvider } from "../support/in-memory-oauth-client-provider";
+import { approveInBrowser, postInitialize, uniqueName } from "../support/oauth-flow";
 import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 

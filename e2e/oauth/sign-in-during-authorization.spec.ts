@@ -1,6 +1,7 @@
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import type { Browser } from "@playwright/test";
-import { InMemoryOAuthClientProvider, uniqueName } from "../support/oauth-flow";
+import { InMemoryOAuthClientProvider } from "../support/in-memory-oauth-client-provider";
+import { uniqueName } from "../support/oauth-flow";
 import { actAsClientAddress, expect, test } from "../support/oauth-test";
 import { signUpAndSignIn } from "../support/session";
 import { createInstance } from "../support/trpc";

@@ -6,6 +6,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Provider } from "oidc-provider";
 import { DEMO_SCOPES } from "./create-demo-provider";
 import { createNotesServer, type TNotesByAccount } from "./create-notes-server";
+import { sendJson } from "./send-json";
 
 // The demo backend's MCP endpoint (Streamable HTTP), a protected resource as the MCP authorization spec
 // describes one: every request carries a Bearer token of our AS for this resource, else 401 naming the
@@ -22,11 +23,6 @@ export type TDemoMcpEndpoint = {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   close(): Promise<void>;
 };
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
 
 function jsonRpcError(res: ServerResponse, status: number, code: number, message: string) {
   sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null });

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import {
   auth,
   discoverAuthorizationServerMetadata,
@@ -8,13 +7,9 @@ import {
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.js";
-import type {
-  AuthorizationServerMetadata,
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from "@modelcontextprotocol/sdk/shared/auth.js";
+import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InMemoryOAuthClientProvider } from "../../e2e/support/in-memory-oauth-client-provider";
 import { startDemoBackend, type TDemoBackend } from "./start-demo-backend";
 
 // The demo backend driven by real clients over real HTTP: the MCP SDK's client auth (discovery from the
@@ -22,69 +17,6 @@ import { startDemoBackend, type TDemoBackend } from "./start-demo-backend";
 // exact answer matters (challenges, the sign-in page, rotation and revocation at the AS).
 
 const REDIRECT_URI = "http://localhost:3000/oauth/callback";
-
-// As in e2e/support/oauth-flow.ts: the SDK's OAuthClientProvider kept in memory.
-class InMemoryOAuthClientProvider implements OAuthClientProvider {
-  authorizationUrl: URL | undefined;
-  lastState: string | undefined;
-  private information: OAuthClientInformationMixed | undefined;
-  private savedTokens: OAuthTokens | undefined;
-  private verifier: string | undefined;
-
-  get redirectUrl(): string {
-    return REDIRECT_URI;
-  }
-
-  get clientMetadata(): OAuthClientMetadata {
-    return {
-      client_name: "Demo backend test",
-      redirect_uris: [REDIRECT_URI],
-      grant_types: ["authorization_code", "refresh_token"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "none",
-    };
-  }
-
-  state(): string {
-    this.lastState = randomBytes(16).toString("base64url");
-    return this.lastState;
-  }
-
-  clientInformation() {
-    return this.information;
-  }
-
-  saveClientInformation(information: OAuthClientInformationMixed) {
-    this.information = information;
-  }
-
-  tokens() {
-    return this.savedTokens;
-  }
-
-  saveTokens(tokens: OAuthTokens) {
-    this.savedTokens = tokens;
-  }
-
-  redirectToAuthorization(authorizationUrl: URL) {
-    this.authorizationUrl = authorizationUrl;
-  }
-
-  invalidateCredentials(scope: "all" | "client" | "tokens" | "verifier" | "discovery") {
-    if (scope === "all" || scope === "tokens") this.savedTokens = undefined;
-    if (scope === "all" || scope === "client") this.information = undefined;
-    if (scope === "all" || scope === "verifier") this.verifier = undefined;
-  }
-
-  saveCodeVerifier(codeVerifier: string) {
-    this.verifier = codeVerifier;
-  }
-
-  codeVerifier(): string {
-    if (!this.verifier) throw new Error("no code verifier saved");
-    return this.verifier;
-  }
-}
 
 function tokensOf(provider: InMemoryOAuthClientProvider): OAuthTokens {
   const tokens = provider.tokens();
@@ -135,7 +67,10 @@ async function authorizeWithSdk(
   backend: TDemoBackend,
   approve: (authorizationUrl: URL) => Promise<URL>,
 ): Promise<InMemoryOAuthClientProvider> {
-  const provider = new InMemoryOAuthClientProvider();
+  const provider = new InMemoryOAuthClientProvider({
+    clientName: "Demo backend test",
+    redirectUri: REDIRECT_URI,
+  });
   expect(await auth(provider, { serverUrl: backend.mcpUrl })).toBe("REDIRECT");
   if (!provider.authorizationUrl) throw new Error("no authorization URL");
   const callback = await approve(provider.authorizationUrl);
@@ -443,7 +378,10 @@ describe("demo backend sign-in page", () => {
   });
 
   it("sends access_denied back to the client when the user clicks Deny", async () => {
-    const provider = new InMemoryOAuthClientProvider();
+    const provider = new InMemoryOAuthClientProvider({
+      clientName: "Demo backend test",
+      redirectUri: REDIRECT_URI,
+    });
     expect(await auth(provider, { serverUrl: backend.mcpUrl })).toBe("REDIRECT");
     const { url } = await browser.navigate(provider.authorizationUrl ?? new URL(backend.origin));
     const denied = await browser.navigate(url, {

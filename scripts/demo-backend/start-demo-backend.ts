@@ -6,6 +6,7 @@ import { createDemoMcpEndpoint } from "./create-demo-mcp-endpoint";
 import { createDemoOidcStore } from "./create-demo-oidc-store";
 import { createDemoProvider, DEMO_SCOPES, type TDemoStats } from "./create-demo-provider";
 import { handleDemoInteraction } from "./handle-demo-interaction";
+import { sendJson } from "./send-json";
 
 // A real OAuth-protected remote MCP server on one port, for `npm run dev`, tests and e2e: an
 // oidc-provider authorization server (issuer = origin), the MCP endpoint at /mcp, its RFC 9728
@@ -38,11 +39,6 @@ export type TDemoBackend = {
 const MAX_INTERNAL_HOPS = 8;
 // Marks the AS's own requests while it walks an authorization through (see authorizeWithoutPage).
 const INTERNAL_HEADER = "x-demo-backend-internal";
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
-  res.end(JSON.stringify(body));
-}
 
 // The demo asks for an account on every authorization (each is a new login, possibly as someone
 // else), so the AS never sees its login session cookie. Keeping it would make oidc-provider skip the

@@ -4,12 +4,13 @@ import { AppError } from "../errors";
 // machine-readable code of the audit trail; the userMessage is what the callback page shows. A state
 // that belongs to another user reads exactly like an unknown one, so a callback URL reveals nothing.
 
-export const BACKEND_AUTHORIZATION_FAILURES = [
+const BACKEND_AUTHORIZATION_FAILURES = [
   "missing_state",
   "unknown_state",
   "wrong_user",
   "state_reused",
   "state_expired",
+  "iss_missing",
   "iss_mismatch",
   "access_denied",
   "authorization_error",

@@ -5,7 +5,11 @@ import { flushAuditEvents } from "../audit/write-audit-event";
 import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { resetEnvCache } from "../env";
+import { type AppError, RateLimitError } from "../errors";
+import { assertRateLimit } from "../rate-limit/assert-rate-limit";
+import { RATE_LIMIT_POLICIES } from "../rate-limit/rate-limit-policies";
 import { createTestUser } from "../testing/tier1-fixtures";
+import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { BackendAuthorizationError } from "./backend-authorization-error";
 import { completeBackendAuthorization } from "./complete-backend-authorization";
 import { MAX_PENDING_BACKEND_AUTHORIZATIONS, startBackendAuthorization } from "./start-backend-authorization";
@@ -83,6 +87,7 @@ beforeAll(async () => {
       responseTypes: ["code"],
       tokenEndpointAuthMethod: "client_secret_basic",
       redirectUris: [CALLBACK_URL],
+      issParameterSupported: metadata.authorization_response_iss_parameter_supported === true,
     },
   });
   oauthClientId = client.id;
@@ -174,9 +179,16 @@ async function expectAuditedWithoutToken(userId: string, reason: string, query?:
   }
 }
 
+/** A user connected to the shared catalog server, as connectCatalogServer leaves them. */
+async function createConnectedUser() {
+  const user = await createTestUser();
+  await db.userMcpConfig.create({ data: { userId: user.id, mcpServerId: serverId, status: "PENDING" } });
+  return user;
+}
+
 describe("startBackendAuthorization", () => {
   it("builds an S256 authorization URL with state, resource and scope, keeping only hashes and ciphertext", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
     const url = new URL(authorizationUrl);
     const params = url.searchParams;
@@ -239,7 +251,7 @@ describe("startBackendAuthorization", () => {
   });
 
   it("keeps the endpoint's own query parameters, overrides ours, and uses the newest client of the server", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const server = await db.mcpServer.create({
       data: {
         name: "Own",
@@ -287,12 +299,15 @@ describe("startBackendAuthorization", () => {
     expect(url.searchParams.has("scope")).toBe(false);
   });
 
-  it("refuses an authorization endpoint that is not https, and a server without a client", async () => {
-    const user = await createTestUser();
+  it("refuses an authorization endpoint the outbound URL rules refuse, or with a fragment, and a server without a client", async () => {
+    const user = await createConnectedUser();
     for (const endpoint of [
       "javascript:alert(1)//",
       "http://as.example.test/authorize",
       "data:text/html,hi",
+      "https://user:pw@as.example.test/authorize",
+      "https://10.0.0.7/authorize",
+      "https://as.example.test/authorize#fragment",
     ]) {
       const server = await db.mcpServer.create({
         data: {
@@ -300,6 +315,7 @@ describe("startBackendAuthorization", () => {
           slug: `bad-${randomUUID()}`,
           url: "https://bad.example.test/mcp",
           authType: "OAUTH",
+          ownerUserId: user.id,
         },
       });
       await db.oAuthClient.create({
@@ -313,12 +329,12 @@ describe("startBackendAuthorization", () => {
           authorizationEndpoint: endpoint,
         },
       });
-      await expect(
-        startBackendAuthorization({ userId: user.id, mcpServerId: server.id }),
-      ).rejects.toMatchObject({
-        code: "BAD_REQUEST",
-        userMessage: "The server's authorization endpoint must be an https URL.",
-      });
+      const error = await startBackendAuthorization({ userId: user.id, mcpServerId: server.id }).then(
+        () => new Error(`expected ${endpoint} to be refused`),
+        (caught: unknown) => caught,
+      );
+      expect(error).toMatchObject({ code: "BAD_REQUEST" });
+      expect((error as AppError).userMessage).toMatch(/^The server's authorization endpoint /);
     }
     expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
     const bare = await db.mcpServer.create({
@@ -327,15 +343,70 @@ describe("startBackendAuthorization", () => {
         slug: `bare-${randomUUID()}`,
         url: "https://bare.example.test/mcp",
         authType: "OAUTH",
+        ownerUserId: user.id,
       },
     });
     await expect(startBackendAuthorization({ userId: user.id, mcpServerId: bare.id })).rejects.toMatchObject({
       code: "CONFLICT",
+      userMessage:
+        "Tumiki is not registered with this server's authorization server. Remove the server and add it again.",
     });
   });
 
-  it("caps the pending authorizations of a user and clears that user's expired ones", async () => {
+  it("refuses a catalog server the user has not connected, creating no connection and no state", async () => {
     const user = await createTestUser();
+
+    await expect(startBackendAuthorization({ userId: user.id, mcpServerId: serverId })).rejects.toMatchObject(
+      {
+        code: "CONFLICT",
+        userMessage: "Connect this server from the catalog first.",
+      },
+    );
+    expect(await db.userMcpConfig.count({ where: { userId: user.id } })).toBe(0);
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("creates the connection of the user's own server when it is missing", async () => {
+    const user = await createTestUser();
+    const own = await db.mcpServer.create({
+      data: {
+        name: "Own",
+        slug: `own-${randomUUID()}`,
+        url: backend.mcpUrl,
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    const template = await db.oAuthClient.findUniqueOrThrow({ where: { id: oauthClientId } });
+    const { id: _id, mcpServerId: _server, createdAt: _c, updatedAt: _u, ...client } = template;
+    await db.oAuthClient.create({ data: { ...client, mcpServerId: own.id } });
+
+    await startBackendAuthorization({ userId: user.id, mcpServerId: own.id });
+
+    expect(
+      await db.userMcpConfig.findUniqueOrThrow({
+        where: { userId_mcpServerId: { userId: user.id, mcpServerId: own.id } },
+      }),
+    ).toMatchObject({ status: "PENDING" });
+  });
+
+  it("counts against the user's backendOutbound budget, refusing before any state is stored", async () => {
+    const policy = RATE_LIMIT_POLICIES.backendOutbound;
+    await waitForFreshWindow(policy);
+    const user = await createConnectedUser();
+    for (let i = 0; i < policy.attempts; i += 1) await assertRateLimit("backendOutbound", `user:${user.id}`);
+
+    const error = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId }).then(
+      () => new Error("expected a rate-limit refusal"),
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("caps the pending authorizations of a user and clears that user's expired ones", async () => {
+    const user = await createConnectedUser();
     for (let i = 0; i < MAX_PENDING_BACKEND_AUTHORIZATIONS; i++) {
       await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
     }
@@ -358,7 +429,7 @@ describe("startBackendAuthorization", () => {
 
 describe("completeBackendAuthorization", () => {
   it("exchanges the code, stores the tokens encrypted, connects and audits; the response is single-use", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     expect(query.get("code")).toBeTruthy();
     expect(query.get("iss")).toBe(issuer);
@@ -422,6 +493,7 @@ describe("completeBackendAuthorization", () => {
     const connected = (await auditOf(user.id)).filter((event) => event.eventType === "backend.connected");
     expect(connected).toHaveLength(1);
     expect(connected[0]).toMatchObject({ outcome: "SUCCESS", mcpServerId: serverId, ip: "203.0.113.9" });
+    expect(connected[0]?.detail).toMatchObject({ authType: "OAUTH", issuer });
 
     // The same response again: refused, nothing exchanged, the stored token untouched.
     const error = await expectFailure(
@@ -446,7 +518,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("lets two racing requests with one response exchange the code once", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     const results = await Promise.allSettled([
       completeBackendAuthorization({ userId: user.id, query }),
@@ -459,7 +531,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("replaces the token of a reconnect and resets its refresh bookkeeping", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     await completeBackendAuthorization({ userId: user.id, query: await startAndFollow(user.id) });
     const [first] = await tokensOf(user.id);
     await db.oAuthToken.update({
@@ -485,7 +557,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses a response without state", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.delete("state");
     await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "missing_state");
@@ -493,7 +565,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses an unknown state", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.set("state", "A".repeat(43));
     await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "unknown_state");
@@ -501,7 +573,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses an expired state", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     await db.backendAuthorizationState.updateMany({
       where: { userId: user.id },
@@ -516,8 +588,8 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses another user's state exactly like an unknown one, and leaves it to its owner", async () => {
-    const owner = await createTestUser();
-    const intruder = await createTestUser();
+    const owner = await createConnectedUser();
+    const intruder = await createConnectedUser();
     const query = await startAndFollow(owner.id);
     const error = await expectFailure(
       completeBackendAuthorization({ userId: intruder.id, query }),
@@ -539,7 +611,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses a response whose iss is not the client's issuer (mix-up), and burns its state", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     const genuineIss = query.get("iss") ?? "";
     query.set("iss", "https://attacker.example.test");
@@ -550,16 +622,30 @@ describe("completeBackendAuthorization", () => {
     expect(await tokensOf(user.id)).toEqual([]);
   });
 
-  it("accepts a response without iss (documented: the row does not record whether the AS sends it)", async () => {
-    const user = await createTestUser();
+  it("refuses a response without iss when the AS advertised that it sends one (mix-up defence)", async () => {
+    const user = await createConnectedUser();
+    const query = await startAndFollow(user.id);
+    expect(query.get("iss")).toBe(issuer);
+    query.delete("iss");
+    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "iss_missing");
+    await expectAuditedWithoutToken(user.id, "iss_missing", query);
+  });
+
+  it("accepts a response without iss from an AS that never advertised sending one", async () => {
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.delete("iss");
-    await completeBackendAuthorization({ userId: user.id, query });
+    await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: false } });
+    try {
+      await completeBackendAuthorization({ userId: user.id, query });
+    } finally {
+      await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: true } });
+    }
     expect(await tokensOf(user.id)).toHaveLength(1);
   });
 
   it("reports a consent the user declined at the backend", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id, "deny");
     expect(query.get("error")).toBe("access_denied");
     expect(query.has("code")).toBe(false);
@@ -575,7 +661,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("shows another AS error with its description sanitized and bounded", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId });
     const state = new URL(authorizationUrl).searchParams.get("state") ?? "";
     const query = new URLSearchParams({
@@ -597,7 +683,7 @@ describe("completeBackendAuthorization", () => {
   });
 
   it("refuses a code the backend does not accept, without token details", async () => {
-    const user = await createTestUser();
+    const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.set("code", `${query.get("code")}tampered`);
     const error = await expectFailure(

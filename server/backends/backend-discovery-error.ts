@@ -1,5 +1,5 @@
 import { AppError, type AppErrorCode } from "../errors";
-import type { OutboundFetchFailure } from "../net/safe-fetch";
+import type { OutboundFetchFailure } from "../net/outbound-fetch-error";
 
 // Why Tumiki could not work out how to authenticate to a backend server. `reason` is for callers, tests
 // and logs; `userMessage` says what is wrong in words the person who entered the URL can act on.

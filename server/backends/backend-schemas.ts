@@ -44,10 +44,16 @@ export const ZBackendDiscovery = z.object({
 
 export type TBackendDiscovery = z.infer<typeof ZBackendDiscovery>;
 
+/** How Tumiki authenticates at a backend's token endpoint: the methods it can perform. */
+export const ZTokenEndpointAuthMethod = z.enum(["client_secret_basic", "client_secret_post", "none"]);
+
+export type TTokenEndpointAuthMethod = z.infer<typeof ZTokenEndpointAuthMethod>;
+
+/** Client credentials a user registered with the backend's authorization server themselves. */
 export const ZPreRegisteredCredentials = z.object({
-  clientId: z.string().trim().min(1).max(1000),
-  clientSecret: z.string().min(1).max(2000).optional(),
-  tokenEndpointAuthMethod: z.enum(["client_secret_basic", "client_secret_post", "none"]).optional(),
+  clientId: z.string().trim().min(1, "Enter the client ID.").max(1000, "Use at most 1000 characters."),
+  clientSecret: z.string().min(1).max(2000, "Use at most 2000 characters.").optional(),
+  tokenEndpointAuthMethod: ZTokenEndpointAuthMethod.optional(),
 });
 
 export type TPreRegisteredCredentials = z.infer<typeof ZPreRegisteredCredentials>;

@@ -1,6 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { once } from "node:events";
-import { createServer as createHttpServer, type Server } from "node:http";
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -15,10 +20,13 @@ import { AppError } from "../errors";
 import { getRedis } from "../redis";
 import { createBackendTokenFixture, readBackendTokenRow } from "../testing/backend-token-fixtures";
 import { hashToken } from "../testing/hash-token";
-import { invalidateCachedToken } from "./backend-token-cache";
+import { toBackendAccessToken } from "./backend-access-token";
+import { cacheToken, invalidateCachedToken, readCachedToken } from "./backend-token-cache";
+import { disconnectBackend } from "./disconnect-backend";
 import { getValidToken } from "./get-valid-token";
 import { ReAuthRequiredError } from "./re-auth-required-error";
 import { refreshBackendToken } from "./refresh-backend-token";
+import { saveBackendToken } from "./save-backend-token";
 
 // The token manager against real services: PostgreSQL, Redis (REDIS_URL; one test runs its own
 // redis-server to stop it), the demo backend's real authorization server (oidc-provider, rotating
@@ -127,6 +135,45 @@ async function runConcurrentProcesses(options: {
   ]);
   for (const child of children) child.stdin.write("go\n");
   return Promise.all(results);
+}
+
+type TStandIn = { port: number; requests: { at: number; body: URLSearchParams }[]; close(): void };
+
+/** A token endpoint standing in for a failing AS: records each request, then lets `respond` answer. */
+async function startStandInAs(
+  respond: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): Promise<TStandIn> {
+  const requests: TStandIn["requests"] = [];
+  const server: Server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      requests.push({ at: Date.now(), body: new URLSearchParams(Buffer.concat(chunks).toString()) });
+      void respond(req, res);
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  allow(port);
+  return {
+    port,
+    requests,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+/** A connection to the demo backend whose client now sends its token requests to `standIn`. */
+async function fixtureAgainst(standIn: TStandIn, expiresAt?: Date) {
+  const fixture = await createBackendTokenFixture({ backend, expiresAt });
+  await getDb().oAuthClient.update({
+    where: { id: fixture.oauthClient.id },
+    data: { tokenEndpoint: `http://127.0.0.1:${standIn.port}/token` },
+  });
+  return fixture;
 }
 
 beforeAll(async () => {
@@ -366,6 +413,174 @@ describe.skipIf(!redisUrl)("getValidToken / refreshBackendToken (PostgreSQL + Re
     }
   });
 
+  it("a refresh that timed out, was reset or got a 500/502/504 is not retried: the refresh token is sent once", async () => {
+    const cases: [string, (req: IncomingMessage, res: ServerResponse) => void, string][] = [
+      ["timeout", () => undefined, "timeout"],
+      ["reset", (req) => req.socket.destroy(), "network_error"],
+      ["502", (_req, res) => res.writeHead(502).end("Bad gateway"), "server_unavailable"],
+      ["500", (_req, res) => res.writeHead(500).end(), "server_unavailable"],
+      ["504", (_req, res) => res.writeHead(504).end(), "server_unavailable"],
+    ];
+    for (const [name, respond, reason] of cases) {
+      const standIn = await startStandInAs(respond);
+      try {
+        const { user, server, token, connection } = await fixtureAgainst(standIn);
+        const kept = await refreshBackendToken({
+          userId: user.id,
+          mcpServerId: server.id,
+          force: true,
+          retry: { attempts: 3, baseDelayMs: 10, timeoutMs: 300 },
+        });
+        expect(
+          standIn.requests.map((r) => r.body.get("refresh_token")),
+          name,
+        ).toEqual([token.refreshToken]);
+        expect(kept.accessToken, name).toBe(token.accessToken);
+        const row = await readBackendTokenRow(connection.id);
+        expect(row, name).toMatchObject({
+          isValid: true,
+          lastError: reason,
+          refreshToken: token.refreshToken,
+        });
+        const [audit] = await auditEvents(server.id, "backend.token_refresh_failed");
+        expect(audit?.detail, name).toMatchObject({ attempts: 1, keptCurrentAccess: true });
+      } finally {
+        standIn.close();
+      }
+    }
+
+    // Expired: the same single request, then the clear UNAVAILABLE error.
+    const standIn = await startStandInAs(() => undefined);
+    try {
+      const { user, server } = await fixtureAgainst(standIn, new Date(Date.now() - 1_000));
+      const error = await rejection(
+        refreshBackendToken({ userId: user.id, mcpServerId: server.id, retry: { timeoutMs: 300 } }),
+      );
+      expect((error as AppError).code).toBe("UNAVAILABLE");
+      expect((error as AppError).userMessage).toBe(
+        `${server.name} could not refresh its token: its authorization server did not answer. Try again shortly.`,
+      );
+      expect(standIn.requests).toHaveLength(1);
+    } finally {
+      standIn.close();
+    }
+  });
+
+  it("a 503 or 429 is retried after a short Retry-After, and not at all after a long one", async () => {
+    const short = await startStandInAs((_req, res) => {
+      res.writeHead(429, { "retry-after": "1" }).end();
+    });
+    const long = await startStandInAs((_req, res) => {
+      res.writeHead(503, { "retry-after": "60" }).end();
+    });
+    try {
+      const a = await fixtureAgainst(short);
+      await refreshBackendToken({
+        userId: a.user.id,
+        mcpServerId: a.server.id,
+        force: true,
+        retry: { attempts: 2, baseDelayMs: 10 },
+      });
+      expect(short.requests).toHaveLength(2);
+      const [first, second] = short.requests;
+      expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+
+      const b = await fixtureAgainst(long);
+      await refreshBackendToken({ userId: b.user.id, mcpServerId: b.server.id, force: true });
+      expect(long.requests).toHaveLength(1);
+    } finally {
+      short.close();
+      long.close();
+    }
+  });
+
+  it("a reconnect while a refresh fails is not marked invalid or failed: the new grant is the answer", async () => {
+    for (const [name, status, body] of [
+      ["invalid_grant", 400, { error: "invalid_grant" }],
+      ["502", 502, {}],
+    ] as const) {
+      let reconnect: () => Promise<void> = async () => undefined;
+      const standIn = await startStandInAs(async (_req, res) => {
+        await reconnect();
+        res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+      });
+      try {
+        const { user, server, oauthClient, connection } = await fixtureAgainst(standIn);
+        reconnect = () =>
+          saveBackendToken({
+            userId: user.id,
+            mcpServerId: server.id,
+            oauthClientId: oauthClient.id,
+            token: {
+              accessToken: `reconnected-${name}`,
+              tokenType: "Bearer",
+              refreshToken: "r-new",
+              expiresIn: 3600,
+              scope: undefined,
+            },
+            requestedScope: null,
+          });
+        const token = await refreshBackendToken({ userId: user.id, mcpServerId: server.id, force: true });
+
+        expect(token.accessToken, name).toBe(`reconnected-${name}`);
+        expect(await readBackendTokenRow(connection.id), name).toMatchObject({
+          accessToken: `reconnected-${name}`,
+          isValid: true,
+          lastError: null,
+        });
+        const status = await getDb().userMcpConfig.findUniqueOrThrow({ where: { id: connection.id } });
+        expect(status.status, name).toBe("CONNECTED");
+        expect(await auditEvents(server.id, "backend.token_refresh_failed"), name).toEqual([]);
+      } finally {
+        standIn.close();
+      }
+    }
+  });
+
+  it("a cache write from a read before a disconnect or reconnect does not bring the old token back", async () => {
+    // What getValidToken does on a miss, with the other change landing between its database read and
+    // its cache write.
+    const gone = await createBackendTokenFixture({ backend });
+    const goneIds = { userId: gone.user.id, mcpServerId: gone.server.id };
+    const before = await readCachedToken(goneIds);
+    const staleRow = await readBackendTokenRow(gone.connection.id);
+    await disconnectBackend(goneIds);
+    await cacheToken({ ...goneIds, token: toBackendAccessToken(staleRow), generation: before.generation });
+    expect(await getRedis().get(cacheKey(gone.user.id, gone.server.id))).not.toBeNull(); // the late write landed
+    expect((await readCachedToken(goneIds)).token).toBeNull();
+    const error = await rejection(getValidToken(goneIds));
+    expect(error).toBeInstanceOf(ReAuthRequiredError);
+    expect((error as ReAuthRequiredError).reason).toBe("not_connected");
+
+    const replaced = await createBackendTokenFixture({ backend });
+    const ids = { userId: replaced.user.id, mcpServerId: replaced.server.id };
+    const { generation } = await readCachedToken(ids);
+    const oldRow = await readBackendTokenRow(replaced.connection.id);
+    await saveBackendToken({
+      ...ids,
+      oauthClientId: replaced.oauthClient.id,
+      token: {
+        accessToken: "after-reconnect",
+        tokenType: "Bearer",
+        refreshToken: undefined,
+        expiresIn: 3600,
+        scope: undefined,
+      },
+      requestedScope: null,
+    });
+    await cacheToken({ ...ids, token: toBackendAccessToken(oldRow), generation });
+    expect((await getValidToken(ids)).accessToken).toBe("after-reconnect");
+
+    // Control: with nothing in between, the same write is what the next call gets.
+    const { generation: current } = await readCachedToken(ids);
+    await cacheToken({
+      ...ids,
+      token: { ...toBackendAccessToken(oldRow), accessToken: "cached" },
+      generation: current,
+    });
+    expect((await getValidToken(ids)).accessToken).toBe("cached");
+  });
+
   it("expired token and an unreachable AS: a clear UNAVAILABLE error after the retries", async () => {
     const { user, server, token, oauthClient, connection } = await createBackendTokenFixture({
       backend,
@@ -452,6 +667,7 @@ describe.skipIf(!onPostgres)("without Redis (its own redis-server, killed mid-te
         ...(await import("./refresh-backend-token")),
         ...(await import("../redis")),
         ...(await import("../audit/write-audit-event")),
+        ...(await import("./with-refresh-lock")),
       };
       // The fresh env module parses REDIS_URL again; wait for the server to accept connections.
       for (let i = 0; i < 50; i += 1) {
@@ -518,6 +734,24 @@ describe.skipIf(!onPostgres)("without Redis (its own redis-server, killed mid-te
         (a) => (a.detail as { lock: string }).lock,
       );
       expect(locks).toEqual(["postgres", "postgres"]);
+
+      // Ten fallback holders in one process (a connection each): every transaction keeps a pooled
+      // connection while its work queries on another, yet they cannot take the whole pool (10).
+      const holders = Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          fresh.withRefreshLock({
+            userId: user.id,
+            mcpServerId: `pool-${i}`,
+            run: async (lock) => {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              await getDb().$queryRaw`SELECT 1`;
+              return lock.kind;
+            },
+          }),
+        ),
+      );
+      const stuck = new Promise((resolve) => setTimeout(resolve, 15_000, "stuck"));
+      expect(await Promise.race([holders, stuck])).toEqual(Array(10).fill("postgres"));
       await fresh.getRedis().close();
     } finally {
       redis.kill("SIGKILL");

@@ -12,6 +12,7 @@ import { resetEnvCache } from "../env";
 import type { AppError } from "../errors";
 import type { ConnectionStatus } from "../generated/prisma/client";
 import { getRedis } from "../redis";
+import { removeUserServer } from "../servers/remove-user-server";
 import { createBackendTokenFixture, readBackendTokenRow } from "../testing/backend-token-fixtures";
 import { createTestUser } from "../testing/tier1-fixtures";
 import { readCachedToken } from "./backend-token-cache";
@@ -19,6 +20,7 @@ import { disconnectBackend } from "./disconnect-backend";
 import { getValidToken } from "./get-valid-token";
 import { listBackendTokens } from "./list-backend-tokens";
 import { ReAuthRequiredError } from "./re-auth-required-error";
+import { withRefreshLock } from "./with-refresh-lock";
 
 // Token management on a real PostgreSQL, a real Redis (REDIS_URL) and the real demo backend: what the
 // Tokens page lists, disconnecting (RFC 7009 revocation at the backend, local deletion, cache, audit),
@@ -189,12 +191,12 @@ describe("listBackendTokens", () => {
 
     const list = await listBackendTokens({ userId: user.id });
 
-    expect(list.map((item) => [item.serverName, item.status])).toEqual([
+    expect(list.map((item) => [item.serverName, item.state.status])).toEqual([
       ["Healthy", "connected"],
       ["Soon", "expiring"],
       ["Revoked", "needs_reauth"],
       ["Flaky", "error"],
-      ["Never", "needs_reauth"],
+      ["Never", "not_connected"],
     ]);
     expect(list[0]).toMatchObject({
       scopes: ["notes:read", "notes:write"],
@@ -202,12 +204,21 @@ describe("listBackendTokens", () => {
       lastRefreshedAt: null,
       lastError: null,
       hasToken: true,
-      hasRefreshToken: true,
+      state: { canRefresh: true },
     });
     expect(list[1]?.expiresAt?.getTime()).toBe(soon.getTime());
     expect(list[2]?.lastError).toBe("invalid_grant");
-    expect(list[3]).toMatchObject({ scopes: [], hasRefreshToken: false, lastError: "server_unavailable" });
-    expect(list[4]).toMatchObject({ hasToken: false, hasRefreshToken: false, expiresAt: null, scopes: [] });
+    expect(list[3]).toMatchObject({
+      scopes: [],
+      state: { canRefresh: false },
+      lastError: "server_unavailable",
+    });
+    expect(list[4]).toMatchObject({
+      hasToken: false,
+      state: { action: "connect", canRefresh: false },
+      expiresAt: null,
+      scopes: [],
+    });
   });
 
   it("never returns a token value, through the router either", async () => {
@@ -233,7 +244,7 @@ describe("disconnectBackend", () => {
       data: { instanceId: instance.id, userMcpConfigId: connection.id },
     });
     await getValidToken({ userId: user.id, mcpServerId: server.id });
-    expect(await readCachedToken({ userId: user.id, mcpServerId: server.id })).not.toBeNull();
+    expect((await readCachedToken({ userId: user.id, mcpServerId: server.id })).token).not.toBeNull();
     expect((await postInitialize(token.accessToken)).status).toBe(200);
     const revocationsBefore = demo.stats.revocations;
 
@@ -254,7 +265,7 @@ describe("disconnectBackend", () => {
     expect(after.status).toBe("PENDING");
     expect(after.instances.map((link) => link.instanceId)).toEqual([instance.id]);
     expect(await getRedis().get(`backend_token:${user.id}:${server.id}`)).toBeNull();
-    expect(await readCachedToken({ userId: user.id, mcpServerId: server.id })).toBeNull();
+    expect((await readCachedToken({ userId: user.id, mcpServerId: server.id })).token).toBeNull();
     const [event, ...more] = await auditEventsOf(user.id, "backend.disconnected");
     expect(more).toEqual([]);
     expect(event).toMatchObject({
@@ -266,7 +277,11 @@ describe("disconnectBackend", () => {
     expect(JSON.stringify(event)).not.toContain(token.accessToken);
 
     const [listed] = await listBackendTokens({ userId: user.id });
-    expect(listed).toMatchObject({ serverId: server.id, status: "needs_reauth", hasToken: false });
+    expect(listed).toMatchObject({
+      serverId: server.id,
+      state: { status: "not_connected", action: "connect" },
+      hasToken: false,
+    });
   });
 
   it("still disconnects locally when the backend cannot be reached, and says it did not revoke", async () => {
@@ -315,12 +330,56 @@ describe("disconnectBackend", () => {
   });
 });
 
+describe("disconnectBackend and the refresh lock", () => {
+  it("waits while a refresh holds the connection's lock, so it revokes and deletes what that refresh saved", async () => {
+    const user = await createTestUser();
+    const { server, connection } = await createStoredConnection({ userId: user.id, name: "Busy", token: {} });
+    const tokenCount = () => getDb().oAuthToken.count({ where: { userMcpConfigId: connection.id } });
+    let disconnecting: Promise<unknown> = Promise.resolve();
+    let done = false;
+
+    await withRefreshLock({
+      userId: user.id,
+      mcpServerId: server.id,
+      run: async () => {
+        disconnecting = disconnectBackend({ userId: user.id, mcpServerId: server.id }).then(() => {
+          done = true;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(done).toBe(false);
+        expect(await tokenCount()).toBe(1);
+      },
+    });
+
+    await disconnecting;
+    expect(await tokenCount()).toBe(0);
+  });
+});
+
+describe("removeUserServer of an OAuth server", () => {
+  it("revokes the grant at the backend and drops the cached token before deleting the rows, audited once", async () => {
+    const { user, server, connection, token } = await createBackendTokenFixture({ backend: demo });
+    await getValidToken({ userId: user.id, mcpServerId: server.id });
+    expect((await readCachedToken({ userId: user.id, mcpServerId: server.id })).token).not.toBeNull();
+    const revocationsBefore = demo.stats.revocations;
+
+    await removeUserServer({ userId: user.id, connectionId: connection.id });
+
+    expect(demo.stats.revocations).toBe(revocationsBefore + 2);
+    expect((await postInitialize(token.accessToken)).status).toBe(401);
+    expect((await readCachedToken({ userId: user.id, mcpServerId: server.id })).token).toBeNull();
+    expect(await getDb().mcpServer.findUnique({ where: { id: server.id } })).toBeNull();
+    const events = await auditEventsOf(user.id, "backend.disconnected");
+    expect(events.map((event) => event.detail)).toEqual([{ revokedAtBackend: true }]);
+  });
+});
+
 describe("backendTokens router", () => {
   it("refreshes the user's token on demand without returning it", async () => {
     const { user, server, connection, token } = await createBackendTokenFixture({ backend: demo });
     const refreshesBefore = demo.stats.tokenRequests.refresh_token ?? 0;
 
-    const result = await callerFor(user.id).backendTokens.refresh({ mcpServerId: server.id });
+    const result = await callerFor(user.id).backendTokens.refresh({ serverId: server.id });
 
     expect(Object.keys(result)).toEqual(["expiresAt"]);
     expect(demo.stats.tokenRequests.refresh_token).toBe(refreshesBefore + 1);
@@ -334,14 +393,14 @@ describe("backendTokens router", () => {
     const { user, server } = await createBackendTokenFixture({ backend: demo });
     await demo.revokeGrantsOf(ACCOUNT);
 
-    const error = await errorOf(callerFor(user.id).backendTokens.refresh({ mcpServerId: server.id }));
+    const error = await errorOf(callerFor(user.id).backendTokens.refresh({ serverId: server.id }));
 
     // The tRPC formatter sends the AppError's userMessage to the browser.
     expect(error.code).toBe("FORBIDDEN");
     expect(error.cause).toBeInstanceOf(ReAuthRequiredError);
     expect((error.cause as ReAuthRequiredError).userMessage).toContain("needs to be reconnected");
     const [listed] = await callerFor(user.id).backendTokens.list();
-    expect(listed).toMatchObject({ status: "needs_reauth", lastError: "invalid_grant" });
+    expect(listed).toMatchObject({ state: { status: "needs_reauth" }, lastError: "invalid_grant" });
   });
 
   it("says so when the authorization server did not refresh, and lists the connection as an error", async () => {
@@ -356,12 +415,12 @@ describe("backendTokens router", () => {
       data: { tokenEndpoint: `http://localhost:${closedPort}/token` },
     });
 
-    const error = await errorOf(callerFor(user.id).backendTokens.refresh({ mcpServerId: server.id }));
+    const error = await errorOf(callerFor(user.id).backendTokens.refresh({ serverId: server.id }));
 
     expect(error.code).toBe("SERVICE_UNAVAILABLE");
     expect((error.cause as AppError).userMessage).toContain("Unreachable could not refresh its token now");
     const [listed] = await callerFor(user.id).backendTokens.list();
-    expect(listed).toMatchObject({ status: "error", lastError: "network_error", refreshCount: 0 });
+    expect(listed).toMatchObject({ state: { status: "error" }, lastError: "network_error", refreshCount: 0 });
   });
 
   it("refuses another user's connection with NOT_FOUND and leaves it untouched", async () => {
@@ -371,10 +430,8 @@ describe("backendTokens router", () => {
     const revocationsBefore = demo.stats.revocations;
     const refreshesBefore = demo.stats.tokenRequests.refresh_token ?? 0;
 
-    expect((await errorOf(caller.backendTokens.refresh({ mcpServerId: server.id }))).code).toBe("NOT_FOUND");
-    expect((await errorOf(caller.backendTokens.disconnect({ mcpServerId: server.id }))).code).toBe(
-      "NOT_FOUND",
-    );
+    expect((await errorOf(caller.backendTokens.refresh({ serverId: server.id }))).code).toBe("NOT_FOUND");
+    expect((await errorOf(caller.backendTokens.disconnect({ serverId: server.id }))).code).toBe("NOT_FOUND");
     expect(await caller.backendTokens.list()).toEqual([]);
 
     expect(demo.stats.revocations).toBe(revocationsBefore);
@@ -386,7 +443,7 @@ describe("backendTokens router", () => {
 
   it("refuses a malformed server id before any domain call", async () => {
     const user = await createTestUser();
-    expect((await errorOf(callerFor(user.id).backendTokens.disconnect({ mcpServerId: "" }))).code).toBe(
+    expect((await errorOf(callerFor(user.id).backendTokens.disconnect({ serverId: "" }))).code).toBe(
       "BAD_REQUEST",
     );
   });

@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
 import { BackendAuthorizationError, type TBackendAuthorizationFailure } from "./backend-authorization-error";
 import { BackendTokenError } from "./backend-token-error";
+import { readOAuthErrorCode } from "./read-oauth-error-code";
 import { requestBackendToken } from "./request-backend-token";
 import { saveBackendToken } from "./save-backend-token";
 
@@ -14,11 +15,12 @@ import { saveBackendToken } from "./save-backend-token";
 //   as unknown: CSRF and injected responses are discarded without revealing anything);
 // - the state is consumed atomically before anything else happens, so a response is used at most once,
 //   even when two requests race with the same URL;
-// - `iss` (RFC 9207, the mix-up defence) must equal the issuer of the client the flow started with when
-//   it is present. When it is absent the response is accepted: the OAuthClient row does not record
-//   whether the AS advertised `authorization_response_iss_parameter_supported`, so an absent `iss`
-//   cannot be told apart from an AS that never sends it. The state is bound to one OAuthClient (one
-//   issuer), so a response is only ever exchanged at the AS the flow began with;
+// - `iss` (RFC 9207, the mix-up defence of RFC 9700 §4.4.2) must equal the issuer of the client the flow
+//   started with. It must be present when that AS advertised
+//   `authorization_response_iss_parameter_supported` (stored on the client at registration): an attacker
+//   mixing up authorization servers would simply leave it out. From an AS that never advertised it, a
+//   response without `iss` is accepted; the state is bound to one OAuthClient (one issuer), so the code is
+//   only ever exchanged at the AS the flow began with;
 // - the code is exchanged with the stored PKCE verifier and `resource` (RFC 8707).
 // Failures are audited by reason and never carry the code, the state or a token; nothing but the state's
 // consumption is stored.
@@ -38,8 +40,8 @@ function sanitizeServerText(value: string | null, maxLength: number): string | u
   return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
 }
 
-/** An OAuth error code as the audit trail may keep it (RFC 6749 codes are lower-case words). */
-const sanitizeErrorCode = (value: string) => (/^[A-Za-z0-9_.-]{1,64}$/.test(value) ? value : "unrecognized");
+/** An OAuth error code as the audit trail and the user may see it. */
+const sanitizeErrorCode = (value: string) => readOAuthErrorCode(value) ?? "unrecognized";
 
 export async function completeBackendAuthorization({
   userId,
@@ -111,6 +113,13 @@ export async function completeBackendAuthorization({
 
   // RFC 9207 §2.4: checked before the response is processed at all, error responses included.
   const issuers = query.getAll("iss");
+  if (issuers.length === 0 && row.oauthClient.issParameterSupported) {
+    throw fail(
+      "iss_missing",
+      "The response did not say which authorization server sent it, although that server always does, so it was discarded. Start connecting again.",
+      { mcpServerId },
+    );
+  }
   if (issuers.some((iss) => iss !== row.oauthClient.issuer)) {
     throw fail(
       "iss_mismatch",
@@ -194,6 +203,7 @@ export async function completeBackendAuthorization({
     ip: origin?.ip,
     userAgent: origin?.userAgent,
     detail: {
+      authType: "OAUTH",
       oauthClientId: row.oauthClientId,
       issuer: row.oauthClient.issuer,
       scope: token.scope ?? row.scope,

@@ -3,9 +3,11 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
 import { getLogger } from "../logger";
+import { BackendRevocationError } from "./backend-revocation-error";
 import { invalidateCachedToken } from "./backend-token-cache";
 import { BACKEND_TOKEN_PURPOSE } from "./get-stored-backend-token-or-throw";
-import { BackendRevocationError, revokeBackendToken } from "./revoke-backend-token";
+import { revokeBackendToken } from "./revoke-backend-token";
+import { withRefreshLock } from "./with-refresh-lock";
 
 type TDisconnectBackendOptions = { userId: string; mcpServerId: string; origin?: TRequestOrigin };
 
@@ -17,38 +19,45 @@ type TDisconnectBackendOptions = { userId: string; mcpServerId: string; origin?:
  * die between the two steps, a revoked token left locally just turns into "needs re-auth", whereas a
  * token deleted locally first could never be revoked any more. A revocation that fails (no endpoint,
  * the AS down or refusing) does not stop the local disconnect; `revokedAtBackend` reports it.
+ * Revocation, deletion and cache invalidation run under the connection's refresh lock.
  */
 export async function disconnectBackend({
   userId,
   mcpServerId,
   origin,
 }: TDisconnectBackendOptions): Promise<{ revokedAtBackend: boolean }> {
-  const db = getDb();
-  const connection = await db.userMcpConfig.findFirst({
-    where: { userId, mcpServerId, mcpServer: { authType: "OAUTH" } },
-    select: {
-      id: true,
-      tokens: { where: { tokenPurpose: BACKEND_TOKEN_PURPOSE }, include: { oauthClient: true } },
+  // Under the refresh lock: a refresh running meanwhile could otherwise obtain a new refresh token
+  // after the old one was read here, and it would be deleted below without ever being revoked.
+  const revokedAtBackend = await withRefreshLock({
+    userId,
+    mcpServerId,
+    run: async () => {
+      const db = getDb();
+      const connection = await db.userMcpConfig.findFirst({
+        where: { userId, mcpServerId, mcpServer: { authType: "OAUTH" } },
+        select: {
+          id: true,
+          tokens: { where: { tokenPurpose: BACKEND_TOKEN_PURPOSE }, include: { oauthClient: true } },
+        },
+      });
+      if (!connection) {
+        throw new AppError("NOT_FOUND", {
+          message: `no OAuth connection to server ${mcpServerId} for user ${userId}`,
+          userMessage: "This server is not connected to your account.",
+        });
+      }
+      const token = connection.tokens[0];
+      const revoked = token?.oauthClient.revocationEndpoint
+        ? await revokeAtBackend({ token, mcpServerId })
+        : false;
+      await db.$transaction([
+        db.oAuthToken.deleteMany({ where: { userMcpConfigId: connection.id } }),
+        db.userMcpConfig.updateMany({ where: { id: connection.id, userId }, data: { status: "PENDING" } }),
+      ]);
+      await invalidateCachedToken({ userId, mcpServerId });
+      return revoked;
     },
   });
-  if (!connection) {
-    throw new AppError("NOT_FOUND", {
-      message: `no OAuth connection to server ${mcpServerId} for user ${userId}`,
-      userMessage: "This server is not connected to your account.",
-    });
-  }
-
-  const token = connection.tokens[0];
-  let revokedAtBackend = false;
-  if (token?.oauthClient.revocationEndpoint) {
-    revokedAtBackend = await revokeAtBackend({ token, mcpServerId });
-  }
-
-  await db.$transaction([
-    db.oAuthToken.deleteMany({ where: { userMcpConfigId: connection.id } }),
-    db.userMcpConfig.updateMany({ where: { id: connection.id, userId }, data: { status: "PENDING" } }),
-  ]);
-  await invalidateCachedToken({ userId, mcpServerId });
 
   writeAuditEvent({
     eventType: "backend.disconnected",

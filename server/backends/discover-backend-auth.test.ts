@@ -393,7 +393,7 @@ describe("discoverBackendAuth", () => {
 
       expect(error.reason).toBe("metadata_fetch_failed");
       expect(error.outboundReason).toBe("private_address");
-      expect(error.userMessage).toContain("private, loopback or link-local address");
+      expect(error.userMessage).toContain("private network");
       expect(forbidden.requests).toHaveLength(0);
     });
 
@@ -431,6 +431,8 @@ describe("discoverBackendAuth", () => {
 
       const error = await discoveryError();
 
+      // The issuer URL itself is refused before any request: an unsafe endpoint, not a failed fetch.
+      expect(error.reason).toBe("unsafe_endpoint");
       expect(error.outboundReason).toBe("private_address");
       expect(forbidden.requests).toHaveLength(0);
     });

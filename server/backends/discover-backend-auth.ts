@@ -1,7 +1,9 @@
 import { assertOutboundUrl } from "../net/assert-outbound-url";
-import { OutboundFetchError, safeFetch, type TSafeFetchResponse } from "../net/safe-fetch";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import { safeFetch, type TSafeFetchResponse } from "../net/safe-fetch";
 import { BackendDiscoveryError } from "./backend-discovery-error";
 import type { TBackendAuthorizationServer, TBackendDiscovery } from "./backend-schemas";
+import { buildMcpInitializeRequest } from "./build-mcp-initialize-request";
 import {
   DEFAULT_TOKEN_ENDPOINT_AUTH_METHODS,
   fetchAuthorizationServerMetadata,
@@ -22,23 +24,9 @@ import { parseWwwAuthenticate } from "./parse-www-authenticate";
 // Scopes follow the spec's selection strategy: the challenge's `scope`, else `scopes_supported` of the
 // resource metadata, else none (no `scope` parameter is sent).
 
-const PROBE_TIMEOUT_MS = 10_000;
-const PROBE_MAX_BYTES = 256 * 1024;
-
-const INITIALIZE_REQUEST = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "Tumiki", version: "1.0.0" },
-  },
-});
-
 function assertServerUrl(url: string): URL {
   try {
-    return assertOutboundUrl(url);
+    return assertOutboundUrl(url).url;
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
     throw new BackendDiscoveryError("invalid_url", {
@@ -52,22 +40,9 @@ function assertServerUrl(url: string): URL {
 
 async function probeServer(url: string, signal: AbortSignal | undefined): Promise<TSafeFetchResponse> {
   try {
-    return await safeFetch({
-      url,
-      method: "POST",
-      headers: {
-        accept: "application/json, text/event-stream",
-        "content-type": "application/json",
-        "mcp-protocol-version": "2025-11-25",
-      },
-      body: INITIALIZE_REQUEST,
-      maxBytes: PROBE_MAX_BYTES,
-      timeoutMs: PROBE_TIMEOUT_MS,
-      // The URL entered must be the endpoint itself: after a redirect, the resource Tumiki would ask
-      // tokens for would no longer be the URL it stores.
-      maxRedirects: 0,
-      signal,
-    });
+    // The URL entered must be the endpoint itself: after a redirect, the resource Tumiki would ask
+    // tokens for would no longer be the URL it stores.
+    return await safeFetch(buildMcpInitializeRequest({ url, signal }));
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
     const userMessage =

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { assertOutboundUrl } from "../net/assert-outbound-url";
-import { OutboundFetchError } from "../net/safe-fetch";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
 import { BackendDiscoveryError } from "./backend-discovery-error";
-import type { TBackendAuthorizationServer } from "./backend-schemas";
+import type { METADATA_SOURCES, TBackendAuthorizationServer } from "./backend-schemas";
 import { fetchMetadataDocument } from "./fetch-metadata-document";
 
 // RFC 8414 / OpenID Connect discovery of a backend's authorization server, at the well-known URLs the MCP
@@ -30,7 +30,8 @@ const ZAuthorizationServerMetadata = z.object({
   authorization_response_iss_parameter_supported: z.boolean().optional(),
 });
 
-type TSource = "oauth-authorization-server" | "openid-configuration";
+/** The sources a metadata document can come from ("default-endpoints" is discovery's fallback). */
+type TSource = Exclude<(typeof METADATA_SOURCES)[number], "default-endpoints">;
 
 /** RFC 8414 §2: when the metadata names no methods, client_secret_basic is the default. */
 export const DEFAULT_TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic"];
@@ -76,10 +77,11 @@ export async function fetchAuthorizationServerMetadata({
 }): Promise<TBackendAuthorizationServer | null> {
   let issuerUrl: URL;
   try {
-    issuerUrl = assertOutboundUrl(issuer);
+    issuerUrl = assertOutboundUrl(issuer).url;
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
-    throw new BackendDiscoveryError("metadata_fetch_failed", {
+    // Nothing was fetched: the URL itself is refused, like an unsafe endpoint in the metadata.
+    throw new BackendDiscoveryError("unsafe_endpoint", {
       message: `authorization server URL: ${error.reason}`,
       userMessage: `The server names an authorization server Tumiki will not contact (${issuer}): ${error.userMessage}`,
       outboundReason: error.reason,

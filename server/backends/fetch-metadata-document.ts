@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { OutboundFetchError, safeFetch } from "../net/safe-fetch";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import { safeFetch } from "../net/safe-fetch";
 import { BackendDiscoveryError } from "./backend-discovery-error";
 
 // One GET of a well-known metadata document (RFC 9728, RFC 8414, OpenID discovery) through safeFetch. A 4xx
@@ -12,7 +13,7 @@ const MAX_DOCUMENT_BYTES = 64 * 1024;
 const TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 2;
 
-export type TMetadataDocumentResult<T> = { found: true; document: T } | { found: false; status: number };
+type TMetadataDocumentResult<T> = { found: true; document: T } | { found: false; status: number };
 
 export async function fetchMetadataDocument<T>({
   url,

@@ -4,14 +4,13 @@ import type { TTumikiClientMetadata } from "./backend-schemas";
 // Tumiki's own Client ID Metadata Document, served at /oauth/client-metadata.json. A backend's
 // authorization server that supports CIMD fetches it when Tumiki presents its URL as client_id, and checks
 // that `client_id` is exactly that URL and that the redirect URI is listed. Tumiki holds no secret for
-// such a registration, so it is a public client (`none`) that relies on PKCE.
-
-export const TUMIKI_CLIENT_NAME = "Tumiki";
+// such a registration, so it is a public client (`none`) that relies on PKCE. The same name, URI, redirect
+// URI, grant and response types are what Tumiki registers by DCR and stores on every OAuthClient row.
 
 export function getTumikiClientMetadata(): TTumikiClientMetadata {
   return {
     client_id: getAppUrl("/oauth/client-metadata.json"),
-    client_name: TUMIKI_CLIENT_NAME,
+    client_name: "Tumiki",
     client_uri: getAppUrl(""),
     redirect_uris: [getAppUrl("/oauth/callback")],
     grant_types: ["authorization_code", "refresh_token"],

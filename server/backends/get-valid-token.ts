@@ -18,8 +18,9 @@ export async function getValidToken({
   userId: string;
   mcpServerId: string;
 }): Promise<TBackendAccessToken> {
+  // The generation is read with the entry, before the database: see backend-token-cache.ts.
   const cached = await readCachedToken({ userId, mcpServerId });
-  if (cached) return cached;
+  if (cached.token) return cached.token;
 
   const { token, server } = await getStoredBackendTokenOrThrow({ userId, mcpServerId });
   if (!token.isValid) {
@@ -32,6 +33,6 @@ export async function getValidToken({
   if (isExpiringSoon({ expiresAt: token.expiresAt })) return refreshBackendToken({ userId, mcpServerId });
 
   const value = toBackendAccessToken(token);
-  await cacheToken({ userId, mcpServerId, token: value });
+  await cacheToken({ userId, mcpServerId, token: value, generation: cached.generation });
   return value;
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { calculateTTL, MAX_CACHE_TTL_MS } from "./backend-token-cache";
+import { afterEach, describe, expect, it } from "vitest";
+import { resetEnvCache } from "../env";
 import { isExpiringSoon } from "./is-expiring-soon";
 
 const now = Date.UTC(2026, 0, 1);
@@ -22,26 +22,26 @@ describe("isExpiringSoon", () => {
     expect(isExpiringSoon({ expiresAt: null, now, bufferMs: 300_000 })).toBe(false);
   });
 
-  it("uses BACKEND_TOKEN_REFRESH_BUFFER_SECONDS (default 300) when no buffer is given", () => {
-    expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 299_000) })).toBe(true);
-    expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 310_000) })).toBe(false);
-  });
-});
+  describe("without a buffer given", () => {
+    const saved = process.env.BACKEND_TOKEN_REFRESH_BUFFER_SECONDS;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.BACKEND_TOKEN_REFRESH_BUFFER_SECONDS;
+      else process.env.BACKEND_TOKEN_REFRESH_BUFFER_SECONDS = saved;
+      resetEnvCache();
+    });
 
-describe("calculateTTL", () => {
-  it("ends the cache entry at the buffer before expiry", () => {
-    expect(calculateTTL({ expiresAt: at(600_000), now, bufferMs: 300_000 })).toBe(300_000);
-  });
+    it("uses BACKEND_TOKEN_REFRESH_BUFFER_SECONDS", () => {
+      process.env.BACKEND_TOKEN_REFRESH_BUFFER_SECONDS = "120";
+      resetEnvCache();
+      expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 119_000) })).toBe(true);
+      expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 125_000) })).toBe(false);
+    });
 
-  it("is 0 (do not cache) inside the buffer or after expiry", () => {
-    expect(calculateTTL({ expiresAt: at(300_000), now, bufferMs: 300_000 })).toBe(0);
-    expect(calculateTTL({ expiresAt: at(100_000), now, bufferMs: 300_000 })).toBe(0);
-    expect(calculateTTL({ expiresAt: at(-5_000), now, bufferMs: 300_000 })).toBe(0);
-  });
-
-  it("caps long-lived tokens and tokens without an expiry at an hour", () => {
-    expect(MAX_CACHE_TTL_MS).toBe(3_600_000);
-    expect(calculateTTL({ expiresAt: at(24 * 3_600_000), now, bufferMs: 300_000 })).toBe(MAX_CACHE_TTL_MS);
-    expect(calculateTTL({ expiresAt: null, now, bufferMs: 300_000 })).toBe(MAX_CACHE_TTL_MS);
+    it("defaults to 300 seconds", () => {
+      delete process.env.BACKEND_TOKEN_REFRESH_BUFFER_SECONDS;
+      resetEnvCache();
+      expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 299_000) })).toBe(true);
+      expect(isExpiringSoon({ expiresAt: new Date(Date.now() + 310_000) })).toBe(false);
+    });
   });
 });

@@ -4,7 +4,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
-import { cacheToken, invalidateCachedToken } from "./backend-token-cache";
+import { cacheToken, invalidateCachedToken, readCacheGeneration } from "./backend-token-cache";
 import { BackendTokenError } from "./backend-token-error";
 import { getStoredBackendTokenOrThrow, type TStoredBackendToken } from "./get-stored-backend-token-or-throw";
 import { isExpiringSoon } from "./is-expiring-soon";
@@ -16,18 +16,21 @@ import { withRefreshLock } from "./with-refresh-lock";
 // callers in this process share one promise per connection; processes share a lock; whoever gets the
 // lock re-reads the row first and returns a token another process has refreshed meanwhile. A rotated
 // refresh token is saved in the same UPDATE as its access token, so a crash can never leave a used
-// refresh token behind as the current one.
-
-export type TRefreshRetryOptions = {
-  /** Requests at most (the first included). Default 3. */
-  attempts?: number;
-  /** Delay before the second request, doubled for each further one. Default 200 ms. */
-  baseDelayMs?: number;
-};
+// refresh token behind as the current one. Every write to the row is a compare-and-set on the
+// `updatedAt` read under the lock: a reconnect (or a refresh by a process that could not see the lock)
+// that replaced the row meanwhile wins, and the current row is the answer.
+//
+// A refresh token is sent again only when the first request provably was not processed (connection
+// refused, name not resolved, 503, 429). After a timeout, a reset connection or a 500/502/504 the AS
+// may have used it already: at many providers a refresh token is single-use, and presenting a used one
+// revokes the whole grant (RFC 9700 §4.14.2; oidc-provider does this), so a retry would turn a blip
+// into a forced reconnect. Tumiki then keeps the current access token while it lasts.
 
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BASE_DELAY_MS = 200;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** A Retry-After longer than this ends the retries: a proxied request is waiting for the token. */
+const MAX_RETRY_DELAY_MS = 2_000;
 /** An attempt with less time than this before the lock deadline is not started. */
 const MIN_ATTEMPT_MS = 1_000;
 /** Errors by which the authorization server says the grant (or our client) is gone for good. */
@@ -41,36 +44,64 @@ type TRefreshContext = {
   force: boolean;
   attempts: number;
   baseDelayMs: number;
+  timeoutMs: number;
 };
 
 const isExpired = (expiresAt: Date | null) => isExpiringSoon({ expiresAt, bufferMs: 0 });
 
-async function markGrantGone(
+function auditRefreshFailure(
   context: TRefreshContext,
-  stored: TStoredBackendToken,
   reason: string,
-  attempts: number,
+  detail: { refreshCount: number; attempts: number } & Record<string, unknown>,
 ) {
-  const db = getDb();
-  await db.$transaction([
-    db.oAuthToken.update({ where: { id: stored.token.id }, data: { isValid: false, lastError: reason } }),
-    db.userMcpConfig.update({ where: { id: stored.connectionId }, data: { status: "NEEDS_REAUTH" } }),
-  ]);
-  await invalidateCachedToken(context);
   writeAuditEvent({
     eventType: "backend.token_refresh_failed",
     outcome: "FAILURE",
     actorUserId: context.userId,
     mcpServerId: context.mcpServerId,
     reason,
-    detail: {
-      refreshCount: stored.token.refreshCount,
-      attempts,
-      forced: context.force,
-      reauthRequired: true,
-    },
+    detail: { ...detail, forced: context.force },
   });
-  return new ReAuthRequiredError({
+}
+
+/** The row as it is now, after a write found it changed since it was read. */
+async function readCurrentToken(context: TRefreshContext): Promise<TBackendAccessToken> {
+  const current = await getStoredBackendTokenOrThrow(context);
+  if (!current.token.isValid) {
+    throw new ReAuthRequiredError({
+      mcpServerId: context.mcpServerId,
+      serverName: current.server.name,
+      reason: current.token.lastError ?? "invalid",
+    });
+  }
+  return toBackendAccessToken(current.token);
+}
+
+/** Marks the grant gone and throws ReAuthRequiredError, unless the row changed since it was read. */
+async function markGrantGone(
+  context: TRefreshContext,
+  stored: TStoredBackendToken,
+  reason: string,
+  attempts: number,
+): Promise<TBackendAccessToken> {
+  const marked = await getDb().$transaction(async (tx) => {
+    const { count } = await tx.oAuthToken.updateMany({
+      where: { id: stored.token.id, updatedAt: stored.token.updatedAt },
+      data: { isValid: false, lastError: reason },
+    });
+    if (count === 1) {
+      await tx.userMcpConfig.update({ where: { id: stored.connectionId }, data: { status: "NEEDS_REAUTH" } });
+    }
+    return count === 1;
+  });
+  if (!marked) return readCurrentToken(context);
+  await invalidateCachedToken(context);
+  auditRefreshFailure(context, reason, {
+    refreshCount: stored.token.refreshCount,
+    attempts,
+    reauthRequired: true,
+  });
+  throw new ReAuthRequiredError({
     mcpServerId: context.mcpServerId,
     serverName: stored.server.name,
     reason,
@@ -81,7 +112,7 @@ async function saveRefreshedToken(
   context: TRefreshContext,
   stored: TStoredBackendToken,
   response: TBackendTokenResponse,
-  meta: { attempts: number; lock: string },
+  meta: { attempts: number; lock: string; generation: string | null },
 ): Promise<TBackendAccessToken> {
   const now = new Date();
   const rotated = response.refreshToken !== undefined && response.refreshToken !== stored.token.refreshToken;
@@ -94,7 +125,6 @@ async function saveRefreshedToken(
   };
   try {
     saved = await getDb().oAuthToken.update({
-      // `updatedAt` makes this a compare-and-set: a reconnect that replaced the row meanwhile wins.
       where: { id: stored.token.id, updatedAt: stored.token.updatedAt },
       data: {
         accessToken: response.accessToken,
@@ -112,18 +142,10 @@ async function saveRefreshedToken(
     });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025")) throw error;
-    const current = await getStoredBackendTokenOrThrow(context);
-    if (!current.token.isValid) {
-      throw new ReAuthRequiredError({
-        mcpServerId: context.mcpServerId,
-        serverName: current.server.name,
-        reason: current.token.lastError ?? "invalid",
-      });
-    }
-    return toBackendAccessToken(current.token);
+    return readCurrentToken(context);
   }
   const token = toBackendAccessToken(saved);
-  await cacheToken({ ...context, token });
+  await cacheToken({ ...context, token, generation: meta.generation });
   writeAuditEvent({
     eventType: "backend.token_refreshed",
     outcome: "SUCCESS",
@@ -144,7 +166,7 @@ async function refreshWithRetries(
   context: TRefreshContext,
   stored: TStoredBackendToken,
   refreshToken: string,
-  lock: { deadline: number; kind: string },
+  lock: { deadline: number; kind: string; generation: string | null },
 ): Promise<TBackendAccessToken> {
   const { token, client, server } = stored;
   const params = {
@@ -159,45 +181,39 @@ async function refreshWithRetries(
   for (;;) {
     attempts += 1;
     try {
-      const timeoutMs = Math.min(REQUEST_TIMEOUT_MS, lock.deadline - Date.now());
+      const timeoutMs = Math.min(context.timeoutMs, lock.deadline - Date.now());
       const response = await requestBackendToken({ client, params, timeoutMs });
-      return await saveRefreshedToken(context, stored, response, { attempts, lock: lock.kind });
+      return await saveRefreshedToken(context, stored, response, {
+        attempts,
+        lock: lock.kind,
+        generation: lock.generation,
+      });
     } catch (error) {
       if (!(error instanceof BackendTokenError)) throw error;
       failure = error;
     }
-    const delay = context.baseDelayMs * 2 ** (attempts - 1);
-    const outOfTime = Date.now() + delay + MIN_ATTEMPT_MS > lock.deadline;
-    if (!failure.retryable || attempts >= context.attempts || outOfTime) break;
+    if (!failure.notProcessed || attempts >= context.attempts) break;
+    const delay = Math.max(context.baseDelayMs * 2 ** (attempts - 1), failure.retryAfterMs ?? 0);
+    if (delay > MAX_RETRY_DELAY_MS || Date.now() + delay + MIN_ATTEMPT_MS > lock.deadline) break;
     await sleep(delay);
   }
 
   if (failure.oauthError && GRANT_GONE.has(failure.oauthError)) {
-    // Only a process that could not see the lock (Redis unreachable to it alone) may have used this
-    // refresh token too; if it saved a newer token, the grant is fine and that token is the answer.
-    const current = await getStoredBackendTokenOrThrow(context);
-    if (current.token.isValid && current.token.refreshToken !== refreshToken) {
-      return toBackendAccessToken(current.token);
-    }
-    throw await markGrantGone(context, stored, failure.oauthError, attempts);
+    return markGrantGone(context, stored, failure.oauthError, attempts);
   }
 
+  const { count } = await getDb().oAuthToken.updateMany({
+    where: { id: token.id, updatedAt: token.updatedAt },
+    data: { lastError: failure.reason },
+  });
+  if (count === 0) return readCurrentToken(context);
   const keepCurrent = !isExpired(token.expiresAt);
-  await getDb().oAuthToken.update({ where: { id: token.id }, data: { lastError: failure.reason } });
-  writeAuditEvent({
-    eventType: "backend.token_refresh_failed",
-    outcome: "FAILURE",
-    actorUserId: context.userId,
-    mcpServerId: context.mcpServerId,
-    reason: failure.reason,
-    detail: {
-      refreshCount: token.refreshCount,
-      attempts,
-      forced: context.force,
-      retryable: failure.retryable,
-      status: failure.responseStatus,
-      keptCurrentAccess: keepCurrent,
-    },
+  auditRefreshFailure(context, failure.reason, {
+    refreshCount: token.refreshCount,
+    attempts,
+    retryable: failure.retryable,
+    status: failure.responseStatus,
+    keptCurrentAccess: keepCurrent,
   });
   // Until it expires, the current token still works: a backend's AS outage should not take its tools down.
   if (keepCurrent) return toBackendAccessToken(token);
@@ -216,8 +232,11 @@ async function refreshUnderLock(context: TRefreshContext): Promise<TBackendAcces
     ? (await getStoredBackendTokenOrThrow(context)).token.accessToken
     : undefined;
   return withRefreshLock({
-    key: `${context.userId}:${context.mcpServerId}`,
+    userId: context.userId,
+    mcpServerId: context.mcpServerId,
     run: async (lock) => {
+      // Before the read whose result gets cached: see backend-token-cache.ts.
+      const generation = await readCacheGeneration(context);
       const stored = await getStoredBackendTokenOrThrow(context);
       const { token, server } = stored;
       if (!token.isValid) {
@@ -232,20 +251,20 @@ async function refreshUnderLock(context: TRefreshContext): Promise<TBackendAcces
         : !isExpiringSoon({ expiresAt: token.expiresAt });
       if (alreadyFresh) {
         const fresh = toBackendAccessToken(token);
-        await cacheToken({ ...context, token: fresh });
+        await cacheToken({ ...context, token: fresh, generation });
         return fresh;
       }
       if (!token.refreshToken) {
         // Nothing to refresh with: the token serves until it expires, then only reconnecting helps.
         if (!context.force && !isExpired(token.expiresAt)) return toBackendAccessToken(token);
-        if (isExpired(token.expiresAt)) throw await markGrantGone(context, stored, "no_refresh_token", 0);
+        if (isExpired(token.expiresAt)) return markGrantGone(context, stored, "no_refresh_token", 0);
         throw new ReAuthRequiredError({
           mcpServerId: context.mcpServerId,
           serverName: server.name,
           reason: "no_refresh_token",
         });
       }
-      return refreshWithRetries(context, stored, token.refreshToken, lock);
+      return refreshWithRetries(context, stored, token.refreshToken, { ...lock, generation });
     },
   });
 }
@@ -264,7 +283,8 @@ export function refreshBackendToken({
   userId: string;
   mcpServerId: string;
   force?: boolean;
-  retry?: TRefreshRetryOptions;
+  /** Tuning, for tests: requests at most (default 3), the first retry's delay, doubled for each further one (default 200 ms), and the timeout of one request (default 10 s). */
+  retry?: { attempts?: number; baseDelayMs?: number; timeoutMs?: number };
 }): Promise<TBackendAccessToken> {
   const key = `${userId}:${mcpServerId}`;
   const running = inFlight.get(key);
@@ -275,6 +295,7 @@ export function refreshBackendToken({
     force,
     attempts: retry.attempts ?? DEFAULT_ATTEMPTS,
     baseDelayMs: retry.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
+    timeoutMs: retry.timeoutMs ?? REQUEST_TIMEOUT_MS,
   }).finally(() => inFlight.delete(key));
   inFlight.set(key, refresh);
   return refresh;

@@ -10,6 +10,7 @@ import {
   startMetadataHost,
   type TMetadataHost,
 } from "../testing/metadata-host-fixture";
+import { createTestUser } from "../testing/tier1-fixtures";
 import type { TBackendDiscovery } from "./backend-schemas";
 import { discoverBackendAuth } from "./discover-backend-auth";
 import { registerBackendClient } from "./register-backend-client";
@@ -43,11 +44,23 @@ afterEach(() => {
   resetEnvCache();
 });
 
+let owner: { id: string };
+beforeAll(async () => {
+  owner = await createTestUser();
+});
+
 let serverCount = 0;
-async function createServer(url: string) {
+/** A private server of `owner`, or with `catalog` a shared one (no owner). */
+async function createServer(url: string, { catalog = false } = {}) {
   serverCount += 1;
   return getDb().mcpServer.create({
-    data: { name: `Server ${serverCount}`, slug: `server-${serverCount}`, url, authType: "OAUTH" },
+    data: {
+      name: `Server ${serverCount}`,
+      slug: `server-${serverCount}`,
+      url,
+      authType: "OAUTH",
+      ownerUserId: catalog ? null : owner.id,
+    },
   });
 }
 
@@ -112,7 +125,7 @@ describe("registerBackendClient", () => {
     const server = await createServer(demo.mcpUrl);
     const registrationsBefore = demo.stats.registrations;
 
-    const first = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const first = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     expect(first.registrationType).toBe("DCR");
     expect(demo.stats.registrations).toBe(registrationsBefore + 1);
@@ -131,6 +144,9 @@ describe("registerBackendClient", () => {
       responseTypes: ["code"],
       redirectUris: ["http://localhost:3000/oauth/callback"],
       applicationName: "Tumiki",
+      // The demo AS advertises RFC 9207 `iss`, so the callback will insist on it.
+      issParameterSupported: true,
+      clientSecretExpiresAt: null,
     });
     expect(row.tokenEndpointAuthMethod).toBe("client_secret_basic");
     expect(row.clientSecret).toBeTruthy();
@@ -148,7 +164,7 @@ describe("registerBackendClient", () => {
       client_name: "Tumiki",
     });
 
-    const second = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const second = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     expect(second).toEqual(first);
     expect(demo.stats.registrations).toBe(registrationsBefore + 1);
@@ -159,6 +175,8 @@ describe("registerBackendClient", () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]?.detail).toEqual({ registrationType: "DCR", issuer: demo.issuer });
+    // The user who caused the registration sees it on their Audit page.
+    expect(events[0]?.actorUserId).toBe(owner.id);
     const serialized = JSON.stringify(events);
     expect(serialized).not.toContain(row.clientSecret);
     expect(serialized).not.toContain(row.clientId);
@@ -167,10 +185,18 @@ describe("registerBackendClient", () => {
   it("registers again, never reusing credentials, when the issuer changes", async () => {
     const server = await createServer(fixture.url("/mcp"));
     const before = await discoverFixture();
-    const first = await registerBackendClient({ mcpServerId: server.id, discovery: before });
+    const first = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: before,
+    });
 
     const after = await discoverFixture({ registration_endpoint: fixture.url("/register") }, "/tenant2");
-    const second = await registerBackendClient({ mcpServerId: server.id, discovery: after });
+    const second = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: after,
+    });
 
     expect(second.oauthClientId).not.toBe(first.oauthClientId);
     expect(registerRequests()).toHaveLength(2);
@@ -191,7 +217,7 @@ describe("registerBackendClient", () => {
       token_endpoint_auth_methods_supported: ["client_secret_post", "none"],
     });
 
-    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     const [request] = registerRequests();
     expect(request?.headers["content-type"]).toBe("application/json");
@@ -212,9 +238,10 @@ describe("registerBackendClient", () => {
   it("stores pre-registered credentials encrypted, replacing an earlier registration for the issuer", async () => {
     const server = await createServer(fixture.url("/mcp"));
     const discovery = await discoverFixture();
-    const dcr = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const dcr = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     const result = await registerBackendClient({
+      userId: owner.id,
       mcpServerId: server.id,
       discovery,
       preRegistered: { clientId: "my-own-client", clientSecret: "my-own-secret-value" },
@@ -242,6 +269,7 @@ describe("registerBackendClient", () => {
 
     const error = await registrationError(
       registerBackendClient({
+        userId: owner.id,
         mcpServerId: server.id,
         discovery,
         preRegistered: { clientId: "public-client", tokenEndpointAuthMethod: "client_secret_post" },
@@ -250,6 +278,7 @@ describe("registerBackendClient", () => {
     expect(error.userMessage).toContain("client secret");
 
     const result = await registerBackendClient({
+      userId: owner.id,
       mcpServerId: server.id,
       discovery,
       preRegistered: { clientId: "public-client" },
@@ -269,7 +298,7 @@ describe("registerBackendClient", () => {
     const server = await createServer(fixture.url("/mcp"));
     const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
 
-    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     expect(result.registrationType).toBe("CIMD");
     expect(registerRequests()).toHaveLength(0);
@@ -286,7 +315,7 @@ describe("registerBackendClient", () => {
     const server = await createServer(fixture.url("/mcp"));
     const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
 
-    const result = await registerBackendClient({ mcpServerId: server.id, discovery });
+    const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
     expect(result.registrationType).toBe("DCR");
     expect(registerRequests()).toHaveLength(1);
@@ -297,7 +326,9 @@ describe("registerBackendClient", () => {
     const discovery = await discoverFixture({ registration_endpoint: undefined });
     expect(discovery.registrationOptions).toEqual(["pre_registered"]);
 
-    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
 
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.userMessage).toBe(
@@ -315,7 +346,9 @@ describe("registerBackendClient", () => {
       "POST",
     );
 
-    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
 
     expect(error.userMessage).toContain("HTTP 400 (invalid_redirect_uri)");
     expect(error.userMessage).not.toContain("script");
@@ -326,9 +359,9 @@ describe("registerBackendClient", () => {
     const discovery: TBackendDiscovery = await discoverFixture();
 
     const results = await Promise.all([
-      registerBackendClient({ mcpServerId: server.id, discovery }),
-      registerBackendClient({ mcpServerId: server.id, discovery }),
-      registerBackendClient({ mcpServerId: server.id, discovery }),
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
     ]);
 
     expect(new Set(results.map((r) => r.oauthClientId)).size).toBe(1);
@@ -344,8 +377,142 @@ describe("registerBackendClient", () => {
       registrationOptions: [],
     };
 
-    const error = await registrationError(registerBackendClient({ mcpServerId: server.id, discovery }));
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
 
     expect(error.code).toBe("BAD_REQUEST");
+  });
+  it("refuses a server of another user as not found, registering nothing", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const stranger = await createTestUser();
+
+    const error = await registrationError(
+      registerBackendClient({ userId: stranger.id, mcpServerId: server.id, discovery }),
+    );
+
+    expect(error.code).toBe("NOT_FOUND");
+    expect(registerRequests()).toHaveLength(0);
+  });
+
+  it("refuses a user's own credentials for a catalog server, before or after its client exists", async () => {
+    const server = await createServer(fixture.url("/mcp"), { catalog: true });
+    const discovery = await discoverFixture();
+    const attackerCredentials = { clientId: "attacker-app", clientSecret: "attacker-secret" };
+
+    const first = await registrationError(
+      registerBackendClient({
+        userId: owner.id,
+        mcpServerId: server.id,
+        discovery,
+        preRegistered: attackerCredentials,
+      }),
+    );
+    expect(first.code).toBe("FORBIDDEN");
+    expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
+
+    const shared = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+    const second = await registrationError(
+      registerBackendClient({
+        userId: owner.id,
+        mcpServerId: server.id,
+        discovery,
+        preRegistered: attackerCredentials,
+      }),
+    );
+    expect(second.code).toBe("FORBIDDEN");
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: shared.oauthClientId } });
+    expect(row).toMatchObject({
+      registrationType: "DCR",
+      clientId: "fixture-client-1",
+      clientSecret: "fixture-secret-1",
+    });
+  });
+
+  it("stores whether the AS sends iss, and refreshes it when the registration is reused", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const without = await discoverFixture();
+    const first = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: without,
+    });
+    const read = () => getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } });
+    expect((await read()).issParameterSupported).toBe(false);
+
+    const withIss = await discoverFixture({ authorization_response_iss_parameter_supported: true });
+    const second = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: withIss,
+    });
+
+    expect(second.oauthClientId).toBe(first.oauthClientId);
+    expect((await read()).issParameterSupported).toBe(true);
+    expect(registerRequests()).toHaveLength(1);
+  });
+
+  it("registers again when the AS said the DCR secret has expired, and reuses one that has not", async () => {
+    const server = await createServer(fixture.url("/mcp"), { catalog: true });
+    const discovery = await discoverFixture();
+    let expiresAt = Math.floor(Date.now() / 1000) + 3600;
+    fixture.route(
+      "/register",
+      () => {
+        registrations += 1;
+        return {
+          status: 201,
+          json: {
+            client_id: `expiring-client-${registrations}`,
+            client_secret: `expiring-secret-${registrations}`,
+            client_secret_expires_at: expiresAt,
+          },
+        };
+      },
+      "POST",
+    );
+
+    const first = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } });
+    expect(row.clientSecretExpiresAt?.getTime()).toBe(expiresAt * 1000);
+    await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+    expect(registerRequests()).toHaveLength(1);
+
+    await getDb().oAuthClient.update({
+      where: { id: first.oauthClientId },
+      data: { clientSecretExpiresAt: new Date(Date.now() - 1000) },
+    });
+    expiresAt = 0;
+    const again = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+
+    expect(again.oauthClientId).toBe(first.oauthClientId);
+    expect(registerRequests()).toHaveLength(2);
+    expect(await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } })).toMatchObject(
+      {
+        registrationType: "DCR",
+        clientId: "expiring-client-2",
+        clientSecret: "expiring-secret-2",
+        // 0: the new secret never expires.
+        clientSecretExpiresAt: null,
+      },
+    );
+  });
+
+  it("refuses a registration answered with a client authentication method Tumiki cannot perform", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    fixture.route(
+      "/register",
+      { status: 201, json: { client_id: "jwt-client", token_endpoint_auth_method: "private_key_jwt" } },
+      "POST",
+    );
+
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
+
+    expect(error.userMessage).toContain("client authentication method Tumiki cannot use");
+    expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
   });
 });

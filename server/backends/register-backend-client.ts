@@ -8,34 +8,39 @@ import {
   type TBackendAuthorizationServer,
   type TBackendDiscovery,
   type TPreRegisteredCredentials,
+  type TTokenEndpointAuthMethod,
   ZPreRegisteredCredentials,
 } from "./backend-schemas";
-import { getTumikiClientMetadata, TUMIKI_CLIENT_NAME } from "./get-tumiki-client-metadata";
+import { chooseBackendRegistration } from "./choose-backend-registration";
+import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
 import { requestClientRegistration } from "./request-client-registration";
 
 // Tumiki's client registration at a backend's authorization server, in the MCP spec's order: credentials
 // the user registered themselves, then a Client ID Metadata Document, then dynamic client registration,
-// else the user is asked for credentials. One OAuthClient row per server and issuer: a registration is
-// reused only for the same issuer, and a changed issuer registers afresh, so credentials issued by one
-// authorization server are never sent to another. New pre-registered credentials replace the row.
+// else the user is asked for credentials (chooseBackendRegistration). One OAuthClient row per server and
+// issuer: a registration is reused only for the same issuer, and a changed issuer registers afresh, so
+// credentials issued by one authorization server are never sent to another.
 //
-// CIMD needs Tumiki's metadata URL to be https (a CIMD client_id must be): with an http APP_URL (local
-// development) Tumiki falls back to DCR even when the AS supports CIMD.
+// A catalog server (no owner) has one client per issuer that every user signs in through. Its credentials
+// are never a user's: pre-registered credentials are refused for it (only the operator configures those,
+// in the database), so no user can route everybody's sign-ins through an OAuth app they control. On a
+// user's own server, new pre-registered credentials replace the row.
+//
+// A DCR secret the AS said has expired (RFC 7591 client_secret_expires_at) is not reused: Tumiki registers
+// again at the same, just-discovered AS and replaces the row's credentials with its own new ones.
 //
 // `resourceIndicator` on the row is the RFC 8707 `resource` for authorization and token requests: the
 // checked RFC 9728 `resource`, or the server URL itself when the server publishes no such metadata.
 
-export type { TPreRegisteredCredentials };
-
-type TRegistrationType = ClientRegistrationType;
-
+/** Every credential column, nulls included: replacing a row's credentials must leave none of the old. */
 type TCredentials = {
-  registrationType: TRegistrationType;
+  registrationType: ClientRegistrationType;
   clientId: string;
-  clientSecret?: string | null;
-  registrationAccessToken?: string | null;
-  registrationClientUri?: string | null;
-  tokenEndpointAuthMethod: string;
+  clientSecret: string | null;
+  clientSecretExpiresAt: Date | null;
+  registrationAccessToken: string | null;
+  registrationClientUri: string | null;
+  tokenEndpointAuthMethod: TTokenEndpointAuthMethod;
 };
 
 function getAuthorizationServerOrThrow(discovery: TBackendDiscovery): TBackendAuthorizationServer {
@@ -48,10 +53,12 @@ function getAuthorizationServerOrThrow(discovery: TBackendDiscovery): TBackendAu
   return discovery.authorizationServer;
 }
 
+/** What discovery says about the AS and the resource: refreshed on every registration or reuse. */
 function rowData(
   discovery: TBackendDiscovery,
   as: TBackendAuthorizationServer,
 ): Omit<Prisma.OAuthClientUncheckedCreateInput, "mcpServerId" | "registrationType" | "clientId"> {
+  const metadata = getTumikiClientMetadata();
   return {
     issuer: as.issuer,
     authorizationServerUrl: as.issuer,
@@ -59,18 +66,19 @@ function rowData(
     tokenEndpoint: as.tokenEndpoint,
     registrationEndpoint: as.registrationEndpoint ?? null,
     revocationEndpoint: as.revocationEndpoint ?? null,
+    issParameterSupported: as.issParameterSupported,
     protectedResourceUrl: discovery.serverUrl,
     resourceIndicator: discovery.resource ?? discovery.serverUrl,
     scopes: discovery.scopes,
-    grantTypes: ["authorization_code", "refresh_token"],
-    responseTypes: ["code"],
-    redirectUris: [getAppUrl("/oauth/callback")],
-    applicationName: TUMIKI_CLIENT_NAME,
-    applicationUri: getAppUrl(""),
+    grantTypes: metadata.grant_types,
+    responseTypes: metadata.response_types,
+    redirectUris: metadata.redirect_uris,
+    applicationName: metadata.client_name,
+    applicationUri: metadata.client_uri,
   };
 }
 
-function preRegisteredCredentials(input: TPreRegisteredCredentials): TCredentials {
+function parsePreRegisteredCredentialsOrThrow(input: TPreRegisteredCredentials): TCredentials {
   const credentials = ZPreRegisteredCredentials.parse(input);
   const method =
     credentials.tokenEndpointAuthMethod ?? (credentials.clientSecret ? "client_secret_basic" : "none");
@@ -84,7 +92,8 @@ function preRegisteredCredentials(input: TPreRegisteredCredentials): TCredential
     registrationType: "PRE_REGISTERED",
     clientId: credentials.clientId,
     // A public client sends no secret, so none is kept.
-    clientSecret: method === "none" ? null : credentials.clientSecret,
+    clientSecret: method === "none" ? null : (credentials.clientSecret ?? null),
+    clientSecretExpiresAt: null,
     registrationAccessToken: null,
     registrationClientUri: null,
     tokenEndpointAuthMethod: method,
@@ -95,17 +104,33 @@ async function obtainCredentials(
   discovery: TBackendDiscovery,
   as: TBackendAuthorizationServer,
 ): Promise<TCredentials> {
-  const cimd = getTumikiClientMetadata();
-  if (as.clientIdMetadataDocumentSupported && new URL(cimd.client_id).protocol === "https:") {
-    return { registrationType: "CIMD", clientId: cimd.client_id, tokenEndpointAuthMethod: "none" };
+  const choice = chooseBackendRegistration(discovery);
+  if (choice === "cimd") {
+    return {
+      registrationType: "CIMD",
+      clientId: getTumikiClientMetadata().client_id,
+      clientSecret: null,
+      clientSecretExpiresAt: null,
+      registrationAccessToken: null,
+      registrationClientUri: null,
+      tokenEndpointAuthMethod: "none",
+    };
   }
-  if (as.registrationEndpoint) {
+  if (choice === "dcr" && as.registrationEndpoint) {
     const registration = await requestClientRegistration({
       registrationEndpoint: as.registrationEndpoint,
       tokenEndpointAuthMethods: as.tokenEndpointAuthMethods,
       scopes: discovery.scopes,
     });
-    return { registrationType: "DCR", ...registration };
+    return {
+      registrationType: "DCR",
+      clientId: registration.clientId,
+      clientSecret: registration.clientSecret ?? null,
+      clientSecretExpiresAt: registration.clientSecretExpiresAt,
+      registrationAccessToken: registration.registrationAccessToken ?? null,
+      registrationClientUri: registration.registrationClientUri ?? null,
+      tokenEndpointAuthMethod: registration.tokenEndpointAuthMethod,
+    };
   }
   throw new AppError("BAD_REQUEST", {
     message: `no registration option at ${as.issuer}`,
@@ -113,10 +138,14 @@ async function obtainCredentials(
   });
 }
 
-function audit(mcpServerId: string, row: OAuthClient): void {
+const isSecretExpired = (row: OAuthClient, now: Date) =>
+  row.clientSecretExpiresAt !== null && row.clientSecretExpiresAt <= now;
+
+function audit(userId: string, mcpServerId: string, row: OAuthClient): void {
   writeAuditEvent({
     eventType: "backend.client_registered",
     outcome: "SUCCESS",
+    actorUserId: userId,
     mcpServerId,
     detail: { registrationType: row.registrationType, issuer: row.issuer },
   });
@@ -124,23 +153,40 @@ function audit(mcpServerId: string, row: OAuthClient): void {
 
 const result = (row: OAuthClient) => ({ oauthClientId: row.id, registrationType: row.registrationType });
 
-/** Returns the OAuthClient row for (server, issuer); reuses one only when the issuer is the same. */
+/**
+ * Returns the OAuthClient row for (server, issuer); reuses one only when the issuer is the same. The
+ * server must be `userId`'s own or a catalog server; `preRegistered` is refused for a catalog server.
+ */
 export async function registerBackendClient({
+  userId,
   mcpServerId,
   discovery,
   preRegistered,
 }: {
+  userId: string;
   mcpServerId: string;
   discovery: TBackendDiscovery;
   preRegistered?: TPreRegisteredCredentials;
-}): Promise<{ oauthClientId: string; registrationType: TRegistrationType }> {
+}): Promise<{ oauthClientId: string; registrationType: ClientRegistrationType }> {
   const as = getAuthorizationServerOrThrow(discovery);
   const db = getDb();
+  const server = await db.mcpServer.findFirst({
+    where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
+    select: { ownerUserId: true },
+  });
+  if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
   const where = { mcpServerId_issuer: { mcpServerId, issuer: as.issuer } };
   const data = rowData(discovery, as);
 
   if (preRegistered) {
-    const credentials = preRegisteredCredentials(preRegistered);
+    if (server.ownerUserId === null) {
+      throw new AppError("FORBIDDEN", {
+        message: `pre-registered credentials for catalog server ${mcpServerId}`,
+        userMessage:
+          "A catalog server's OAuth client is shared by every user, so only an administrator can set its credentials.",
+      });
+    }
+    const credentials = parsePreRegisteredCredentialsOrThrow(preRegistered);
     // Two attempts: a concurrent first registration may create the row between our read and our create.
     for (let attempt = 0; ; attempt += 1) {
       const existing = await db.oAuthClient.findUnique({ where, select: { id: true } });
@@ -149,7 +195,7 @@ export async function registerBackendClient({
         const row = existing
           ? await db.oAuthClient.update({ where: { id: existing.id }, data: { ...data, ...credentials } })
           : await db.oAuthClient.create({ data: { mcpServerId, ...data, ...credentials } });
-        audit(mcpServerId, row);
+        audit(userId, mcpServerId, row);
         return result(row);
       } catch (error) {
         if (attempt > 0 || !isUniqueViolation(error)) throw error;
@@ -158,16 +204,24 @@ export async function registerBackendClient({
   }
 
   const existing = await db.oAuthClient.findUnique({ where });
-  if (existing) {
+  if (existing && !isSecretExpired(existing, new Date())) {
     // Same issuer: keep the credentials, refresh what discovery may have changed (endpoints, scopes).
     const row = await db.oAuthClient.update({ where: { id: existing.id }, data });
     return result(row);
   }
 
   const credentials = await obtainCredentials(discovery, as);
+  if (existing) {
+    const row = await db.oAuthClient.update({
+      where: { id: existing.id },
+      data: { ...data, ...credentials },
+    });
+    audit(userId, mcpServerId, row);
+    return result(row);
+  }
   try {
     const row = await db.oAuthClient.create({ data: { mcpServerId, ...data, ...credentials } });
-    audit(mcpServerId, row);
+    audit(userId, mcpServerId, row);
     return result(row);
   } catch (error) {
     // Someone registered the same server and issuer meanwhile: theirs wins, ours is left unused.

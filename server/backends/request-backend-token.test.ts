@@ -158,21 +158,53 @@ describe("requestBackendToken", () => {
     expect(error.userMessage).not.toContain("rt-secret-value");
   });
 
-  it("5xx and 429 are retryable, with or without an OAuth error body", async () => {
+  it("5xx and 429 are retryable; only 503 and 429 say the request was not processed", async () => {
     respond = (_req, res) => res.writeHead(502).end("Bad gateway");
     const gateway = await failure(requestBackendToken({ client: client(), params }));
-    expect([gateway.retryable, gateway.responseStatus, gateway.oauthError]).toEqual([true, 502, undefined]);
+    expect([gateway.retryable, gateway.notProcessed, gateway.responseStatus, gateway.oauthError]).toEqual([
+      true,
+      false,
+      502,
+      undefined,
+    ]);
+    for (const status of [500, 504]) {
+      respond = (_req, res) => res.writeHead(status).end();
+      const error = await failure(requestBackendToken({ client: client(), params }));
+      expect([error.retryable, error.notProcessed]).toEqual([true, false]);
+    }
     respond = json(503, { error: "temporarily_unavailable" });
     const unavailable = await failure(requestBackendToken({ client: client(), params }));
-    expect([unavailable.retryable, unavailable.oauthError]).toEqual([true, "temporarily_unavailable"]);
+    expect([unavailable.retryable, unavailable.notProcessed, unavailable.oauthError]).toEqual([
+      true,
+      true,
+      "temporarily_unavailable",
+    ]);
+    expect(unavailable.retryAfterMs).toBeUndefined();
     respond = json(429, { error: "slow_down" });
-    expect((await failure(requestBackendToken({ client: client(), params }))).retryable).toBe(true);
+    const limited = await failure(requestBackendToken({ client: client(), params }));
+    expect([limited.retryable, limited.notProcessed]).toEqual([true, true]);
   });
 
-  it("a timeout and a refused connection are retryable", async () => {
+  it("reads Retry-After of a 503 or 429 in seconds or as a date", async () => {
+    respond = (_req, res) => res.writeHead(503, { "retry-after": "2" }).end();
+    expect((await failure(requestBackendToken({ client: client(), params }))).retryAfterMs).toBe(2_000);
+    const date = new Date(Date.now() + 60_000).toUTCString();
+    respond = (_req, res) => res.writeHead(429, { "retry-after": date }).end();
+    const dated = (await failure(requestBackendToken({ client: client(), params }))).retryAfterMs;
+    expect(dated).toBeGreaterThan(55_000);
+    expect(dated).toBeLessThanOrEqual(60_000);
+  });
+
+  it("a timeout and a connection reset after sending may have been processed; a refused connection was not", async () => {
     respond = () => undefined; // never answers
     const timeout = await failure(requestBackendToken({ client: client(), params, timeoutMs: 200 }));
-    expect([timeout.reason, timeout.retryable]).toEqual(["timeout", true]);
+    expect([timeout.reason, timeout.retryable, timeout.notProcessed]).toEqual(["timeout", true, false]);
+
+    respond = (req) => req.socket.destroy();
+    const reset = await failure(requestBackendToken({ client: client(), params }));
+    expect([reset.reason, reset.retryable, reset.notProcessed]).toEqual(["network_error", true, false]);
+    expect(seen.at(-1)?.body.get("refresh_token")).toBe("rt-secret-value");
+
     const closed = createServer();
     closed.listen(0, "127.0.0.1");
     await once(closed, "listening");
@@ -183,7 +215,26 @@ describe("requestBackendToken", () => {
     const refused = await failure(
       requestBackendToken({ client: client({ tokenEndpoint: `http://127.0.0.1:${port}/token` }), params }),
     );
-    expect([refused.reason, refused.retryable]).toEqual(["network_error", true]);
+    expect([refused.reason, refused.retryable, refused.notProcessed]).toEqual(["network_error", true, true]);
+  });
+
+  it("caps expires_in at a year, also when it is huge or infinite (the grant is already used)", async () => {
+    const year = 365 * 24 * 60 * 60;
+    for (const expiresIn of ["1e400", "99999999999999999999", String(year + 1)]) {
+      respond = (_req, res) =>
+        res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(`{"access_token":"a","token_type":"Bearer","expires_in":${expiresIn}}`);
+      expect((await requestBackendToken({ client: client(), params })).expiresIn, expiresIn).toBe(year);
+    }
+    respond = json(200, { access_token: "a", token_type: "Bearer", expires_in: "99999999999999999999" });
+    expect((await requestBackendToken({ client: client(), params })).expiresIn).toBe(year);
+    respond = json(200, { access_token: "a", token_type: "Bearer", expires_in: year });
+    expect((await requestBackendToken({ client: client(), params })).expiresIn).toBe(year);
+    respond = json(200, { access_token: "a", token_type: "Bearer", expires_in: -1 });
+    expect((await failure(requestBackendToken({ client: client(), params }))).reason).toBe(
+      "invalid_token_response",
+    );
   });
 
   it("follows no redirect (the grant and secret would go along) and refuses unsafe URLs", async () => {

@@ -1,22 +1,27 @@
 import { z } from "zod";
 import type { OAuthClient } from "../generated/prisma/client";
-import { OutboundFetchError, safeFetch } from "../net/safe-fetch";
-import { authenticateBackendClient } from "./authenticate-backend-client";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import type { TSafeFetchResponse } from "../net/safe-fetch";
 import { BackendTokenError } from "./backend-token-error";
+import { postBackendClientForm } from "./post-backend-client-form";
+import { readOAuthErrorCode } from "./read-oauth-error-code";
 
-// Tumiki's one call to a backend's token endpoint (authorization code exchange and refresh). The URL
-// came from the backend's metadata, so it goes through safeFetch; a token endpoint answers directly,
-// so no redirect is followed (a redirect would also replay the client secret and the grant elsewhere).
+// Tumiki's one call to a backend's token endpoint (authorization code exchange and refresh).
 
 const TOKEN_REQUEST_TIMEOUT_MS = 10_000;
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+/** The longest lifetime recorded for a token: a larger expires_in would overflow a Date. */
+const MAX_EXPIRES_IN_SECONDS = 365 * 24 * 60 * 60;
 
-// expires_in is a number per RFC 6749, but some providers send it as a numeric string.
-const ZExpiresIn = z
-  .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
-  .pipe(z.number().int().nonnegative());
+// expires_in is a number per RFC 6749, but some providers send it as a numeric string. A huge value
+// (JSON.parse turns 1e400 into Infinity) is capped rather than refused: the response already consumed
+// the code or refresh token, so refusing it would lose the grant.
+const ZExpiresIn = z.preprocess((value) => {
+  const seconds = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof seconds === "number" && seconds > MAX_EXPIRES_IN_SECONDS ? MAX_EXPIRES_IN_SECONDS : seconds;
+}, z.number().int().nonnegative());
 
-export const ZBackendTokenResponse = z
+const ZBackendTokenResponse = z
   .object({
     access_token: z.string().min(1),
     // Only bearer tokens are supported (RFC 6749 §7.1: the type is case-insensitive); a DPoP or MAC
@@ -36,20 +41,28 @@ export const ZBackendTokenResponse = z
 
 export type TBackendTokenResponse = z.infer<typeof ZBackendTokenResponse>;
 
-const ZOAuthErrorResponse = z.object({
-  error: z
-    .string()
-    .min(1)
-    .max(120)
-    .regex(/^[\x20-\x7e]+$/),
-});
+const TRANSIENT_FETCH_FAILURES = new Set(["timeout", "network_error", "dns_failure"]);
+/** Socket errors of the connect step: nothing was sent yet. */
+const CONNECT_FAILURE_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"]);
 
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    return undefined;
-  }
+/** Whether the request provably never reached the AS: the name did not resolve, or no connection was made. */
+function wasNeverSent(error: OutboundFetchError): boolean {
+  if (error.reason === "dns_failure") return true;
+  if (error.reason !== "network_error") return false;
+  // Connecting to a name with several addresses may fail with one error per address.
+  const causes = error.cause instanceof AggregateError ? error.cause.errors : [error.cause];
+  return (
+    causes.length > 0 &&
+    causes.every((cause) => CONNECT_FAILURE_CODES.has(String((cause as { code?: unknown } | null)?.code)))
+  );
+}
+
+/** Retry-After (RFC 9110 §10.2.3: seconds or an HTTP date) in milliseconds from now. */
+function readRetryAfterMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
 /** POSTs a token request for `client` (an OAuthClient row, decrypted) with its auth method, via safeFetch. */
@@ -64,34 +77,28 @@ export async function requestBackendToken({
   timeoutMs?: number;
 }): Promise<TBackendTokenResponse> {
   const origin = new URL(client.tokenEndpoint).origin;
-  const authentication = authenticateBackendClient(client);
-  let response: Awaited<ReturnType<typeof safeFetch>>;
+  let response: TSafeFetchResponse;
   try {
-    response = await safeFetch({
+    response = await postBackendClientForm({
+      client,
       url: client.tokenEndpoint,
-      method: "POST",
-      headers: {
-        ...authentication.headers,
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-      },
-      body: new URLSearchParams({ ...params, ...authentication.body }).toString(),
-      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
+      params,
       timeoutMs,
-      maxRedirects: 0,
+      maxBytes: MAX_TOKEN_RESPONSE_BYTES,
     });
   } catch (error) {
-    if (error instanceof OutboundFetchError) {
-      const transient =
-        error.reason === "timeout" || error.reason === "network_error" || error.reason === "dns_failure";
-      throw new BackendTokenError({ reason: error.reason, retryable: transient, origin, cause: error });
-    }
-    throw error;
+    if (!(error instanceof OutboundFetchError)) throw error;
+    throw new BackendTokenError({
+      reason: error.reason,
+      retryable: TRANSIENT_FETCH_FAILURES.has(error.reason),
+      notProcessed: wasNeverSent(error),
+      origin,
+      cause: error,
+    });
   }
 
-  const json = parseJson(response.body);
   if (response.status === 200) {
-    const parsed = ZBackendTokenResponse.safeParse(json);
+    const parsed = ZBackendTokenResponse.safeParse(parseJson(response.body));
     if (parsed.success) return parsed.data;
     // The issues name fields and rules, never their values.
     throw new BackendTokenError({
@@ -103,20 +110,24 @@ export async function requestBackendToken({
   }
 
   const retryable = response.status >= 500 || response.status === 429;
-  const oauthError = ZOAuthErrorResponse.safeParse(json);
-  if (oauthError.success) {
-    throw new BackendTokenError({
-      reason: oauthError.data.error,
-      oauthError: oauthError.data.error,
-      retryable,
-      status: response.status,
-      origin,
-    });
-  }
+  // 503 and 429 say the AS turned the request away; a 500, 502 or 504 may come after it acted on it.
+  const notProcessed = response.status === 503 || response.status === 429;
+  const oauthError = readOAuthErrorCode(response.body);
   throw new BackendTokenError({
-    reason: retryable ? "server_unavailable" : "unexpected_status",
+    reason: oauthError ?? (retryable ? "server_unavailable" : "unexpected_status"),
+    oauthError,
     retryable,
+    notProcessed,
+    retryAfterMs: notProcessed ? readRetryAfterMs(response.headers.get("retry-after")) : undefined,
     status: response.status,
     origin,
   });
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8"));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,42 +1,42 @@
 import { z } from "zod";
-import { getAppUrl } from "../auth/resource-urls";
 import { AppError } from "../errors";
-import { OutboundFetchError, safeFetch } from "../net/safe-fetch";
-import { TUMIKI_CLIENT_NAME } from "./get-tumiki-client-metadata";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import { safeFetch } from "../net/safe-fetch";
+import { type TTokenEndpointAuthMethod, ZTokenEndpointAuthMethod } from "./backend-schemas";
+import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
+import { readOAuthErrorCode } from "./read-oauth-error-code";
 
 // RFC 7591 dynamic client registration of Tumiki at a backend's authorization server, through safeFetch.
 // Tumiki is a confidential web client when the AS lets it hold a secret (client_secret_basic, else
 // client_secret_post), else a public one (`none`, PKCE only). The AS has the last word: the method and
-// secret it returns are what Tumiki uses. Its error_description is third-party text, so only the error
-// code reaches the user.
+// secret it returns are what Tumiki uses, as long as Tumiki can perform that method. Its
+// error_description is third-party text, so only the error code reaches the user.
 
 const ZRegistrationResponse = z.object({
   client_id: z.string().min(1),
   client_secret: z.string().min(1).optional(),
+  /** RFC 7591 §3.2.1: seconds since the epoch, 0 for a secret that never expires. */
+  client_secret_expires_at: z.number().int().nonnegative().optional(),
   registration_access_token: z.string().min(1).optional(),
   registration_client_uri: z.string().optional(),
   token_endpoint_auth_method: z.string().optional(),
 });
 
-const ZRegistrationErrorResponse = z.object({ error: z.string().regex(/^[\w.-]{1,64}$/) });
-
-export type TClientRegistration = {
+type TClientRegistration = {
   clientId: string;
   clientSecret?: string;
+  /** When the AS said the secret expires; null when it never does or said nothing. */
+  clientSecretExpiresAt: Date | null;
   registrationAccessToken?: string;
   registrationClientUri?: string;
-  tokenEndpointAuthMethod: string;
-  redirectUris: string[];
-  grantTypes: string[];
-  responseTypes: string[];
+  tokenEndpointAuthMethod: TTokenEndpointAuthMethod;
 };
 
-const GRANT_TYPES = ["authorization_code", "refresh_token"];
-const RESPONSE_TYPES = ["code"];
-const PREFERRED_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"];
-
-function pickAuthMethod(supported: string[]): string {
-  return PREFERRED_AUTH_METHODS.find((method) => supported.includes(method)) ?? "client_secret_basic";
+function pickAuthMethod(supported: string[]): TTokenEndpointAuthMethod {
+  // The enum's order is Tumiki's preference: a secret in a header, then in the body, then none.
+  return (
+    ZTokenEndpointAuthMethod.options.find((method) => supported.includes(method)) ?? "client_secret_basic"
+  );
 }
 
 function parseJson(body: Buffer): unknown {
@@ -64,7 +64,7 @@ export async function requestClientRegistration({
   tokenEndpointAuthMethods: string[];
   scopes: string[];
 }): Promise<TClientRegistration> {
-  const redirectUris = [getAppUrl("/oauth/callback")];
+  const metadata = getTumikiClientMetadata();
   const requestedMethod = pickAuthMethod(tokenEndpointAuthMethods);
   const origin = new URL(registrationEndpoint).origin;
   let response: Awaited<ReturnType<typeof safeFetch>>;
@@ -74,13 +74,13 @@ export async function requestClientRegistration({
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({
-        client_name: TUMIKI_CLIENT_NAME,
-        client_uri: getAppUrl(""),
-        redirect_uris: redirectUris,
-        grant_types: GRANT_TYPES,
-        response_types: RESPONSE_TYPES,
+        client_name: metadata.client_name,
+        client_uri: metadata.client_uri,
+        redirect_uris: metadata.redirect_uris,
+        grant_types: metadata.grant_types,
+        response_types: metadata.response_types,
         token_endpoint_auth_method: requestedMethod,
-        application_type: "web",
+        application_type: metadata.application_type,
         ...(scopes.length > 0 ? { scope: scopes.join(" ") } : {}),
       }),
       maxBytes: 64 * 1024,
@@ -96,16 +96,15 @@ export async function requestClientRegistration({
     );
   }
 
-  const json = parseJson(response.body);
   if (response.status < 200 || response.status >= 300) {
-    const oauthError = ZRegistrationErrorResponse.safeParse(json);
-    const code = oauthError.success ? ` (${oauthError.data.error})` : "";
+    const oauthError = readOAuthErrorCode(response.body);
+    const code = oauthError ? ` (${oauthError})` : "";
     throw registrationFailed(
       `HTTP ${response.status}${code}`,
       `The authorization server at ${origin} refused Tumiki's registration: HTTP ${response.status}${code}. Register a client with the provider and enter its credentials instead.`,
     );
   }
-  const parsed = ZRegistrationResponse.safeParse(json);
+  const parsed = ZRegistrationResponse.safeParse(parseJson(response.body));
   if (!parsed.success) {
     throw registrationFailed(
       "invalid response",
@@ -114,17 +113,24 @@ export async function requestClientRegistration({
     );
   }
   const registration = parsed.data;
-  const answeredMethod = registration.token_endpoint_auth_method ?? requestedMethod;
+  const answeredMethod = ZTokenEndpointAuthMethod.safeParse(
+    registration.token_endpoint_auth_method ?? requestedMethod,
+  );
+  if (!answeredMethod.success) {
+    throw registrationFailed(
+      "unsupported token_endpoint_auth_method",
+      `The authorization server at ${origin} registered Tumiki with a client authentication method Tumiki cannot use. Register a client with the provider and enter its credentials instead.`,
+    );
+  }
+  const expiresAt = registration.client_secret_expires_at;
   return {
     clientId: registration.client_id,
     clientSecret: registration.client_secret,
+    clientSecretExpiresAt: registration.client_secret && expiresAt ? new Date(expiresAt * 1000) : null,
     registrationAccessToken: registration.registration_access_token,
     registrationClientUri: registration.registration_client_uri,
     // A secret-based method without a secret cannot authenticate; the AS made a public client.
     tokenEndpointAuthMethod:
-      answeredMethod !== "none" && !registration.client_secret ? "none" : answeredMethod,
-    redirectUris,
-    grantTypes: GRANT_TYPES,
-    responseTypes: RESPONSE_TYPES,
+      answeredMethod.data !== "none" && !registration.client_secret ? "none" : answeredMethod.data,
   };
 }

@@ -1,7 +1,9 @@
-import { AppError } from "../errors";
 import type { OAuthClient } from "../generated/prisma/client";
-import { OutboundFetchError, safeFetch } from "../net/safe-fetch";
-import { authenticateBackendClient } from "./authenticate-backend-client";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import type { TSafeFetchResponse } from "../net/safe-fetch";
+import { BackendRevocationError } from "./backend-revocation-error";
+import { postBackendClientForm } from "./post-backend-client-form";
+import { readOAuthErrorCode } from "./read-oauth-error-code";
 
 // RFC 7009 revocation at a backend's authorization server. A disconnect calls it so that a grant the
 // user ends in Tumiki also ends at the backend; whether it worked is reported, never fatal there.
@@ -9,31 +11,6 @@ import { authenticateBackendClient } from "./authenticate-backend-client";
 const REVOCATION_TIMEOUT_MS = 5_000;
 // The answer of a revocation is an empty 200 or a small error object.
 const MAX_RESPONSE_BYTES = 16 * 1024;
-
-/** Why a revocation failed: an OAuth error code, `http_<status>`, or a safeFetch failure reason. */
-export class BackendRevocationError extends AppError {
-  constructor(
-    readonly reason: string,
-    options: { cause?: unknown } = {},
-  ) {
-    super("UNAVAILABLE", {
-      message: `backend token revocation failed: ${reason}`,
-      userMessage: "The backend's authorization server did not confirm the revocation.",
-      cause: options.cause,
-    });
-    this.name = "BackendRevocationError";
-  }
-}
-
-function readOAuthError(body: Buffer): string | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body.toString("utf8"));
-    const error = (parsed as { error?: unknown } | null)?.error;
-    return typeof error === "string" && /^[\x20-\x7e]{1,64}$/.test(error) ? error : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Asks `client.revocationEndpoint` to revoke `token` (RFC 7009). Resolves when the AS answered 200,
@@ -51,24 +28,14 @@ export async function revokeBackendToken({
   tokenTypeHint: "access_token" | "refresh_token";
 }): Promise<void> {
   if (!client.revocationEndpoint) throw new BackendRevocationError("no_revocation_endpoint");
-  const authentication = authenticateBackendClient(client);
-  const body = new URLSearchParams({ token, token_type_hint: tokenTypeHint, ...authentication.body });
-  const headers = {
-    "content-type": "application/x-www-form-urlencoded",
-    accept: "application/json",
-    ...authentication.headers,
-  };
-  let response: Awaited<ReturnType<typeof safeFetch>>;
+  let response: TSafeFetchResponse;
   try {
-    response = await safeFetch({
+    response = await postBackendClientForm({
+      client,
       url: client.revocationEndpoint,
-      method: "POST",
-      headers,
-      body: body.toString(),
-      maxBytes: MAX_RESPONSE_BYTES,
+      params: { token, token_type_hint: tokenTypeHint },
       timeoutMs: REVOCATION_TIMEOUT_MS,
-      // A redirect would resend the credentials elsewhere.
-      maxRedirects: 0,
+      maxBytes: MAX_RESPONSE_BYTES,
     });
   } catch (error) {
     throw new BackendRevocationError(error instanceof OutboundFetchError ? error.reason : "network_error", {
@@ -76,5 +43,5 @@ export async function revokeBackendToken({
     });
   }
   if (response.status === 200) return;
-  throw new BackendRevocationError(readOAuthError(response.body) ?? `http_${response.status}`);
+  throw new BackendRevocationError(readOAuthErrorCode(response.body) ?? `http_${response.status}`);
 }

@@ -1,15 +1,14 @@
 import { getDb } from "../db";
 import { isUniqueViolation } from "../is-unique-violation";
 import { invalidateCachedToken } from "./backend-token-cache";
+import { BACKEND_TOKEN_PURPOSE } from "./get-stored-backend-token-or-throw";
 import type { TBackendTokenResponse } from "./request-backend-token";
 
 // Stores the tokens of a fresh backend authorization: the user's connection becomes CONNECTED and its
-// one "backend_mcp" token row is created or replaced (a reconnect starts a new grant: refresh count,
+// one BACKEND_TOKEN_PURPOSE token row is created or replaced (a reconnect starts a new grant: refresh count,
 // failure and refresh time reset) in a single transaction, so there is never a CONNECTED connection
 // without its token or a token beside a stale status. The cached token is dropped afterwards, so the
 // next getValidToken reads the new one.
-
-const BACKEND_TOKEN_PURPOSE = "backend_mcp";
 
 export async function saveBackendToken({
   userId,

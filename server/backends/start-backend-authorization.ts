@@ -2,8 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { hashOpaqueSecret } from "../auth/opaque-secrets";
 import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
-import { getEnv } from "../env";
 import { AppError } from "../errors";
+import { assertOutboundUrl } from "../net/assert-outbound-url";
+import { OutboundFetchError } from "../net/outbound-fetch-error";
+import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 
 // Starts Tumiki's authorization-code flow with a backend's authorization server (MCP authorization
 // spec, client side): PKCE S256, RFC 8707 `resource`, and a `state` kept server-side. Only the state's
@@ -11,7 +13,7 @@ import { AppError } from "../errors";
 // field and never leaves the server. The returned URL is opened by the dashboard in a popup.
 
 /** Long enough for a sign-in and a consent page at the backend, short enough to bound a stolen URL. */
-export const BACKEND_AUTHORIZATION_STATE_TTL_MS = 10 * 60 * 1000;
+const BACKEND_AUTHORIZATION_STATE_TTL_MS = 10 * 60 * 1000;
 
 /** Open flows per user: nobody fills the table, and no honest user has this many popups open. */
 export const MAX_PENDING_BACKEND_AUTHORIZATIONS = 20;
@@ -20,30 +22,26 @@ const base64UrlSha256 = (value: string) => createHash("sha256").update(value, "u
 
 /**
  * The authorization endpoint as a URL the browser may be sent to. It came from the backend's metadata,
- * so anything but https (or http on the development allowlist that safeFetch also honours) is refused:
- * a `javascript:` or `data:` URL here would run in the popup.
+ * so it passes the outbound URL rules (https, or http on the development allowlist; no credentials, no
+ * private IP literal): a `javascript:` or `data:` URL here would run in the popup. RFC 6749 §3.1 adds
+ * that the endpoint URI must not include a fragment.
  */
 function parseAuthorizationEndpointOrThrow(endpoint: string): URL {
   let url: URL;
   try {
-    url = new URL(endpoint);
+    url = assertOutboundUrl(endpoint).url;
   } catch (cause) {
+    if (!(cause instanceof OutboundFetchError)) throw cause;
     throw new AppError("BAD_REQUEST", {
-      message: "backend authorization endpoint is not a URL",
-      userMessage: "The server's authorization endpoint is not a valid URL.",
+      message: `backend authorization endpoint refused (${cause.reason})`,
+      userMessage: `The server's authorization endpoint cannot be used: ${cause.userMessage}`,
       cause,
     });
   }
-  const port = url.port || (url.protocol === "https:" ? "443" : "80");
-  const allowlisted = getEnv().OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(
-    `${url.hostname}:${port}`.toLowerCase(),
-  );
-  const schemeAllowed = url.protocol === "https:" || (url.protocol === "http:" && allowlisted);
-  // RFC 6749 §3.1: the endpoint URI must not include a fragment.
-  if (!schemeAllowed || url.username || url.password || url.hash) {
+  if (url.hash) {
     throw new AppError("BAD_REQUEST", {
-      message: `backend authorization endpoint refused (${url.protocol})`,
-      userMessage: "The server's authorization endpoint must be an https URL.",
+      message: "backend authorization endpoint has a fragment",
+      userMessage: "The server's authorization endpoint is not a valid OAuth endpoint (it has a #fragment).",
     });
   }
   return url;
@@ -56,14 +54,32 @@ export async function startBackendAuthorization({
   userId: string;
   mcpServerId: string;
 }): Promise<{ authorizationUrl: string }> {
+  // Every start sends the user's browser to a backend and creates a state row: bounded like the other
+  // outbound actions.
+  await assertRateLimit("backendOutbound", `user:${userId}`);
   const db = getDb();
   const server = await db.mcpServer.findFirst({
     where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
-    select: { id: true, url: true, authType: true },
+    select: { id: true, url: true, authType: true, ownerUserId: true },
   });
   if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
   if (server.authType !== "OAUTH") {
     throw new AppError("BAD_REQUEST", { userMessage: "This server does not use OAuth." });
+  }
+  const isCatalog = server.ownerUserId === null;
+  // A catalog server is connected through connectCatalogServer, which registers Tumiki at its current
+  // authorization server first; starting here without that connection would skip it.
+  if (isCatalog) {
+    const connection = await db.userMcpConfig.findUnique({
+      where: { userId_mcpServerId: { userId, mcpServerId } },
+      select: { id: true },
+    });
+    if (!connection) {
+      throw new AppError("CONFLICT", {
+        message: "authorization of a catalog server the user has not connected",
+        userMessage: "Connect this server from the catalog first.",
+      });
+    }
   }
   const client = await db.oAuthClient.findFirst({
     where: { mcpServerId },
@@ -72,8 +88,9 @@ export async function startBackendAuthorization({
   if (!client) {
     throw new AppError("CONFLICT", {
       message: "backend server has no OAuthClient",
-      userMessage:
-        "Tumiki is not registered with this server's authorization server yet. Add the server again.",
+      userMessage: isCatalog
+        ? "Tumiki is not registered with this catalog server's authorization server. Ask your administrator."
+        : "Tumiki is not registered with this server's authorization server. Remove the server and add it again.",
     });
   }
   const endpoint = parseAuthorizationEndpointOrThrow(client.authorizationEndpoint);
@@ -90,11 +107,14 @@ export async function startBackendAuthorization({
     });
   }
 
-  await db.userMcpConfig.upsert({
-    where: { userId_mcpServerId: { userId, mcpServerId } },
-    create: { userId, mcpServerId, status: "PENDING" },
-    update: {},
-  });
+  if (!isCatalog) {
+    // The user's own server: its connection is created with it, and recreated here if it was removed.
+    await db.userMcpConfig.upsert({
+      where: { userId_mcpServerId: { userId, mcpServerId } },
+      create: { userId, mcpServerId, status: "PENDING" },
+      update: {},
+    });
+  }
 
   const codeVerifier = randomBytes(32).toString("base64url");
   const state = randomBytes(32).toString("base64url");

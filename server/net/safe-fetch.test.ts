@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "../env";
-import { OutboundFetchError, safeFetch } from "./safe-fetch";
+import { OutboundFetchError } from "./outbound-fetch-error";
+import { safeFetch } from "./safe-fetch";
 
 // Names under .rebind.test resolve to whatever `fakeDns` says, as a hostile DNS server would answer;
 // every other name goes to the real resolver.
@@ -275,8 +276,23 @@ describe("safeFetch limits", () => {
       (e: unknown) => e as OutboundFetchError,
     );
     if (!error) throw new Error("expected a refusal");
-    expect(error.userMessage).toMatch(/private, loopback or link-local/);
+    expect(error.userMessage).toMatch(/private network/);
     expect(error.message).not.toMatch(/secret-path|token=abc/);
     expect(error.status).toBe(400);
+  });
+
+  it("tells a user the same about an unknown host and a private one, so names cannot be probed", async () => {
+    const outcome = (url: string) =>
+      safeFetch({ url, ...limits }).then(
+        () => undefined,
+        (e: unknown) => e as OutboundFetchError,
+      );
+    fakeDns.set("intranet.rebind.test", [{ address: "10.0.0.7", family: 4 }]);
+    const [unknown, internal] = await Promise.all([
+      outcome("https://no-such-host.invalid/"),
+      outcome("https://intranet.rebind.test/"),
+    ]);
+    expect([unknown?.reason, internal?.reason]).toEqual(["dns_failure", "private_address"]);
+    expect(unknown?.userMessage).toBe(internal?.userMessage);
   });
 });

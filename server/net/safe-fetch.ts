@@ -1,10 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { getEnv } from "../env";
-import { AppError } from "../errors";
+import type { LookupFunction } from "node:net";
+import { assertOutboundUrl } from "./assert-outbound-url";
 import { isPublicAddress } from "./is-public-address";
+import { OutboundFetchError } from "./outbound-fetch-error";
 
 // The one way Tumiki fetches a URL that came from outside (a CIMD client_id today, a backend's metadata in
 // tier 2). Server-side request forgery is refused at every step:
@@ -16,59 +16,6 @@ import { isPublicAddress } from "./is-public-address";
 //   connects, so a DNS answer that changes between a check and the connection (rebinding) gains nothing;
 // - redirects are followed by hand, each hop checked again, at most `maxRedirects`;
 // - the body is streamed and abandoned past `maxBytes`; one deadline covers the whole exchange.
-
-export type OutboundFetchFailure =
-  | "invalid_url"
-  | "unsupported_scheme"
-  | "credentials_in_url"
-  | "https_required"
-  | "private_address"
-  | "dns_failure"
-  | "too_many_redirects"
-  | "response_too_large"
-  | "timeout"
-  | "network_error";
-
-const USER_MESSAGES: Record<OutboundFetchFailure, string> = {
-  invalid_url: "The URL is not valid.",
-  unsupported_scheme: "Only http and https URLs can be fetched.",
-  credentials_in_url: "The URL must not contain a user name or password.",
-  https_required: "The URL must use https.",
-  private_address:
-    "The URL points to a private, loopback or link-local address, which Tumiki does not contact.",
-  dns_failure: "The host name of the URL could not be resolved.",
-  too_many_redirects: "The URL redirected more often than allowed.",
-  response_too_large: "The response was larger than allowed.",
-  timeout: "The server did not answer in time.",
-  network_error: "The server could not be reached.",
-};
-
-const UNSAFE_URL: ReadonlySet<OutboundFetchFailure> = new Set([
-  "invalid_url",
-  "unsupported_scheme",
-  "credentials_in_url",
-  "https_required",
-  "private_address",
-]);
-
-// Only the origin: a path or query may carry something the caller considers private.
-const logMessage = (reason: OutboundFetchFailure, url: string | undefined) =>
-  `outbound fetch refused or failed: ${reason}${url ? ` (${safeOrigin(url)})` : ""}`;
-
-/** A refused or failed outbound request. `reason` is for callers and logs; `userMessage` is safe to show. */
-export class OutboundFetchError extends AppError {
-  constructor(
-    readonly reason: OutboundFetchFailure,
-    options: { url?: string; cause?: unknown } = {},
-  ) {
-    super(UNSAFE_URL.has(reason) ? "BAD_REQUEST" : "UNAVAILABLE", {
-      message: logMessage(reason, options.url),
-      userMessage: USER_MESSAGES[reason],
-      cause: options.cause,
-    });
-    this.name = "OutboundFetchError";
-  }
-}
 
 export type TSafeFetchOptions = {
   url: string;
@@ -93,46 +40,10 @@ export type TSafeFetchResponse = {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-function safeOrigin(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "an invalid URL";
-  }
-}
-
 const defaultPort = (url: URL) => url.port || (url.protocol === "https:" ? "443" : "80");
 
 /** The hostname as the socket layer wants it: IPv6 literals without their brackets. */
 const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
-
-function isAllowlisted(url: URL): boolean {
-  return getEnv().OUTBOUND_ALLOWED_PRIVATE_HOSTS.includes(
-    `${url.hostname}:${defaultPort(url)}`.toLowerCase(),
-  );
-}
-
-/** Checks one hop's URL; returns the parsed URL and whether it is on the development allowlist. */
-function assertSafeUrl(raw: string): { url: URL; allowlisted: boolean } {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch (cause) {
-    throw new OutboundFetchError("invalid_url", { cause });
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new OutboundFetchError("unsupported_scheme", { url: raw });
-  }
-  if (url.username || url.password) throw new OutboundFetchError("credentials_in_url", { url: raw });
-  const allowlisted = isAllowlisted(url);
-  const host = bareHostname(url);
-  // IP literals never reach `lookup` (the socket connects to them directly), so they are judged here.
-  if (isIP(host) !== 0 && !allowlisted && !isPublicAddress(host)) {
-    throw new OutboundFetchError("private_address", { url: raw });
-  }
-  if (url.protocol === "http:" && !allowlisted) throw new OutboundFetchError("https_required", { url: raw });
-  return { url, allowlisted };
-}
 
 /** A `lookup` for the socket that resolves and then refuses any non-public answer (unless allowlisted). */
 function createGuardedLookup(allowlisted: boolean): LookupFunction {
@@ -257,7 +168,7 @@ export async function safeFetch(options: TSafeFetchOptions): Promise<TSafeFetchR
   let origin: string | undefined;
 
   for (let redirects = 0; ; redirects += 1) {
-    const { url, allowlisted } = assertSafeUrl(current);
+    const { url, allowlisted } = assertOutboundUrl(current);
     // Credentials meant for one origin never follow a redirect to another.
     if (origin !== undefined && url.origin !== origin) {
       hop.headers = withoutHeaders(hop.headers, /^(authorization|proxy-authorization|cookie)$/i);

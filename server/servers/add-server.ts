@@ -49,6 +49,7 @@ export async function addServer({ userId, origin, ...input }: TAddServerOptions)
     // nothing the user would have to clean up.
     try {
       await registerBackendClient({
+        userId,
         mcpServerId: created.serverId,
         discovery,
         preRegistered: auth.preRegistered,

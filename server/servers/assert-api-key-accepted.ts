@@ -1,3 +1,4 @@
+import { buildMcpInitializeRequest } from "../backends/build-mcp-initialize-request";
 import { AppError } from "../errors";
 import { getLogger } from "../logger";
 import { safeFetch } from "../net/safe-fetch";
@@ -9,20 +10,7 @@ type TAssertApiKeyAcceptedOptions = {
   signal?: AbortSignal;
 };
 
-// A plain MCP `initialize` (Streamable HTTP): every MCP server answers it, and a server that checks
-// keys checks them here, so a wrong key is caught when it is entered rather than at the first tool call.
-const INITIALIZE_BODY = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: {
-    protocolVersion: "2025-11-25",
-    capabilities: {},
-    clientInfo: { name: "Tumiki (API key check)", version: "1.0.0" },
-  },
-});
-
-const PROBE = { maxBytes: 256 * 1024, timeoutMs: 10_000 } as const;
+const PROBE_LIMITS = { maxBytes: 256 * 1024, timeoutMs: 10_000 } as const;
 
 function refuse(reason: string, userMessage: string): never {
   throw new AppError("BAD_REQUEST", { message: `API key check failed: ${reason}`, userMessage });
@@ -39,19 +27,11 @@ export async function assertApiKeyAccepted({
   apiKey,
   signal,
 }: TAssertApiKeyAcceptedOptions): Promise<void> {
-  const response = await safeFetch({
-    url,
-    method: "POST",
-    headers: {
-      accept: "application/json, text/event-stream",
-      "content-type": "application/json",
-      [headerName]: apiKey,
-    },
-    body: INITIALIZE_BODY,
-    maxRedirects: 0,
-    signal,
-    ...PROBE,
-  });
+  // A server that checks keys checks them on `initialize`, so a wrong key is caught when it is entered
+  // rather than at the first tool call.
+  const response = await safeFetch(
+    buildMcpInitializeRequest({ url, headers: { [headerName]: apiKey }, signal }),
+  );
   const { status } = response;
   if (status === 401 || status === 403) {
     refuse(`status ${status}`, "The server refused this API key. Check the key and the header name.");
@@ -74,7 +54,7 @@ export async function assertApiKeyAccepted({
       headers: { [headerName]: apiKey, "mcp-session-id": sessionId },
       maxRedirects: 0,
       signal,
-      ...PROBE,
+      ...PROBE_LIMITS,
     }).catch((error: unknown) =>
       getLogger().debug({ err: error }, "ending the API key check's session failed"),
     );

@@ -1,33 +1,25 @@
 import { getAppUrl } from "../auth/resource-urls";
 import { BackendDiscoveryError } from "../backends/backend-discovery-error";
 import type { TBackendDiscovery } from "../backends/backend-schemas";
+import {
+  chooseBackendRegistration,
+  type TBackendRegistrationChoice,
+} from "../backends/choose-backend-registration";
 import { discoverBackendAuth } from "../backends/discover-backend-auth";
-import { getTumikiClientMetadata } from "../backends/get-tumiki-client-metadata";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import { type TDiscoverServerInput, ZDiscoverServerInput } from "./server-schemas";
-
-/** How Tumiki would become a client of the server's authorization server, as registerBackendClient chooses. */
-export type TPlannedRegistration = "cimd" | "dcr" | "credentials_required";
 
 export type TServerCheck =
   | {
       kind: "discovered";
       discovery: TBackendDiscovery;
-      registration: TPlannedRegistration | null;
+      /** How Tumiki would register (null without OAuth): registerBackendClient's own choice. */
+      registration: TBackendRegistrationChoice | null;
       /** Tumiki's redirect URI, which an application registered by hand must list. */
       redirectUri: string;
     }
   /** A 401 with another scheme than Bearer (e.g. Basic, an API-key scheme): not OAuth. */
   | { kind: "api_key_expected"; message: string };
-
-function planRegistration(discovery: TBackendDiscovery): TPlannedRegistration | null {
-  if (discovery.authType !== "OAUTH") return null;
-  // A CIMD client_id must be an https URL, so a development deployment on http cannot use it.
-  const canUseCimd = getTumikiClientMetadata().client_id.startsWith("https://");
-  if (canUseCimd && discovery.registrationOptions.includes("cimd")) return "cimd";
-  if (discovery.registrationOptions.includes("dcr")) return "dcr";
-  return "credentials_required";
-}
 
 /**
  * What the "Check server" step shows before anything is stored: how the server wants to be
@@ -46,7 +38,7 @@ export async function checkServer({
     return {
       kind: "discovered",
       discovery,
-      registration: planRegistration(discovery),
+      registration: discovery.authType === "OAUTH" ? chooseBackendRegistration(discovery) : null,
       redirectUri: getAppUrl("/oauth/callback"),
     };
   } catch (error) {

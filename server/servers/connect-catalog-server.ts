@@ -21,6 +21,8 @@ export type TConnectedCatalogServer = {
  * authentication is connected at once. For an OAuth server Tumiki checks the server again and makes
  * sure it has a client at the current authorization server (one per server and issuer, shared by every
  * user: registerBackendClient reuses it), then leaves the connection PENDING until the user signs in.
+ * A user cannot bring their own client credentials here (the schema refuses them): everybody would then
+ * sign in through that user's OAuth app. Only the operator configures a catalog server's credentials.
  * Connecting again is harmless: an existing connection is returned as it is.
  */
 export async function connectCatalogServer({
@@ -28,7 +30,7 @@ export async function connectCatalogServer({
   origin,
   ...input
 }: TConnectCatalogServerOptions): Promise<TConnectedCatalogServer> {
-  const { serverId, preRegistered } = ZConnectCatalogServerInput.parse(input);
+  const { serverId } = ZConnectCatalogServerInput.parse(input);
   const db = getDb();
   const server = await db.mcpServer.findFirst({
     where: { id: serverId, ownerUserId: null },
@@ -71,7 +73,7 @@ export async function connectCatalogServer({
     return { serverId, connectionId: connection.id, needsAuthorization: false };
   }
 
-  if (existing?.status === "CONNECTED" && !preRegistered) {
+  if (existing?.status === "CONNECTED") {
     return { serverId, connectionId: existing.id, needsAuthorization: false };
   }
   await assertRateLimit("backendOutbound", `user:${userId}`);
@@ -82,22 +84,8 @@ export async function connectCatalogServer({
       userMessage: "This catalog server no longer asks for a sign-in as expected. Ask your administrator.",
     });
   }
-  // The client of a catalog server serves every user. Credentials of one user must not replace it:
-  // everybody's sign-ins would then go through that user's app registration.
-  if (preRegistered) {
-    const shared = await db.oAuthClient.findUnique({
-      where: { mcpServerId_issuer: { mcpServerId: server.id, issuer: discovery.authorizationServer.issuer } },
-      select: { id: true },
-    });
-    if (shared) {
-      throw new AppError("CONFLICT", {
-        message: `catalog server ${serverId} already has a client at its issuer`,
-        userMessage: "Tumiki is already registered with this server. Connect without your own credentials.",
-      });
-    }
-  }
   // Registration first: the catalog server stays whatever happens, so a failure leaves no connection.
-  await registerBackendClient({ mcpServerId: server.id, discovery, preRegistered });
+  await registerBackendClient({ userId, mcpServerId: server.id, discovery });
   const connection = await db.userMcpConfig.upsert({
     where: { userId_mcpServerId: { userId, mcpServerId: server.id } },
     create: { userId, mcpServerId: server.id, status: "PENDING" },

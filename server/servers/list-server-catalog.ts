@@ -1,5 +1,8 @@
+import { CONNECTION_TOKEN_STATE_QUERY } from "../backends/connection-token-state-query";
+import { deriveConnectionState, type TConnectionState } from "../backends/derive-connection-state";
+import { getRefreshBufferMs } from "../backends/is-expiring-soon";
 import { getDb } from "../db";
-import type { ConnectionStatus, McpAuthType } from "../generated/prisma/client";
+import type { McpAuthType } from "../generated/prisma/client";
 
 export type TCatalogServer = {
   serverId: string;
@@ -10,7 +13,8 @@ export type TCatalogServer = {
   authType: McpAuthType;
   /** The user's connection to it, if any. */
   connectionId: string | null;
-  status: ConnectionStatus | null;
+  /** The same state the user's server list shows; not_connected without a connection. */
+  state: TConnectionState;
 };
 
 /** The servers every user may connect to (no owner), by name, with the user's own connection to each. */
@@ -25,9 +29,14 @@ export async function listServerCatalog({ userId }: { userId: string }): Promise
       description: true,
       url: true,
       authType: true,
-      connections: { where: { userId }, select: { id: true, status: true } },
+      connections: {
+        where: { userId },
+        select: { id: true, status: true, tokens: CONNECTION_TOKEN_STATE_QUERY },
+      },
     },
   });
+  const now = new Date();
+  const refreshBufferMs = getRefreshBufferMs();
   return servers.map((server) => {
     const connection = server.connections[0];
     return {
@@ -38,7 +47,12 @@ export async function listServerCatalog({ userId }: { userId: string }): Promise
       url: server.url,
       authType: server.authType,
       connectionId: connection?.id ?? null,
-      status: connection?.status ?? null,
+      state: deriveConnectionState({
+        authType: server.authType,
+        connection: connection ? { status: connection.status, token: connection.tokens[0] ?? null } : null,
+        now,
+        refreshBufferMs,
+      }),
     };
   });
 }

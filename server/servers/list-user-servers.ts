@@ -1,5 +1,8 @@
+import { CONNECTION_TOKEN_STATE_QUERY } from "../backends/connection-token-state-query";
+import { deriveConnectionState, type TConnectionState } from "../backends/derive-connection-state";
+import { getRefreshBufferMs } from "../backends/is-expiring-soon";
 import { getDb } from "../db";
-import type { ConnectionStatus, McpAuthType } from "../generated/prisma/client";
+import type { McpAuthType } from "../generated/prisma/client";
 
 export type TUserServer = {
   connectionId: string;
@@ -8,9 +11,8 @@ export type TUserServer = {
   slug: string;
   url: string;
   authType: McpAuthType;
-  status: ConnectionStatus;
-  /** An OAuth server the user has not signed in to yet, or whose grant ended (Connect / Reconnect). */
-  needsAuthorization: boolean;
+  /** The same state the Tokens page shows for this connection. */
+  state: TConnectionState;
   /** A server of the catalog (shared by every user) rather than one the user added. */
   isCatalog: boolean;
   connectedAt: Date;
@@ -18,20 +20,24 @@ export type TUserServer = {
   instanceNames: string[];
 };
 
-const NEEDS_AUTHORIZATION: ReadonlySet<ConnectionStatus> = new Set(["PENDING", "NEEDS_REAUTH"]);
-
 /** The servers the user is connected to, oldest first. */
 export async function listUserServers({ userId }: { userId: string }): Promise<TUserServer[]> {
   const connections = await getDb().userMcpConfig.findMany({
     where: { userId },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    include: {
+    select: {
+      id: true,
+      status: true,
+      createdAt: true,
       mcpServer: {
         select: { id: true, name: true, slug: true, url: true, authType: true, ownerUserId: true },
       },
-      instances: { where: { instance: { userId } }, include: { instance: { select: { name: true } } } },
+      tokens: CONNECTION_TOKEN_STATE_QUERY,
+      instances: { where: { instance: { userId } }, select: { instance: { select: { name: true } } } },
     },
   });
+  const now = new Date();
+  const refreshBufferMs = getRefreshBufferMs();
   return connections.map((connection) => ({
     connectionId: connection.id,
     serverId: connection.mcpServer.id,
@@ -39,9 +45,12 @@ export async function listUserServers({ userId }: { userId: string }): Promise<T
     slug: connection.mcpServer.slug,
     url: connection.mcpServer.url,
     authType: connection.mcpServer.authType,
-    status: connection.status,
-    needsAuthorization:
-      connection.mcpServer.authType === "OAUTH" && NEEDS_AUTHORIZATION.has(connection.status),
+    state: deriveConnectionState({
+      authType: connection.mcpServer.authType,
+      connection: { status: connection.status, token: connection.tokens[0] ?? null },
+      now,
+      refreshBufferMs,
+    }),
     isCatalog: connection.mcpServer.ownerUserId === null,
     connectedAt: connection.createdAt,
     instanceNames: connection.instances.map(({ instance }) => instance.name).sort(),

@@ -1,4 +1,5 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
+import { disconnectBackend } from "../backends/disconnect-backend";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
@@ -17,7 +18,7 @@ export async function removeUserServer({
   const db = getDb();
   const connection = await db.userMcpConfig.findFirst({
     where: { id: connectionId, userId },
-    include: { mcpServer: { select: { id: true, ownerUserId: true } } },
+    include: { mcpServer: { select: { id: true, ownerUserId: true, authType: true } } },
   });
   if (!connection) {
     throw new AppError("NOT_FOUND", {
@@ -26,6 +27,10 @@ export async function removeUserServer({
     });
   }
   const server = connection.mcpServer;
+  // The cascade below would drop an OAuth grant's tokens without revoking them at the backend, and
+  // leave the cached access token serving: disconnecting first does both (and writes the audit event).
+  const isOAuth = server.authType === "OAUTH";
+  if (isOAuth) await disconnectBackend({ userId, mcpServerId: server.id, origin });
   // Deleting the server cascades to its connection and instance links; otherwise the connection's
   // deletion cascades to the links.
   if (server.ownerUserId === userId) {
@@ -33,6 +38,7 @@ export async function removeUserServer({
   } else {
     await db.userMcpConfig.deleteMany({ where: { id: connection.id, userId } });
   }
+  if (isOAuth) return;
   writeAuditEvent({
     eventType: "backend.disconnected",
     outcome: "SUCCESS",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZPreRegisteredCredentials } from "../backends/backend-schemas";
 import { isLoopbackHost } from "../net/is-loopback-host";
 
 // The shapes of server input, shared by the tRPC router, the domain functions and the forms. Pure zod,
@@ -73,17 +74,6 @@ const ZApiKey = z
   .max(4096, "Use at most 4096 characters.")
   .regex(/^[\x20-\x7e]+$/, "An API key contains only printable ASCII characters.");
 
-export const ZTokenEndpointAuthMethod = z.enum(["client_secret_basic", "client_secret_post", "none"]);
-
-/**
- * Client credentials the user registered with the backend's authorization server themselves. The same
- * limits as registerBackendClient's ZPreRegisteredCredentials, with messages for the form.
- */
-export const ZPreRegisteredCredentials = z.object({
-  clientId: z.string().trim().min(1, "Enter the client ID.").max(1000, "Use at most 1000 characters."),
-  clientSecret: z.string().min(1).max(2000, "Use at most 2000 characters.").optional(),
-  tokenEndpointAuthMethod: ZTokenEndpointAuthMethod.optional(),
-});
 export type TPreRegisteredCredentialsInput = z.infer<typeof ZPreRegisteredCredentials>;
 
 export const ZServerAuthInput = z.discriminatedUnion("type", [
@@ -105,14 +95,14 @@ export const ZAddServerInput = z.object({
 });
 export type TAddServerInput = z.infer<typeof ZAddServerInput>;
 
-export const ZConnectCatalogServerInput = z.object({
-  serverId: ZServerId,
-  preRegistered: ZPreRegisteredCredentials.optional(),
-});
+/**
+ * No credentials: a catalog server's client serves every user, so only the operator configures it.
+ * Strict, so a request that carries credentials is refused rather than quietly connected without them.
+ */
+export const ZConnectCatalogServerInput = z.strictObject({ serverId: ZServerId });
 export type TConnectCatalogServerInput = z.infer<typeof ZConnectCatalogServerInput>;
 
 export const ZStartServerAuthorizationInput = z.object({ serverId: ZServerId });
-export type TStartServerAuthorizationInput = z.infer<typeof ZStartServerAuthorizationInput>;
 
 export const ZRemoveUserServerInput = z.object({ connectionId: z.string().min(1).max(64) });
 export type TRemoveUserServerInput = z.infer<typeof ZRemoveUserServerInput>;

@@ -302,11 +302,27 @@ describe("addServer with OAuth", () => {
       status: "PENDING",
     });
     expect(await db.oAuthClient.findMany({ where: { mcpServerId: added.serverId } })).toMatchObject([
-      { issuer: demo.issuer, registrationType: "DCR", resourceIndicator: demo.mcpUrl },
+      {
+        issuer: demo.issuer,
+        registrationType: "DCR",
+        resourceIndicator: demo.mcpUrl,
+        issParameterSupported: true,
+      },
     ]);
     expect(demo.stats.registrations).toBe(registrations + 1);
+    await flushAuditEvents();
+    expect(
+      await db.auditLog.findMany({
+        where: { eventType: "backend.client_registered", mcpServerId: added.serverId },
+        select: { actorUserId: true },
+      }),
+    ).toEqual([{ actorUserId: user.id }]);
     expect(await listUserServers({ userId: user.id })).toMatchObject([
-      { serverId: added.serverId, status: "PENDING", authType: "OAUTH", needsAuthorization: true },
+      {
+        serverId: added.serverId,
+        authType: "OAUTH",
+        state: { status: "not_connected", action: "connect", canRefresh: false },
+      },
     ]);
   });
 
@@ -388,7 +404,7 @@ describe("the server catalog", () => {
     const before = await listServerCatalog({ userId: user.id });
     expect(before.find((server) => server.serverId === shared.id)).toMatchObject({
       connectionId: null,
-      status: null,
+      state: { status: "not_connected", action: "connect" },
     });
     expect(before.some((server) => server.serverId === privateOne.serverId)).toBe(false);
 
@@ -397,7 +413,7 @@ describe("the server catalog", () => {
     const after = await listServerCatalog({ userId: user.id });
     expect(after.find((server) => server.serverId === shared.id)).toMatchObject({
       connectionId: connected.connectionId,
-      status: "CONNECTED",
+      state: { status: "connected", action: null },
     });
     // Connecting again returns the same connection.
     expect(await connectCatalogServer({ userId: user.id, serverId: shared.id })).toEqual(connected);
@@ -425,12 +441,41 @@ describe("the server catalog", () => {
 
     // One user's own credentials must not replace the client every user signs in through.
     const error = await errorOf(
-      connectCatalogServer({ userId: second.id, serverId: shared.id, preRegistered: { clientId: "mine" } }),
+      connectCatalogServer({
+        userId: second.id,
+        serverId: shared.id,
+        // @ts-expect-error -- the input has no credentials field; a crafted request may still send one.
+        preRegistered: { clientId: "mine" },
+      }),
     );
-    expect((error as AppError).code).toBe("CONFLICT");
+    expect(error).toBeInstanceOf(ZodError);
     expect(await db.oAuthClient.findFirstOrThrow({ where: { mcpServerId: shared.id } })).toMatchObject({
       registrationType: "DCR",
     });
+  });
+
+  it("refuses a user's own credentials for a catalog server that has no client yet, registering nothing", async () => {
+    const shared = await createCatalogServer({
+      name: "Unregistered demo",
+      url: demo.mcpUrl,
+      authType: "OAUTH",
+    });
+    const user = await createUser();
+    const registrations = demo.stats.registrations;
+
+    const error = await errorOf(
+      connectCatalogServer({
+        userId: user.id,
+        serverId: shared.id,
+        // @ts-expect-error -- the input has no credentials field; a crafted request may still send one.
+        preRegistered: { clientId: "attacker-app", clientSecret: "attacker-secret" },
+      }),
+    );
+
+    expect(error).toBeInstanceOf(ZodError);
+    expect(await db.oAuthClient.count({ where: { mcpServerId: shared.id } })).toBe(0);
+    expect(await db.userMcpConfig.count({ where: { userId: user.id } })).toBe(0);
+    expect(demo.stats.registrations).toBe(registrations);
   });
 
   it("refuses another user's private server and a catalog server that needs a personal API key", async () => {
@@ -564,16 +609,15 @@ describe("listUserServers and removeUserServer", () => {
       expect.objectContaining({
         connectionId: mine.connectionId,
         name: "Mine",
-        status: "CONNECTED",
         authType: "NONE",
-        needsAuthorization: false,
+        state: { status: "connected", action: null, canRefresh: false },
         isCatalog: false,
         instanceNames: ["Work"],
       }),
     ]);
   });
 
-  it("says which OAuth connections need the user to sign in", async () => {
+  it("says which OAuth connections need the user to sign in: all of them until they hold a token", async () => {
     const user = await createUser();
     const statuses = ["PENDING", "NEEDS_REAUTH", "CONNECTED", "ERROR"] as const;
     for (const status of statuses) {
@@ -586,11 +630,11 @@ describe("listUserServers and removeUserServer", () => {
       });
     }
     const listed = await listUserServers({ userId: user.id });
-    expect(listed.map((server) => [server.status, server.needsAuthorization])).toEqual([
-      ["PENDING", true],
-      ["NEEDS_REAUTH", true],
-      ["CONNECTED", false],
-      ["ERROR", false],
+    expect(listed.map((server) => [server.name, server.state.status, server.state.action])).toEqual([
+      ["PENDING", "not_connected", "connect"],
+      ["NEEDS_REAUTH", "needs_reauth", "reconnect"],
+      ["CONNECTED", "not_connected", "connect"],
+      ["ERROR", "not_connected", "connect"],
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { getAppUrl } from "../auth/resource-urls";
+import { BACKEND_TOKEN_PURPOSE } from "../backends/get-stored-backend-token-or-throw";
 import { getDb } from "../db";
 import { createTestUser } from "./tier1-fixtures";
 
@@ -56,30 +57,16 @@ async function discover(issuer: string): Promise<TAsMetadata> {
 
 const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
 
-/** Follows the authorization redirects by hand (carrying the AS's cookies) until they reach `redirectUri`. */
+/** With `autoApproveAccount` the demo backend answers the authorization request with one redirect. */
 async function authorize(authorizationUrl: URL, redirectUri: string): Promise<URL> {
-  const cookies = new Map<string, string>();
-  let url = authorizationUrl.toString();
-  for (let hop = 0; hop < 10; hop += 1) {
-    if (url.startsWith(redirectUri)) return new URL(url);
-    const response = await fetch(url, {
-      redirect: "manual",
-      headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; ") },
-    });
-    for (const header of response.headers.getSetCookie()) {
-      const [pair] = header.split(";");
-      const index = pair?.indexOf("=") ?? -1;
-      if (pair && index > 0) cookies.set(pair.slice(0, index), pair.slice(index + 1));
-    }
-    const location = response.headers.get("location");
-    if (!location) {
-      throw new Error(
-        `authorization stopped at ${new URL(url).pathname} with ${response.status}: ${(await response.text()).slice(0, 300)}`,
-      );
-    }
-    url = new URL(location, url).toString();
+  const response = await fetch(authorizationUrl, { redirect: "manual" });
+  const location = response.headers.get("location");
+  if (!location?.startsWith(redirectUri)) {
+    throw new Error(
+      `authorization answered ${response.status} without redirecting to the client: ${(await response.text()).slice(0, 300)}`,
+    );
   }
-  throw new Error("authorization redirected too often");
+  return new URL(location);
 }
 
 /**
@@ -220,7 +207,7 @@ export async function createBackendTokenFixture({
     data: {
       userMcpConfigId: connection.id,
       oauthClientId: oauthClient.id,
-      tokenPurpose: "backend_mcp",
+      tokenPurpose: BACKEND_TOKEN_PURPOSE,
       accessToken: grant.tokens.access_token,
       refreshToken: grant.tokens.refresh_token ?? null,
       tokenType: "Bearer",
@@ -234,6 +221,8 @@ export async function createBackendTokenFixture({
 /** The OAuthToken row (decrypted) of a fixture's connection. */
 export async function readBackendTokenRow(connectionId: string) {
   return getDb().oAuthToken.findUniqueOrThrow({
-    where: { userMcpConfigId_tokenPurpose: { userMcpConfigId: connectionId, tokenPurpose: "backend_mcp" } },
+    where: {
+      userMcpConfigId_tokenPurpose: { userMcpConfigId: connectionId, tokenPurpose: BACKEND_TOKEN_PURPOSE },
+    },
   });
 }

@@ -15,17 +15,12 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 function pageResponse(page: TCallbackPageOptions): Response {
-  const { html, contentSecurityPolicy } = renderCallbackPage(page);
-  return new Response(html, {
+  // Only these two headers: next.config.mjs sets Content-Security-Policy, X-Frame-Options and (for this
+  // path) Referrer-Policy: no-referrer, and Next.js keeps those over a route handler's. The page's own
+  // script policy is in its <meta> tag (render-callback-page.ts).
+  return new Response(renderCallbackPage(page), {
     status: page.ok ? 200 : 400,
-    headers: {
-      "Content-Type": "text/html; charset=utf-8",
-      "Cache-Control": "no-store",
-      // The URL of this page carries the authorization code.
-      "Referrer-Policy": "no-referrer",
-      "Content-Security-Policy": contentSecurityPolicy,
-      "X-Frame-Options": "DENY",
-    },
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
   });
 }
 

@@ -62,6 +62,80 @@ describe("dashboard routers", () => {
         callerFor(user.id).servers.add({ name: "x", url: "http://example.com", auth: { type: "none" } }),
       ),
     ).toBe("BAD_REQUEST");
+    expect(await codeOf(callerFor(user.id).servers.check({ url: "http://example.com/mcp" }))).toBe(
+      "BAD_REQUEST",
+    );
+    expect(await codeOf(callerFor(user.id).backendTokens.refresh({ serverId: "" }))).toBe("BAD_REQUEST");
+  });
+
+  it("says the same about a connection on the Servers page, in the catalog and on the Tokens page", async () => {
+    const user = await createUser();
+    const db = getDb();
+    const createOAuthConnection = async ({
+      name,
+      ownerUserId,
+      token,
+    }: {
+      name: string;
+      ownerUserId: string | null;
+      token: { expiresAt: Date; refreshToken: string | null } | null;
+    }) => {
+      const server = await db.mcpServer.create({
+        data: {
+          name,
+          slug: `${name.toLowerCase()}-${Date.now()}`,
+          url: `https://${name.toLowerCase()}.example/mcp`,
+          authType: "OAUTH",
+          ownerUserId,
+        },
+      });
+      const client = await db.oAuthClient.create({
+        data: {
+          mcpServerId: server.id,
+          issuer: `https://as.${name.toLowerCase()}.example`,
+          registrationType: "DCR",
+          clientId: `client-${name}`,
+          authorizationServerUrl: `https://as.${name.toLowerCase()}.example`,
+          tokenEndpoint: `https://as.${name.toLowerCase()}.example/token`,
+          authorizationEndpoint: `https://as.${name.toLowerCase()}.example/authorize`,
+        },
+      });
+      const connection = await db.userMcpConfig.create({
+        data: { userId: user.id, mcpServerId: server.id, status: token ? "CONNECTED" : "PENDING" },
+      });
+      if (token) {
+        await db.oAuthToken.create({
+          data: { userMcpConfigId: connection.id, oauthClientId: client.id, accessToken: "access", ...token },
+        });
+      }
+    };
+    const hourFromNow = new Date(Date.now() + 3_600_000);
+    await createOAuthConnection({ name: "Never", ownerUserId: null, token: null });
+    await createOAuthConnection({
+      name: "Stale",
+      ownerUserId: user.id,
+      token: { expiresAt: new Date(Date.now() - 1_000), refreshToken: null },
+    });
+    await createOAuthConnection({
+      name: "Fresh",
+      ownerUserId: user.id,
+      token: { expiresAt: hourFromNow, refreshToken: "r" },
+    });
+    const caller = callerFor(user.id);
+
+    const servers = await caller.servers.list();
+    const tokens = await caller.backendTokens.list();
+    const catalog = await caller.servers.catalog();
+
+    const expected = [
+      ["Never", { status: "not_connected", action: "connect", canRefresh: false }],
+      ["Stale", { status: "needs_reauth", action: "reconnect", canRefresh: false }],
+      ["Fresh", { status: "connected", action: null, canRefresh: true }],
+    ];
+    expect(servers.map((server) => [server.name, server.state])).toEqual(expected);
+    expect(tokens.map((token) => [token.serverName, token.state])).toEqual(expected);
+    const never = catalog.find((server) => server.name === "Never");
+    expect([never?.name, never?.state]).toEqual(expected[0]);
   });
 
   it("passes the request origin to the audit trail of a server connection", async () => {

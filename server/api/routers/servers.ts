@@ -7,8 +7,8 @@ import { listUserServers } from "../../servers/list-user-servers";
 import { removeUserServer } from "../../servers/remove-user-server";
 import {
   ZAddServerInput,
+  ZDiscoverServerInput as ZCheckServerInput,
   ZConnectCatalogServerInput,
-  ZDiscoverServerInput,
   ZRemoveUserServerInput,
   ZStartServerAuthorizationInput,
 } from "../../servers/server-schemas";
@@ -19,10 +19,10 @@ export const serversRouter = createTRPCRouter({
 
   catalog: protectedProcedure.query(({ ctx }) => listServerCatalog({ userId: ctx.userId })),
 
-  // A mutation although it reads: it makes Tumiki contact the URL, which a query's automatic refetches
-  // (window focus, remounts) must not repeat.
-  discover: protectedProcedure
-    .input(ZDiscoverServerInput)
+  // "Check server". A mutation although it reads: it makes Tumiki contact the URL, which a query's
+  // automatic refetches (window focus, remounts) must not repeat.
+  check: protectedProcedure
+    .input(ZCheckServerInput)
     .mutation(({ ctx, input }) => checkServer({ ...input, userId: ctx.userId })),
 
   add: protectedProcedure

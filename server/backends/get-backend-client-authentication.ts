@@ -5,11 +5,11 @@ import type { OAuthClient } from "../generated/prisma/client";
 const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
 
 /**
- * How Tumiki authenticates as `client` at a backend's token endpoint, and at its revocation endpoint,
- * which asks for the same credentials (RFC 7009 §2.1): HTTP Basic by default, the secret in the body for
- * client_secret_post, only the client_id for a public client. Returns headers and form fields to add.
+ * The credentials Tumiki presents as `client` at a backend's token endpoint, and at its revocation
+ * endpoint, which asks for the same ones (RFC 7009 §2.1): HTTP Basic by default, the secret in the body
+ * for client_secret_post, only the client_id for a public client. Returns headers and form fields to add.
  */
-export function authenticateBackendClient(client: OAuthClient): {
+export function getBackendClientAuthentication(client: OAuthClient): {
   headers: Record<string, string>;
   body: Record<string, string>;
 } {
