@@ -19,8 +19,10 @@ const nextConfig = {
       // Authorization responses and the consent page carry one-time values: never cached (RFC 6749 §5.1).
       { source: "/oauth/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
       // A route handler cannot override the headers above (Next.js keeps these), and the URL of the
-      // tier-2 callback carries a backend's authorization code: no Referer may repeat it.
+      // tier-2 callbacks (the shared one and one per issuer) carry a backend's authorization code: no
+      // Referer may repeat it.
       { source: "/oauth/callback", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
+      { source: "/oauth/callback/:path*", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
     ];
   },
 };

@@ -81,7 +81,8 @@ export function useAuthorizationPopup({ onFinished }: { onFinished: () => void |
       const { ok, message } = parsed.data;
       setState(
         ok
-          ? { status: "succeeded", message: message || `${serverName} is connected.` }
+          ? // The callback's own text speaks to the popup ("You can close this window").
+            { status: "succeeded", message: `Connected to ${serverName}.` }
           : { status: "failed", message: message || `Connecting ${serverName} failed.` },
       );
       void finished.current();

@@ -1,6 +1,6 @@
 import { AppError } from "../errors";
 
-// Why a backend authorization (the redirect back to /oauth/callback) was refused. The reason is the
+// Why a backend authorization (the redirect back to /oauth/callback[/<issuerKey>]) was refused. The reason is the
 // machine-readable code of the audit trail; the userMessage is what the callback page shows. A state
 // that belongs to another user reads exactly like an unknown one, so a callback URL reveals nothing.
 
@@ -10,6 +10,7 @@ const BACKEND_AUTHORIZATION_FAILURES = [
   "wrong_user",
   "state_reused",
   "state_expired",
+  "redirect_uri_mismatch",
   "iss_missing",
   "iss_mismatch",
   "access_denied",

@@ -12,15 +12,20 @@ import { createTestUser } from "../testing/tier1-fixtures";
 import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { BackendAuthorizationError } from "./backend-authorization-error";
 import { completeBackendAuthorization } from "./complete-backend-authorization";
+import { getBackendRedirectUri } from "./get-backend-redirect-uri";
 import { MAX_PENDING_BACKEND_AUTHORIZATIONS, startBackendAuthorization } from "./start-backend-authorization";
 
 // The tier-2 authorization-code flow against the real demo backend (oidc-provider): Tumiki registers by
 // DCR (done here by hand, as the discovery helper would), starts the flow, the test plays the browser
 // through the AS's login/consent page hop by hop, and the callback's query is handed to
-// completeBackendAuthorization as /oauth/callback would.
+// completeBackendAuthorization as /oauth/callback/<issuerKey> would.
 
 const db = getDb();
-const CALLBACK_URL = getAppUrl("/oauth/callback");
+/** The callback CIMD clients share, and rows registered before redirect URIs were per issuer. */
+const SHARED_CALLBACK_URL = getAppUrl("/oauth/callback");
+/** The demo AS's own redirect URI, and its `<issuerKey>` as the route hands it over. */
+let CALLBACK_URL: string;
+let ISSUER_KEY: string;
 
 let backend: TDemoBackend;
 let serverId: string;
@@ -47,6 +52,8 @@ beforeAll(async () => {
     await fetch(`${backend.issuer}/.well-known/openid-configuration`)
   ).json()) as TMetadata;
   expect(metadata.authorization_response_iss_parameter_supported).toBe(true);
+  CALLBACK_URL = getBackendRedirectUri({ issuer: metadata.issuer, registrationType: "DCR" });
+  ISSUER_KEY = CALLBACK_URL.slice(`${SHARED_CALLBACK_URL}/`.length);
   const registration = await fetch(metadata.registration_endpoint, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -101,12 +108,16 @@ afterAll(async () => {
  * Plays the browser from the authorization URL to the redirect to Tumiki's callback: follows each
  * redirect by hand with the AS's cookies, and submits the demo AS's login/consent form.
  */
-async function followToCallback(authorizationUrl: string, action: "allow" | "deny" = "allow") {
+async function followToCallback(
+  authorizationUrl: string,
+  action: "allow" | "deny" = "allow",
+  callbackUrl = CALLBACK_URL,
+) {
   const jar = new Map<string, string>();
   let url = authorizationUrl;
   let form: string | undefined;
   for (let hop = 0; hop < 12; hop++) {
-    if (url.startsWith(`${CALLBACK_URL}?`)) return new URL(url).searchParams;
+    if (url.startsWith(`${callbackUrl}?`)) return new URL(url).searchParams;
     const response = await fetch(url, {
       method: form ? "POST" : "GET",
       body: form,
@@ -194,7 +205,9 @@ describe("startBackendAuthorization", () => {
     const params = url.searchParams;
     expect(`${url.origin}${url.pathname}`).toBe(`${backend.issuer}/auth`);
     expect(params.get("response_type")).toBe("code");
+    // The demo AS's own redirect URI, not the shared callback (RFC 9700 §4.4.2).
     expect(params.get("redirect_uri")).toBe(CALLBACK_URL);
+    expect(CALLBACK_URL).toMatch(/^http:\/\/localhost:3000\/oauth\/callback\/[A-Za-z0-9_-]{22}$/);
     expect(params.get("code_challenge_method")).toBe("S256");
     expect(params.get("resource")).toBe(backend.mcpUrl);
     expect(params.get("scope")).toBe("notes:read notes:write");
@@ -280,11 +293,15 @@ describe("startBackendAuthorization", () => {
       ),
     });
     await db.oAuthClient.create({
-      data: clientRow(
-        "https://as.example.test",
-        "https://as.example.test/authorize?tenant=acme&state=forged&response_type=token",
-        new Date(),
-      ),
+      data: {
+        ...clientRow(
+          "https://as.example.test",
+          "https://as.example.test/authorize?tenant=acme&state=forged&response_type=token",
+          new Date(),
+        ),
+        // Not one of this deployment's callbacks (APP_URL changed since): the issuer's own is sent.
+        redirectUris: ["https://old-tumiki.example.test/oauth/callback"],
+      },
     });
     const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: server.id });
     const url = new URL(authorizationUrl);
@@ -294,6 +311,9 @@ describe("startBackendAuthorization", () => {
     expect(url.searchParams.get("state")).not.toBe("forged");
     expect(url.searchParams.getAll("response_type")).toEqual(["code"]);
     expect(url.searchParams.get("client_id")).toBe("client-https://as.example.test");
+    expect(url.searchParams.get("redirect_uri")).toBe(
+      getBackendRedirectUri({ issuer: "https://as.example.test", registrationType: "PRE_REGISTERED" }),
+    );
     // No client resource indicator: the server's URL; no scopes: no scope parameter.
     expect(url.searchParams.get("resource")).toBe("https://own.example.test/mcp");
     expect(url.searchParams.has("scope")).toBe(false);
@@ -364,6 +384,52 @@ describe("startBackendAuthorization", () => {
     );
     expect(await db.userMcpConfig.count({ where: { userId: user.id } })).toBe(0);
     expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("keeps the shared callback a row was registered with before redirect URIs were per issuer, end to end", async () => {
+    const user = await createTestUser();
+    const legacy = await db.mcpServer.create({
+      data: {
+        name: "Legacy",
+        slug: `legacy-${randomUUID()}`,
+        url: backend.mcpUrl,
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    const metadata = (await (
+      await fetch(`${backend.issuer}/.well-known/openid-configuration`)
+    ).json()) as TMetadata;
+    const registration = await fetch(metadata.registration_endpoint, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        redirect_uris: [SHARED_CALLBACK_URL],
+        grant_types: ["authorization_code", "refresh_token"],
+        token_endpoint_auth_method: "none",
+        scope: "notes:read notes:write",
+      }),
+    });
+    const { client_id: clientId } = (await registration.json()) as { client_id: string };
+    const template = await db.oAuthClient.findUniqueOrThrow({ where: { id: oauthClientId } });
+    const { id: _id, mcpServerId: _server, createdAt: _c, updatedAt: _u, ...client } = template;
+    await db.oAuthClient.create({
+      data: {
+        ...client,
+        mcpServerId: legacy.id,
+        clientId,
+        clientSecret: null,
+        tokenEndpointAuthMethod: "none",
+        redirectUris: [SHARED_CALLBACK_URL],
+      },
+    });
+
+    const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: legacy.id });
+    expect(new URL(authorizationUrl).searchParams.get("redirect_uri")).toBe(SHARED_CALLBACK_URL);
+    const query = await followToCallback(authorizationUrl, "allow", SHARED_CALLBACK_URL);
+    // Its response arrives at the shared path, where its state says it must.
+    await completeBackendAuthorization({ userId: user.id, callbackIssuerKey: null, query });
+    expect(await tokensOf(user.id)).toHaveLength(1);
   });
 
   it("creates the connection of the user's own server when it is missing", async () => {
@@ -437,6 +503,7 @@ describe("completeBackendAuthorization", () => {
 
     const result = await completeBackendAuthorization({
       userId: user.id,
+      callbackIssuerKey: ISSUER_KEY,
       query,
       origin: { ip: "203.0.113.9", userAgent: "callback-test" },
     });
@@ -497,7 +564,7 @@ describe("completeBackendAuthorization", () => {
 
     // The same response again: refused, nothing exchanged, the stored token untouched.
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
       "state_reused",
     );
     expect(error.userMessage).toContain("already used");
@@ -521,8 +588,8 @@ describe("completeBackendAuthorization", () => {
     const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     const results = await Promise.allSettled([
-      completeBackendAuthorization({ userId: user.id, query }),
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
     ]);
     expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
     const rejected = results.find((result) => result.status === "rejected");
@@ -532,7 +599,11 @@ describe("completeBackendAuthorization", () => {
 
   it("replaces the token of a reconnect and resets its refresh bookkeeping", async () => {
     const user = await createConnectedUser();
-    await completeBackendAuthorization({ userId: user.id, query: await startAndFollow(user.id) });
+    await completeBackendAuthorization({
+      userId: user.id,
+      callbackIssuerKey: ISSUER_KEY,
+      query: await startAndFollow(user.id),
+    });
     const [first] = await tokensOf(user.id);
     await db.oAuthToken.update({
       where: { id: first?.id ?? "" },
@@ -540,7 +611,11 @@ describe("completeBackendAuthorization", () => {
     });
     await db.userMcpConfig.updateMany({ where: { userId: user.id }, data: { status: "NEEDS_REAUTH" } });
 
-    await completeBackendAuthorization({ userId: user.id, query: await startAndFollow(user.id) });
+    await completeBackendAuthorization({
+      userId: user.id,
+      callbackIssuerKey: ISSUER_KEY,
+      query: await startAndFollow(user.id),
+    });
     const tokens = await tokensOf(user.id);
     expect(tokens).toHaveLength(1);
     expect(tokens[0]).toMatchObject({
@@ -560,7 +635,10 @@ describe("completeBackendAuthorization", () => {
     const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.delete("state");
-    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "missing_state");
+    await expectFailure(
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      "missing_state",
+    );
     await expectAuditedWithoutToken(user.id, "missing_state", query);
   });
 
@@ -568,7 +646,10 @@ describe("completeBackendAuthorization", () => {
     const user = await createConnectedUser();
     const query = await startAndFollow(user.id);
     query.set("state", "A".repeat(43));
-    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "unknown_state");
+    await expectFailure(
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      "unknown_state",
+    );
     await expectAuditedWithoutToken(user.id, "unknown_state", query);
   });
 
@@ -580,7 +661,7 @@ describe("completeBackendAuthorization", () => {
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
       "state_expired",
     );
     expect(error.userMessage).toContain("expired");
@@ -592,11 +673,15 @@ describe("completeBackendAuthorization", () => {
     const intruder = await createConnectedUser();
     const query = await startAndFollow(owner.id);
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: intruder.id, query }),
+      completeBackendAuthorization({ userId: intruder.id, callbackIssuerKey: ISSUER_KEY, query }),
       "wrong_user",
     );
     const unknown = await expectFailure(
-      completeBackendAuthorization({ userId: intruder.id, query: new URLSearchParams({ state: "x" }) }),
+      completeBackendAuthorization({
+        userId: intruder.id,
+        callbackIssuerKey: ISSUER_KEY,
+        query: new URLSearchParams({ state: "x" }),
+      }),
       "unknown_state",
     );
     expect(error.userMessage).toBe(unknown.userMessage);
@@ -606,7 +691,7 @@ describe("completeBackendAuthorization", () => {
     expect(wrongUser?.mcpServerId).toBeNull();
     expect(await tokensOf(owner.id)).toEqual([]);
 
-    await completeBackendAuthorization({ userId: owner.id, query });
+    await completeBackendAuthorization({ userId: owner.id, callbackIssuerKey: ISSUER_KEY, query });
     expect(await tokensOf(owner.id)).toHaveLength(1);
   });
 
@@ -615,10 +700,16 @@ describe("completeBackendAuthorization", () => {
     const query = await startAndFollow(user.id);
     const genuineIss = query.get("iss") ?? "";
     query.set("iss", "https://attacker.example.test");
-    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "iss_mismatch");
+    await expectFailure(
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      "iss_mismatch",
+    );
     await expectAuditedWithoutToken(user.id, "iss_mismatch", query);
     query.set("iss", genuineIss);
-    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "state_reused");
+    await expectFailure(
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      "state_reused",
+    );
     expect(await tokensOf(user.id)).toEqual([]);
   });
 
@@ -627,7 +718,10 @@ describe("completeBackendAuthorization", () => {
     const query = await startAndFollow(user.id);
     expect(query.get("iss")).toBe(issuer);
     query.delete("iss");
-    await expectFailure(completeBackendAuthorization({ userId: user.id, query }), "iss_missing");
+    await expectFailure(
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+      "iss_missing",
+    );
     await expectAuditedWithoutToken(user.id, "iss_missing", query);
   });
 
@@ -637,11 +731,85 @@ describe("completeBackendAuthorization", () => {
     query.delete("iss");
     await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: false } });
     try {
-      await completeBackendAuthorization({ userId: user.id, query });
+      await completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query });
     } finally {
       await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: true } });
     }
     expect(await tokensOf(user.id)).toHaveLength(1);
+  });
+
+  it("refuses a response that arrives at the shared callback or another issuer's path (mix-up), before any exchange", async () => {
+    // The AS of the flow sends no iss, so the path is the only thing telling its responses apart.
+    await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: false } });
+    try {
+      const otherKey = getBackendRedirectUri({
+        issuer: "https://honest.example.test",
+        registrationType: "DCR",
+      }).slice(`${SHARED_CALLBACK_URL}/`.length);
+      for (const callbackIssuerKey of [null, otherKey]) {
+        const user = await createConnectedUser();
+        const query = await startAndFollow(user.id);
+        query.delete("iss");
+        const exchangesBefore = backend.stats.tokenRequests.authorization_code ?? 0;
+
+        const error = await expectFailure(
+          completeBackendAuthorization({ userId: user.id, callbackIssuerKey, query }),
+          "redirect_uri_mismatch",
+        );
+
+        expect(error.mcpServerId).toBe(serverId);
+        expect(backend.stats.tokenRequests.authorization_code ?? 0).toBe(exchangesBefore);
+        await expectAuditedWithoutToken(user.id, "redirect_uri_mismatch", query);
+        // The state is spent: the same response on the right path is refused too.
+        await expectFailure(
+          completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+          "state_reused",
+        );
+        expect(await tokensOf(user.id)).toEqual([]);
+      }
+    } finally {
+      await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: true } });
+    }
+  });
+
+  it("requires iss from a CIMD client, whose redirect URI every CIMD client shares", async () => {
+    const user = await createTestUser();
+    const own = await db.mcpServer.create({
+      data: {
+        name: "Cimd",
+        slug: `cimd-${randomUUID()}`,
+        url: backend.mcpUrl,
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    const template = await db.oAuthClient.findUniqueOrThrow({ where: { id: oauthClientId } });
+    const { id: _id, mcpServerId: _server, createdAt: _c, updatedAt: _u, ...client } = template;
+    await db.oAuthClient.create({
+      data: {
+        ...client,
+        mcpServerId: own.id,
+        registrationType: "CIMD",
+        clientId: getAppUrl("/oauth/client-metadata.json"),
+        clientSecret: null,
+        tokenEndpointAuthMethod: "none",
+        redirectUris: [SHARED_CALLBACK_URL],
+        issParameterSupported: false,
+      },
+    });
+    const { authorizationUrl } = await startBackendAuthorization({ userId: user.id, mcpServerId: own.id });
+    expect(new URL(authorizationUrl).searchParams.get("redirect_uri")).toBe(SHARED_CALLBACK_URL);
+    const state = new URL(authorizationUrl).searchParams.get("state") ?? "";
+
+    await expectFailure(
+      completeBackendAuthorization({
+        userId: user.id,
+        callbackIssuerKey: null,
+        query: new URLSearchParams({ code: "from-somewhere", state }),
+      }),
+      "iss_missing",
+    );
+    await expectAuditedWithoutToken(user.id, "iss_missing");
   });
 
   it("reports a consent the user declined at the backend", async () => {
@@ -650,7 +818,7 @@ describe("completeBackendAuthorization", () => {
     expect(query.get("error")).toBe("access_denied");
     expect(query.has("code")).toBe(false);
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
       "access_denied",
     );
     expect(error.userMessage).toBe(`You declined access at ${serverName}.`);
@@ -671,7 +839,7 @@ describe("completeBackendAuthorization", () => {
       iss: issuer,
     });
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
       "authorization_error",
     );
     expect(
@@ -687,7 +855,7 @@ describe("completeBackendAuthorization", () => {
     const query = await startAndFollow(user.id);
     query.set("code", `${query.get("code")}tampered`);
     const error = await expectFailure(
-      completeBackendAuthorization({ userId: user.id, query }),
+      completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
       "code_exchange_failed",
     );
     expect(error.userMessage).toBe("The server refused the authorization code. Start connecting again.");

@@ -10,10 +10,22 @@ afterEach(() => {
   resetEnvCache();
 });
 
-const discovery = (registrationOptions: TBackendDiscovery["registrationOptions"]): TBackendDiscovery => ({
+const discovery = (
+  registrationOptions: TBackendDiscovery["registrationOptions"],
+  issParameterSupported = true,
+): TBackendDiscovery => ({
   serverUrl: "https://mcp.example.test/mcp",
   authType: "OAUTH",
   scopes: [],
+  authorizationServer: {
+    issuer: "https://as.example.test",
+    authorizationEndpoint: "https://as.example.test/authorize",
+    tokenEndpoint: "https://as.example.test/token",
+    tokenEndpointAuthMethods: ["client_secret_basic"],
+    clientIdMetadataDocumentSupported: registrationOptions.includes("cimd"),
+    issParameterSupported,
+    metadataSource: "oauth-authorization-server",
+  },
   registrationOptions,
 });
 
@@ -27,6 +39,14 @@ describe("chooseBackendRegistration", () => {
     useAppUrl("https://tumiki.example.com");
     expect(chooseBackendRegistration(discovery(["pre_registered", "cimd", "dcr"]))).toBe("cimd");
     expect(chooseBackendRegistration(discovery(["pre_registered", "dcr"]))).toBe("dcr");
+  });
+
+  it("skips CIMD at an AS that does not advertise iss, whose responses only a redirect URI of its own tells apart", () => {
+    useAppUrl("https://tumiki.example.com");
+    expect(chooseBackendRegistration(discovery(["pre_registered", "cimd", "dcr"], false))).toBe("dcr");
+    expect(chooseBackendRegistration(discovery(["pre_registered", "cimd"], false))).toBe(
+      "credentials_required",
+    );
   });
 
   it("skips CIMD on plain http, whose client_id URL no AS may accept", () => {

@@ -1,26 +1,34 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
 import { hashOpaqueSecret } from "../auth/opaque-secrets";
+import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
 import { BackendAuthorizationError, type TBackendAuthorizationFailure } from "./backend-authorization-error";
 import { BackendTokenError } from "./backend-token-error";
+import { BACKEND_CALLBACK_PATH } from "./get-backend-redirect-uri";
 import { readOAuthErrorCode } from "./read-oauth-error-code";
 import { requestBackendToken } from "./request-backend-token";
 import { saveBackendToken } from "./save-backend-token";
 
 // Finishes a backend authorization when the backend's authorization server redirects the user's browser
-// to /oauth/callback. The checks follow the MCP spec's client rules and RFC 9700:
+// to /oauth/callback or /oauth/callback/<issuerKey>. The checks follow the MCP spec's client rules and
+// RFC 9700:
 // - `state` is looked up by its hash and must belong to the signed-in user (a state of another user reads
 //   as unknown: CSRF and injected responses are discarded without revealing anything);
 // - the state is consumed atomically before anything else happens, so a response is used at most once,
 //   even when two requests race with the same URL;
+// - the response must arrive at the redirect URI its flow sent (RFC 9700 §4.4.2, distinct redirect URIs):
+//   a DCR or pre-registered client has a URI of its issuer's own, so a response that an attacker's AS
+//   had another AS send (mix-up) lands on that other issuer's path, or the shared one, and is refused
+//   before its code goes anywhere;
 // - `iss` (RFC 9207, the mix-up defence of RFC 9700 §4.4.2) must equal the issuer of the client the flow
 //   started with. It must be present when that AS advertised
 //   `authorization_response_iss_parameter_supported` (stored on the client at registration): an attacker
 //   mixing up authorization servers would simply leave it out. From an AS that never advertised it, a
-//   response without `iss` is accepted; the state is bound to one OAuthClient (one issuer), so the code is
-//   only ever exchanged at the AS the flow began with;
+//   response without `iss` is accepted: its redirect URI is its issuer's own. A CIMD client shares one
+//   redirect URI with every CIMD client, so `iss` is always required from it (chooseBackendRegistration
+//   picks CIMD only at an AS that sends it);
 // - the code is exchanged with the stored PKCE verifier and `resource` (RFC 8707).
 // Failures are audited by reason and never carry the code, the state or a token; nothing but the state's
 // consumption is stored.
@@ -46,10 +54,13 @@ const sanitizeErrorCode = (value: string) => readOAuthErrorCode(value) ?? "unrec
 export async function completeBackendAuthorization({
   userId,
   query,
+  callbackIssuerKey,
   origin,
 }: {
   userId: string;
   query: URLSearchParams;
+  /** The `<issuerKey>` of /oauth/callback/<issuerKey> the response arrived at; null for /oauth/callback. */
+  callbackIssuerKey: string | null;
   origin?: TRequestOrigin;
 }): Promise<{ mcpServerId: string; serverName: string }> {
   const fail = (
@@ -111,9 +122,22 @@ export async function completeBackendAuthorization({
     );
   }
 
+  // Built from APP_URL like the URI the flow sent, never from the request's Host.
+  const arrivedAt = getAppUrl(
+    callbackIssuerKey === null ? BACKEND_CALLBACK_PATH : `${BACKEND_CALLBACK_PATH}/${callbackIssuerKey}`,
+  );
+  if (arrivedAt !== row.redirectUri) {
+    throw fail(
+      "redirect_uri_mismatch",
+      "The response came back to Tumiki for a different authorization server than the one Tumiki asked, so it was discarded. Start connecting again.",
+      { mcpServerId },
+    );
+  }
+
   // RFC 9207 §2.4: checked before the response is processed at all, error responses included.
   const issuers = query.getAll("iss");
-  if (issuers.length === 0 && row.oauthClient.issParameterSupported) {
+  const issRequired = row.oauthClient.issParameterSupported || row.oauthClient.registrationType === "CIMD";
+  if (issuers.length === 0 && issRequired) {
     throw fail(
       "iss_missing",
       "The response did not say which authorization server sent it, although that server always does, so it was discarded. Start connecting again.",

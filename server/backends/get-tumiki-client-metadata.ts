@@ -4,8 +4,10 @@ import type { TTumikiClientMetadata } from "./backend-schemas";
 // Tumiki's own Client ID Metadata Document, served at /oauth/client-metadata.json. A backend's
 // authorization server that supports CIMD fetches it when Tumiki presents its URL as client_id, and checks
 // that `client_id` is exactly that URL and that the redirect URI is listed. Tumiki holds no secret for
-// such a registration, so it is a public client (`none`) that relies on PKCE. The same name, URI, redirect
-// URI, grant and response types are what Tumiki registers by DCR and stores on every OAuthClient row.
+// such a registration, so it is a public client (`none`) that relies on PKCE. The same name, URI, grant and
+// response types are what Tumiki registers by DCR and stores on every OAuthClient row. The redirect URI
+// here is the shared callback: DCR and pre-registered clients get one per issuer instead
+// (getBackendRedirectUri), which this public document must not list.
 
 export function getTumikiClientMetadata(): TTumikiClientMetadata {
   return {

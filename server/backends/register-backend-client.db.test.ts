@@ -13,6 +13,7 @@ import {
 import { createTestUser } from "../testing/tier1-fixtures";
 import type { TBackendDiscovery } from "./backend-schemas";
 import { discoverBackendAuth } from "./discover-backend-auth";
+import { getBackendRedirectUri } from "./get-backend-redirect-uri";
 import { registerBackendClient } from "./register-backend-client";
 
 // Registration against the real demo backend (oidc-provider, open DCR) and, for what it cannot do (CIMD,
@@ -102,6 +103,9 @@ async function discoverFixture(overrides: Record<string, unknown> = {}, issuerPa
   return discoverBackendAuth({ url: fixture.url("/mcp") });
 }
 
+/** This issuer's own redirect URI; its shape is checked once, where the demo AS registers it. */
+const perIssuerUri = (issuer: string) => getBackendRedirectUri({ issuer, registrationType: "DCR" });
+
 const registerRequests = () => fixture.requests.filter((request) => request.path === "/register");
 
 async function rawColumns(id: string) {
@@ -142,7 +146,7 @@ describe("registerBackendClient", () => {
       scopes: ["notes:read", "notes:write"],
       grantTypes: ["authorization_code", "refresh_token"],
       responseTypes: ["code"],
-      redirectUris: ["http://localhost:3000/oauth/callback"],
+      redirectUris: [perIssuerUri(demo.issuer)],
       applicationName: "Tumiki",
       // The demo AS advertises RFC 9207 `iss`, so the callback will insist on it.
       issParameterSupported: true,
@@ -150,6 +154,8 @@ describe("registerBackendClient", () => {
     });
     expect(row.tokenEndpointAuthMethod).toBe("client_secret_basic");
     expect(row.clientSecret).toBeTruthy();
+    // A redirect URI of this issuer's own (RFC 9700 §4.4.2), not the shared callback.
+    expect(row.redirectUris[0]).toMatch(/^http:\/\/localhost:3000\/oauth\/callback\/[A-Za-z0-9_-]{22}$/);
 
     // The stored credentials are the ones the AS issued: it shows the registration to their holder.
     expect(row.registrationClientUri).toBeTruthy();
@@ -160,7 +166,7 @@ describe("registerBackendClient", () => {
     expect(await read.json()).toMatchObject({
       client_id: row.clientId,
       client_secret: row.clientSecret,
-      redirect_uris: ["http://localhost:3000/oauth/callback"],
+      redirect_uris: [perIssuerUri(demo.issuer)],
       client_name: "Tumiki",
     });
 
@@ -224,7 +230,7 @@ describe("registerBackendClient", () => {
     expect(JSON.parse(request?.body ?? "{}")).toEqual({
       client_name: "Tumiki",
       client_uri: "http://localhost:3000",
-      redirect_uris: ["http://localhost:3000/oauth/callback"],
+      redirect_uris: [perIssuerUri(fixture.origin)],
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_post",
@@ -256,6 +262,7 @@ describe("registerBackendClient", () => {
       clientSecret: "my-own-secret-value",
       registrationAccessToken: null,
       tokenEndpointAuthMethod: "client_secret_basic",
+      redirectUris: [perIssuerUri(fixture.origin)],
     });
     const raw = await rawColumns(result.oauthClientId);
     expect(raw?.clientId).not.toContain("my-own-client");
@@ -292,11 +299,14 @@ describe("registerBackendClient", () => {
     expect(registerRequests()).toHaveLength(0);
   });
 
-  it("uses Tumiki's client metadata document when the AS supports CIMD and APP_URL is https", async () => {
+  it("uses Tumiki's client metadata document when the AS supports CIMD and iss, and APP_URL is https", async () => {
     process.env.APP_URL = "https://tumiki.example.com";
     resetEnvCache();
     const server = await createServer(fixture.url("/mcp"));
-    const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
+    const discovery = await discoverFixture({
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
 
     const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
@@ -311,9 +321,78 @@ describe("registerBackendClient", () => {
     });
   });
 
-  it("falls back to DCR when the AS supports CIMD but APP_URL is plain http", async () => {
+  it("registers by DCR, with a redirect URI of the issuer's own, at a CIMD AS that does not send iss", async () => {
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
     const server = await createServer(fixture.url("/mcp"));
     const discovery = await discoverFixture({ client_id_metadata_document_supported: true });
+    expect(discovery.registrationOptions).toContain("cimd");
+
+    const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+
+    expect(result.registrationType).toBe("DCR");
+    const ownUri = perIssuerUri(fixture.origin);
+    expect(ownUri.startsWith("https://tumiki.example.com/oauth/callback/")).toBe(true);
+    expect(JSON.parse(registerRequests()[0]?.body ?? "{}")).toMatchObject({ redirect_uris: [ownUri] });
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row.redirectUris).toEqual([ownUri]);
+  });
+
+  it("replaces a CIMD registration by DCR once the AS stops advertising iss", async () => {
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
+    const server = await createServer(fixture.url("/mcp"));
+    const withIss = await discoverFixture({
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
+    const cimd = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: withIss,
+    });
+    expect(cimd.registrationType).toBe("CIMD");
+
+    const withoutIss = await discoverFixture({ client_id_metadata_document_supported: true });
+    const result = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery: withoutIss,
+    });
+
+    expect(result).toEqual({ oauthClientId: cimd.oauthClientId, registrationType: "DCR" });
+    expect(registerRequests()).toHaveLength(1);
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: result.oauthClientId } });
+    expect(row).toMatchObject({
+      clientId: "fixture-client-1",
+      issParameterSupported: false,
+      redirectUris: [perIssuerUri(fixture.origin)],
+    });
+  });
+
+  it("keeps the redirect URI a reused registration was made with", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const first = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+    // A row registered before redirect URIs were per issuer: its AS knows only the shared callback.
+    await getDb().oAuthClient.update({
+      where: { id: first.oauthClientId },
+      data: { redirectUris: ["http://localhost:3000/oauth/callback"] },
+    });
+
+    await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+
+    expect(registerRequests()).toHaveLength(1);
+    const row = await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } });
+    expect(row.redirectUris).toEqual(["http://localhost:3000/oauth/callback"]);
+  });
+
+  it("falls back to DCR when the AS supports CIMD but APP_URL is plain http", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture({
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
 
     const result = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
 
@@ -332,7 +411,7 @@ describe("registerBackendClient", () => {
 
     expect(error.code).toBe("BAD_REQUEST");
     expect(error.userMessage).toBe(
-      `The authorization server ${fixture.origin} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI http://localhost:3000/oauth/callback) and enter its client ID and secret.`,
+      `The authorization server ${fixture.origin} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI ${perIssuerUri(fixture.origin)}) and enter its client ID and secret.`,
     );
     expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
   });

@@ -1,5 +1,4 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
-import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { ClientRegistrationType, OAuthClient, Prisma } from "../generated/prisma/client";
@@ -12,6 +11,7 @@ import {
   ZPreRegisteredCredentials,
 } from "./backend-schemas";
 import { chooseBackendRegistration } from "./choose-backend-registration";
+import { getBackendRedirectUri } from "./get-backend-redirect-uri";
 import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
 import { requestClientRegistration } from "./request-client-registration";
 
@@ -29,6 +29,11 @@ import { requestClientRegistration } from "./request-client-registration";
 // A DCR secret the AS said has expired (RFC 7591 client_secret_expires_at) is not reused: Tumiki registers
 // again at the same, just-discovered AS and replaces the row's credentials with its own new ones.
 //
+// The row's redirect URI (getBackendRedirectUri: one per issuer, the shared callback for CIMD) is part of
+// its credentials: written with them and kept when a row is reused, since it is what the AS registered.
+// A CIMD row is reused only while the AS still advertises `iss` (chooseBackendRegistration), which is
+// what keeps responses on the shared callback apart; otherwise Tumiki registers afresh.
+//
 // `resourceIndicator` on the row is the RFC 8707 `resource` for authorization and token requests: the
 // checked RFC 9728 `resource`, or the server URL itself when the server publishes no such metadata.
 
@@ -41,6 +46,7 @@ type TCredentials = {
   registrationAccessToken: string | null;
   registrationClientUri: string | null;
   tokenEndpointAuthMethod: TTokenEndpointAuthMethod;
+  redirectUris: string[];
 };
 
 function getAuthorizationServerOrThrow(discovery: TBackendDiscovery): TBackendAuthorizationServer {
@@ -72,13 +78,15 @@ function rowData(
     scopes: discovery.scopes,
     grantTypes: metadata.grant_types,
     responseTypes: metadata.response_types,
-    redirectUris: metadata.redirect_uris,
     applicationName: metadata.client_name,
     applicationUri: metadata.client_uri,
   };
 }
 
-function parsePreRegisteredCredentialsOrThrow(input: TPreRegisteredCredentials): TCredentials {
+function parsePreRegisteredCredentialsOrThrow(
+  input: TPreRegisteredCredentials,
+  as: TBackendAuthorizationServer,
+): TCredentials {
   const credentials = ZPreRegisteredCredentials.parse(input);
   const method =
     credentials.tokenEndpointAuthMethod ?? (credentials.clientSecret ? "client_secret_basic" : "none");
@@ -97,6 +105,7 @@ function parsePreRegisteredCredentialsOrThrow(input: TPreRegisteredCredentials):
     registrationAccessToken: null,
     registrationClientUri: null,
     tokenEndpointAuthMethod: method,
+    redirectUris: [getBackendRedirectUri({ issuer: as.issuer, registrationType: "PRE_REGISTERED" })],
   };
 }
 
@@ -114,13 +123,16 @@ async function obtainCredentials(
       registrationAccessToken: null,
       registrationClientUri: null,
       tokenEndpointAuthMethod: "none",
+      redirectUris: [getBackendRedirectUri({ issuer: as.issuer, registrationType: "CIMD" })],
     };
   }
   if (choice === "dcr" && as.registrationEndpoint) {
+    const redirectUri = getBackendRedirectUri({ issuer: as.issuer, registrationType: "DCR" });
     const registration = await requestClientRegistration({
       registrationEndpoint: as.registrationEndpoint,
       tokenEndpointAuthMethods: as.tokenEndpointAuthMethods,
       scopes: discovery.scopes,
+      redirectUri,
     });
     return {
       registrationType: "DCR",
@@ -130,16 +142,22 @@ async function obtainCredentials(
       registrationAccessToken: registration.registrationAccessToken ?? null,
       registrationClientUri: registration.registrationClientUri ?? null,
       tokenEndpointAuthMethod: registration.tokenEndpointAuthMethod,
+      redirectUris: [redirectUri],
     };
   }
   throw new AppError("BAD_REQUEST", {
     message: `no registration option at ${as.issuer}`,
-    userMessage: `The authorization server ${as.issuer} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI ${getAppUrl("/oauth/callback")}) and enter its client ID and secret.`,
+    userMessage: `The authorization server ${as.issuer} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI ${getBackendRedirectUri({ issuer: as.issuer, registrationType: "PRE_REGISTERED" })}) and enter its client ID and secret.`,
   });
 }
 
 const isSecretExpired = (row: OAuthClient, now: Date) =>
   row.clientSecretExpiresAt !== null && row.clientSecretExpiresAt <= now;
+
+/** Whether a stored registration may still be used with what discovery found now. */
+const isReusable = (row: OAuthClient, discovery: TBackendDiscovery, now: Date) =>
+  !isSecretExpired(row, now) &&
+  (row.registrationType !== "CIMD" || chooseBackendRegistration(discovery) === "cimd");
 
 function audit(userId: string, mcpServerId: string, row: OAuthClient): void {
   writeAuditEvent({
@@ -186,7 +204,7 @@ export async function registerBackendClient({
           "A catalog server's OAuth client is shared by every user, so only an administrator can set its credentials.",
       });
     }
-    const credentials = parsePreRegisteredCredentialsOrThrow(preRegistered);
+    const credentials = parsePreRegisteredCredentialsOrThrow(preRegistered, as);
     // Two attempts: a concurrent first registration may create the row between our read and our create.
     for (let attempt = 0; ; attempt += 1) {
       const existing = await db.oAuthClient.findUnique({ where, select: { id: true } });
@@ -204,7 +222,7 @@ export async function registerBackendClient({
   }
 
   const existing = await db.oAuthClient.findUnique({ where });
-  if (existing && !isSecretExpired(existing, new Date())) {
+  if (existing && isReusable(existing, discovery, new Date())) {
     // Same issuer: keep the credentials, refresh what discovery may have changed (endpoints, scopes).
     const row = await db.oAuthClient.update({ where: { id: existing.id }, data });
     return result(row);

@@ -59,10 +59,13 @@ export async function requestClientRegistration({
   registrationEndpoint,
   tokenEndpointAuthMethods,
   scopes,
+  redirectUri,
 }: {
   registrationEndpoint: string;
   tokenEndpointAuthMethods: string[];
   scopes: string[];
+  /** This issuer's own redirect URI (getBackendRedirectUri), the only one the client may use. */
+  redirectUri: string;
 }): Promise<TClientRegistration> {
   const metadata = getTumikiClientMetadata();
   const requestedMethod = pickAuthMethod(tokenEndpointAuthMethods);
@@ -76,7 +79,7 @@ export async function requestClientRegistration({
       body: JSON.stringify({
         client_name: metadata.client_name,
         client_uri: metadata.client_uri,
-        redirect_uris: metadata.redirect_uris,
+        redirect_uris: [redirectUri],
         grant_types: metadata.grant_types,
         response_types: metadata.response_types,
         token_endpoint_auth_method: requestedMethod,

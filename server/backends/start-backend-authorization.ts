@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { assertOutboundUrl } from "../net/assert-outbound-url";
 import { OutboundFetchError } from "../net/outbound-fetch-error";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
+import { BACKEND_CALLBACK_PATH, getBackendRedirectUri } from "./get-backend-redirect-uri";
 
 // Starts Tumiki's authorization-code flow with a backend's authorization server (MCP authorization
 // spec, client side): PKCE S256, RFC 8707 `resource`, and a `state` kept server-side. Only the state's
@@ -118,7 +119,16 @@ export async function startBackendAuthorization({
 
   const codeVerifier = randomBytes(32).toString("base64url");
   const state = randomBytes(32).toString("base64url");
-  const redirectUri = getAppUrl("/oauth/callback");
+  // The URI the client was registered with: this issuer's own (getBackendRedirectUri), or the shared
+  // callback, which CIMD clients use and which rows registered before per-issuer URIs were introduced
+  // hold (their AS or the user's OAuth app knows only that one). Anything else (APP_URL changed, no URI
+  // stored) cannot be Tumiki's, so the computed one is sent. The state records the URI sent, and the
+  // callback accepts the response only there.
+  const sharedCallback = getAppUrl(BACKEND_CALLBACK_PATH);
+  const redirectUri =
+    client.redirectUris[0] === sharedCallback
+      ? sharedCallback
+      : getBackendRedirectUri({ issuer: client.issuer, registrationType: client.registrationType });
   const resource = client.resourceIndicator ?? server.url;
   const scope = client.scopes.join(" ") || null;
   await db.backendAuthorizationState.create({

@@ -1,4 +1,3 @@
-import { getAppUrl } from "../auth/resource-urls";
 import { BackendDiscoveryError } from "../backends/backend-discovery-error";
 import type { TBackendDiscovery } from "../backends/backend-schemas";
 import {
@@ -6,6 +5,7 @@ import {
   type TBackendRegistrationChoice,
 } from "../backends/choose-backend-registration";
 import { discoverBackendAuth } from "../backends/discover-backend-auth";
+import { getBackendRedirectUri } from "../backends/get-backend-redirect-uri";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import { type TDiscoverServerInput, ZDiscoverServerInput } from "./server-schemas";
 
@@ -15,7 +15,10 @@ export type TServerCheck =
       discovery: TBackendDiscovery;
       /** How Tumiki would register (null without OAuth): registerBackendClient's own choice. */
       registration: TBackendRegistrationChoice | null;
-      /** Tumiki's redirect URI, which an application registered by hand must list. */
+      /**
+       * The redirect URI an application registered by hand at this issuer must list (one per issuer);
+       * empty without an authorization server.
+       */
       redirectUri: string;
     }
   /** A 401 with another scheme than Bearer (e.g. Basic, an API-key scheme): not OAuth. */
@@ -35,11 +38,12 @@ export async function checkServer({
   await assertRateLimit("backendOutbound", `user:${userId}`);
   try {
     const discovery = await discoverBackendAuth({ url });
+    const issuer = discovery.authorizationServer?.issuer;
     return {
       kind: "discovered",
       discovery,
       registration: discovery.authType === "OAUTH" ? chooseBackendRegistration(discovery) : null,
-      redirectUri: getAppUrl("/oauth/callback"),
+      redirectUri: issuer ? getBackendRedirectUri({ issuer, registrationType: "PRE_REGISTERED" }) : "",
     };
   } catch (error) {
     if (error instanceof BackendDiscoveryError && error.reason === "unsupported_challenge") {

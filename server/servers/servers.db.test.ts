@@ -5,6 +5,7 @@ import { ZodError } from "zod";
 import { startDemoBackend, type TDemoBackend } from "@/scripts/demo-backend/start-demo-backend";
 import { flushAuditEvents } from "../audit/write-audit-event";
 import { isServerSlug } from "../auth/scopes";
+import { getBackendRedirectUri } from "../backends/get-backend-redirect-uri";
 import { getDb } from "../db";
 import { resetEnvCache } from "../env";
 import { AppError, RateLimitError } from "../errors";
@@ -133,6 +134,7 @@ describe("checkServer", () => {
       kind: "discovered",
       discovery: { authType: "NONE" },
       registration: null,
+      redirectUri: "",
     });
   });
 
@@ -149,8 +151,12 @@ describe("checkServer", () => {
       },
       // APP_URL is http in tests: CIMD needs an https client_id, so DCR it is.
       registration: "dcr",
-      redirectUri: "http://localhost:3000/oauth/callback",
+      // The URI an application registered by hand at this issuer must list: the issuer's own.
+      redirectUri: getBackendRedirectUri({ issuer: demo.issuer, registrationType: "PRE_REGISTERED" }),
     });
+    expect((check as { redirectUri: string }).redirectUri).toMatch(
+      /^http:\/\/localhost:3000\/oauth\/callback\/[A-Za-z0-9_-]{22}$/,
+    );
   });
 
   it("reports a server that refuses with another scheme than Bearer as expecting an API key", async () => {

@@ -9,7 +9,9 @@ import { createTestUser } from "@/server/testing/tier1-fixtures";
 import { GET } from "./route";
 
 // GET /oauth/callback end to end with the demo backend (auto-approving, so the authorization URL
-// redirects straight to the callback): the page, its headers, and what it posts to the opener.
+// redirects straight to the callback): the page, its headers, and what it posts to the opener. The
+// client here was registered with the shared callback, as CIMD clients and rows older than per-issuer
+// redirect URIs are; [issuerKey]/route.db.test.ts covers the per-issuer path.
 
 const session = vi.hoisted(() => ({ current: null as null | { user: { id: string } } }));
 vi.mock("@/server/next-auth", () => ({ auth: async () => session.current }));
