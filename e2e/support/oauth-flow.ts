@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, type Page } from "@playwright/test";
+import { postMcpInitialize } from "../../server/testing/post-mcp-initialize";
 
 // What an AI client needs to go through Tumiki's authorization server in a spec: the MCP SDK's
 // OAuthClientProvider kept in memory (as Claude Code or Cursor keep it on disk), a fetch that reports
@@ -88,18 +89,5 @@ export async function approveInBrowser(
 
 /** A raw JSON-RPC initialize with a bearer token (none when empty), to see exactly what the endpoint answers. */
 export async function postInitialize(mcpUrl: string, accessToken: string, fetchFn: typeof fetch = fetch) {
-  return fetchFn(mcpUrl, {
-    method: "POST",
-    headers: {
-      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "e2e", version: "1" } },
-    }),
-  });
+  return postMcpInitialize({ url: mcpUrl, accessToken, fetchFn });
 }

@@ -10,6 +10,7 @@ import { InvalidGrantError } from "@modelcontextprotocol/sdk/server/auth/errors.
 import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprotocol/sdk/shared/auth.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryOAuthClientProvider } from "../../e2e/support/in-memory-oauth-client-provider";
+import { postMcpInitialize } from "../../server/testing/post-mcp-initialize";
 import { startDemoBackend, type TDemoBackend } from "./start-demo-backend";
 
 // The demo backend driven by real clients over real HTTP: the MCP SDK's client auth (discovery from the
@@ -98,21 +99,7 @@ async function connectClient(backend: TDemoBackend, provider: OAuthClientProvide
 }
 
 function postInitialize(mcpUrl: string, accessToken?: string, sessionId?: string): Promise<Response> {
-  return fetch(mcpUrl, {
-    method: "POST",
-    headers: {
-      ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
-      ...(sessionId ? { "mcp-session-id": sessionId } : {}),
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
-    }),
-  });
+  return postMcpInitialize({ url: mcpUrl, accessToken, sessionId });
 }
 
 function textOf(result: Awaited<ReturnType<Client["callTool"]>>): string {

@@ -8,6 +8,7 @@ import { resetEnvCache } from "../env";
 import { type AppError, RateLimitError } from "../errors";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import { RATE_LIMIT_POLICIES } from "../rate-limit/rate-limit-policies";
+import { postMcpInitialize } from "../testing/post-mcp-initialize";
 import { createTestUser } from "../testing/tier1-fixtures";
 import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { BackendAuthorizationError } from "./backend-authorization-error";
@@ -532,24 +533,7 @@ describe("completeBackendAuthorization", () => {
     expect(raw?.accessToken).not.toContain(token?.accessToken);
 
     // The stored token is the backend's: its MCP endpoint accepts it.
-    const mcp = await fetch(backend.mcpUrl, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token?.accessToken}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "test", version: "1" },
-        },
-      }),
-    });
+    const mcp = await postMcpInitialize({ url: backend.mcpUrl, accessToken: token?.accessToken });
     expect(mcp.status).toBe(200);
     await mcp.body?.cancel();
 

@@ -20,6 +20,7 @@ import { AppError } from "../errors";
 import { getRedis } from "../redis";
 import { createBackendTokenFixture, readBackendTokenRow } from "../testing/backend-token-fixtures";
 import { hashToken } from "../testing/hash-token";
+import { postMcpInitialize } from "../testing/post-mcp-initialize";
 import { toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, invalidateCachedToken, readCachedToken } from "./backend-token-cache";
 import { disconnectBackend } from "./disconnect-backend";
@@ -243,24 +244,7 @@ describe.skipIf(!redisUrl)("getValidToken / refreshBackendToken (PostgreSQL + Re
 
     // The last token is real: the backend's MCP endpoint accepts it.
     const last = [...seenAccess].at(-1) as string;
-    const mcp = await fetch(shortLived.mcpUrl, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${last}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 1,
-        method: "initialize",
-        params: {
-          protocolVersion: "2025-11-25",
-          capabilities: {},
-          clientInfo: { name: "test", version: "1" },
-        },
-      }),
-    });
+    const mcp = await postMcpInitialize({ url: shortLived.mcpUrl, accessToken: last });
     expect(mcp.status).toBe(200);
     await mcp.body?.cancel();
 

@@ -14,6 +14,7 @@ import type { ConnectionStatus } from "../generated/prisma/client";
 import { getRedis } from "../redis";
 import { removeUserServer } from "../servers/remove-user-server";
 import { createBackendTokenFixture, readBackendTokenRow } from "../testing/backend-token-fixtures";
+import { postMcpInitialize } from "../testing/post-mcp-initialize";
 import { createTestUser } from "../testing/tier1-fixtures";
 import { readCachedToken } from "./backend-token-cache";
 import { disconnectBackend } from "./disconnect-backend";
@@ -53,20 +54,7 @@ async function errorOf(promise: Promise<unknown>): Promise<TRPCError> {
 }
 
 function postInitialize(accessToken: string): Promise<Response> {
-  return fetch(demo.mcpUrl, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 1,
-      method: "initialize",
-      params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "test", version: "1" } },
-    }),
-  });
+  return postMcpInitialize({ url: demo.mcpUrl, accessToken });
 }
 
 async function findFreePort(): Promise<number> {
