@@ -227,7 +227,9 @@ export function AddServerForm({
           {authChoice === "oauth" ? (
             <OwnCredentialsFields
               isRequired={needsOwnCredentials}
-              redirectUri={serverCheck.data?.kind === "discovered" ? serverCheck.data.redirectUri : ""}
+              redirectUri={
+                serverCheck.data?.kind === "discovered" ? serverCheck.data.ownCredentialsRedirectUri : ""
+              }
               credentials={credentials}
               onChange={setCredentials}
               error={fieldErrors.auth}

@@ -37,6 +37,9 @@ export function DiscoverySummary({
   usesOwnCredentials: boolean;
 }) {
   const { discovery, registration } = check;
+  // What the authorization server will redirect to: own credentials are registered per issuer, while
+  // automatic registration may use the shared callback (CIMD).
+  const redirectUri = usesOwnCredentials ? check.ownCredentialsRedirectUri : check.redirectUri;
   const authorizationServer = discovery.authorizationServer;
   return (
     <section aria-label="What Tumiki found" className="space-y-3 rounded-lg bg-slate-50 p-4">
@@ -72,6 +75,11 @@ export function DiscoverySummary({
                   ? REGISTRATION_LABEL[registration]
                   : null}
             </Row>
+            {redirectUri ? (
+              <Row term="Redirect URI">
+                <span className="font-mono text-xs">{redirectUri}</span>
+              </Row>
+            ) : null}
           </>
         ) : null}
       </dl>

@@ -55,7 +55,7 @@ export function OwnCredentialsFields({
   const fields = (
     <div className="space-y-3 pt-3">
       <div className="flex flex-wrap items-center gap-3 text-sm text-slate-700">
-        <span>Redirect URI to register:</span>
+        <span>Redirect URI to register with your application:</span>
         <code className="break-all rounded-md bg-slate-100 px-2 py-1 font-mono text-xs">{redirectUri}</code>
         <CopyButton value={redirectUri} label="Copy redirect URI" copiedMessage="Redirect URI copied" />
       </div>

@@ -28,6 +28,8 @@ describe("formatCountdown", () => {
 describe("describeLastError", () => {
   it("words known codes and quotes unknown ones", () => {
     expect(describeLastError("invalid_grant")).toMatch(/no longer accepts this grant/);
+    // What Reconnect does (prepareBackendAuthorization registers a rejected DCR client again).
+    expect(describeLastError("invalid_client")).toMatch(/Reconnect registers Tumiki again/);
     expect(describeLastError("http_502")).toBe("The last refresh failed (http_502).");
   });
 });

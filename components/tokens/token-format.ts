@@ -25,7 +25,8 @@ export function formatCountdown(expiresAt: Date | null, now: Date): string {
 
 const LAST_ERROR_TEXT: Record<string, string> = {
   invalid_grant: "The backend no longer accepts this grant. Reconnect to sign in again.",
-  invalid_client: "The backend no longer recognizes Tumiki as a client. Reconnect to register again.",
+  invalid_client:
+    "The backend no longer recognizes Tumiki as a client. Reconnect registers Tumiki again (a client you registered yourself must be fixed at the provider).",
   unauthorized_client: "The backend does not let Tumiki refresh this token. Reconnect to sign in again.",
   invalid_scope: "The backend refused the requested scopes. Reconnect to grant them again.",
   temporarily_unavailable: "The backend's authorization server was temporarily unavailable.",

@@ -14,6 +14,7 @@ import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { BackendAuthorizationError } from "./backend-authorization-error";
 import { completeBackendAuthorization } from "./complete-backend-authorization";
 import { getBackendRedirectUri } from "./get-backend-redirect-uri";
+import { prepareBackendAuthorization } from "./prepare-backend-authorization";
 import { MAX_PENDING_BACKEND_AUTHORIZATIONS, startBackendAuthorization } from "./start-backend-authorization";
 
 // The tier-2 authorization-code flow against the real demo backend (oidc-provider): Tumiki registers by
@@ -457,19 +458,52 @@ describe("startBackendAuthorization", () => {
     ).toMatchObject({ status: "PENDING" });
   });
 
-  it("counts against the user's backendOutbound budget, refusing before any state is stored", async () => {
-    const policy = RATE_LIMIT_POLICIES.backendOutbound;
-    await waitForFreshWindow(policy);
-    const user = await createConnectedUser();
-    for (let i = 0; i < policy.attempts; i += 1) await assertRateLimit("backendOutbound", `user:${user.id}`);
+  it("uses the client it is given, else the one registration confirmed last (issuer A→B→A), not the newest row", async () => {
+    const user = await createTestUser();
+    const server = await db.mcpServer.create({
+      data: {
+        name: "Moving",
+        slug: `moving-${randomUUID()}`,
+        url: "https://moving.example.test/mcp",
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    const clientRow = (issuerUrl: string) => ({
+      mcpServerId: server.id,
+      issuer: issuerUrl,
+      registrationType: "DCR" as const,
+      clientId: `client-${issuerUrl}`,
+      authorizationServerUrl: issuerUrl,
+      tokenEndpoint: `${issuerUrl}/token`,
+      authorizationEndpoint: `${issuerUrl}/authorize`,
+      scopes: [],
+    });
+    const first = await db.oAuthClient.create({ data: clientRow("https://a.example.test") });
+    const second = await db.oAuthClient.create({ data: clientRow("https://b.example.test") });
+    // The server moved back to A: registerBackendClient reuses A's row, which updates it.
+    await db.oAuthClient.update({ where: { id: first.id }, data: { scopes: ["read"] } });
+    const clientIdOf = async (oauthClientId?: string) =>
+      new URL(
+        (await startBackendAuthorization({ userId: user.id, mcpServerId: server.id, oauthClientId }))
+          .authorizationUrl,
+      ).searchParams.get("client_id");
 
-    const error = await startBackendAuthorization({ userId: user.id, mcpServerId: serverId }).then(
-      () => new Error("expected a rate-limit refusal"),
-      (caught: unknown) => caught,
-    );
-
-    expect(error).toBeInstanceOf(RateLimitError);
-    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+    expect(await clientIdOf()).toBe("client-https://a.example.test");
+    expect(await clientIdOf(second.id)).toBe("client-https://b.example.test");
+    // Another server's client is not this server's, even by id.
+    const other = await db.mcpServer.create({
+      data: {
+        name: "Other",
+        slug: `other-${randomUUID()}`,
+        url: "https://other.example.test/mcp",
+        authType: "OAUTH",
+        ownerUserId: user.id,
+      },
+    });
+    await expect(
+      startBackendAuthorization({ userId: user.id, mcpServerId: other.id, oauthClientId: first.id }),
+    ).rejects.toMatchObject({ code: "CONFLICT" });
   });
 
   it("caps the pending authorizations of a user and clears that user's expired ones", async () => {
@@ -847,5 +881,162 @@ describe("completeBackendAuthorization", () => {
     const failure = (await auditOf(user.id)).find((event) => event.reason === "code_exchange_failed");
     expect(failure?.detail).toMatchObject({ oauthError: "invalid_grant", retryable: false });
     expect((await db.userMcpConfig.findFirstOrThrow({ where: { userId: user.id } })).status).toBe("PENDING");
+  });
+});
+
+describe("prepareBackendAuthorization (Connect and Reconnect)", () => {
+  /** A server of the user's own at the demo backend, with no registration yet. */
+  async function createOwnDemoServer(userId: string) {
+    return db.mcpServer.create({
+      data: {
+        name: "Own demo",
+        slug: `own-demo-${randomUUID()}`,
+        url: backend.mcpUrl,
+        authType: "OAUTH",
+        ownerUserId: userId,
+      },
+    });
+  }
+
+  async function connect(userId: string, mcpServerId: string) {
+    const { authorizationUrl } = await prepareBackendAuthorization({ userId, mcpServerId });
+    const query = await followToCallback(authorizationUrl);
+    return completeBackendAuthorization({ userId, callbackIssuerKey: ISSUER_KEY, query });
+  }
+
+  it("registers Tumiki at the current authorization server, reuses it on Reconnect, and completes", async () => {
+    const user = await createTestUser();
+    const own = await createOwnDemoServer(user.id);
+    const registrations = backend.stats.registrations;
+
+    await connect(user.id, own.id);
+    await connect(user.id, own.id);
+
+    expect(backend.stats.registrations).toBe(registrations + 1);
+    const [client, ...others] = await db.oAuthClient.findMany({ where: { mcpServerId: own.id } });
+    expect(others).toEqual([]);
+    expect(client).toMatchObject({ issuer, registrationType: "DCR", redirectUris: [CALLBACK_URL] });
+    const [token] = await tokensOf(user.id);
+    expect(token).toMatchObject({ oauthClientId: client?.id, isValid: true, lastError: null });
+  });
+
+  it("registers again when the AS no longer knows the client (invalid_client), and the reconnect completes", async () => {
+    const user = await createTestUser();
+    const own = await createOwnDemoServer(user.id);
+    await connect(user.id, own.id);
+    const client = await db.oAuthClient.findFirstOrThrow({ where: { mcpServerId: own.id } });
+    // The AS deleted the client (the demo AS has no RFC 7592 delete): its id is one the AS never issued,
+    // and the token manager's last refresh was refused with invalid_client.
+    await db.oAuthClient.update({ where: { id: client.id }, data: { clientId: `deleted-${randomUUID()}` } });
+    const [token] = await tokensOf(user.id);
+    await db.oAuthToken.update({ where: { id: token?.id ?? "" }, data: { lastError: "invalid_client" } });
+    const registrations = backend.stats.registrations;
+
+    await connect(user.id, own.id);
+
+    expect(backend.stats.registrations).toBe(registrations + 1);
+    const replaced = await db.oAuthClient.findUniqueOrThrow({ where: { id: client.id } });
+    expect(replaced.clientId).not.toBe(client.clientId);
+    expect(replaced.clientId).not.toMatch(/^deleted-/);
+    const [renewed] = await tokensOf(user.id);
+    expect(renewed).toMatchObject({ oauthClientId: client.id, isValid: true, lastError: null });
+  });
+
+  it("does not register again when the client the refresh failed with works again (a shared row replaced meanwhile)", async () => {
+    const user = await createTestUser();
+    const own = await createOwnDemoServer(user.id);
+    await connect(user.id, own.id);
+    const client = await db.oAuthClient.findFirstOrThrow({ where: { mcpServerId: own.id } });
+    const [token] = await tokensOf(user.id);
+    await db.oAuthToken.update({ where: { id: token?.id ?? "" }, data: { lastError: "invalid_client" } });
+    const registrations = backend.stats.registrations;
+    const refreshes = backend.stats.tokenRequests.refresh_token ?? 0;
+
+    await connect(user.id, own.id);
+
+    // Asked the AS once (a refresh it cannot know: invalid_grant, so the client is alive), kept the client.
+    expect(backend.stats.tokenRequests.refresh_token).toBe(refreshes + 1);
+    expect(backend.stats.registrations).toBe(registrations);
+    expect((await db.oAuthClient.findUniqueOrThrow({ where: { id: client.id } })).clientId).toBe(
+      client.clientId,
+    );
+  });
+
+  it("never replaces pre-registered credentials by a registration when the server moved to another AS", async () => {
+    const user = await createTestUser();
+    const own = await createOwnDemoServer(user.id);
+    const catalog = await db.mcpServer.create({
+      data: { name: "Moved catalog", slug: `moved-${randomUUID()}`, url: backend.mcpUrl, authType: "OAUTH" },
+    });
+    await db.userMcpConfig.create({ data: { userId: user.id, mcpServerId: catalog.id, status: "PENDING" } });
+    for (const server of [own, catalog]) {
+      await db.oAuthClient.create({
+        data: {
+          mcpServerId: server.id,
+          issuer: "https://old-as.example.test",
+          registrationType: "PRE_REGISTERED",
+          clientId: "my-own-app",
+          authorizationServerUrl: "https://old-as.example.test",
+          tokenEndpoint: "https://old-as.example.test/token",
+          authorizationEndpoint: "https://old-as.example.test/authorize",
+          scopes: [],
+        },
+      });
+    }
+    const registrations = backend.stats.registrations;
+
+    const ownError = (await prepareBackendAuthorization({ userId: user.id, mcpServerId: own.id }).catch(
+      (caught: unknown) => caught,
+    )) as AppError;
+    const catalogError = (await prepareBackendAuthorization({
+      userId: user.id,
+      mcpServerId: catalog.id,
+    }).catch((caught: unknown) => caught)) as AppError;
+
+    expect(ownError.code).toBe("CONFLICT");
+    expect(ownError.userMessage).toBe(
+      `This server now uses the authorization server ${issuer}, and your client credentials were registered at https://old-as.example.test. Register an OAuth client at ${issuer} (redirect URI ${CALLBACK_URL}), then remove this server and add it again with its client ID and secret.`,
+    );
+    expect(catalogError.code).toBe("CONFLICT");
+    expect(catalogError.userMessage).toContain("An administrator must register one there");
+    expect(catalogError.userMessage).toContain(CALLBACK_URL);
+    expect(backend.stats.registrations).toBe(registrations);
+    expect(await db.oAuthClient.count({ where: { mcpServerId: { in: [own.id, catalog.id] }, issuer } })).toBe(
+      0,
+    );
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("refuses a catalog server the user has not connected before contacting it", async () => {
+    const user = await createTestUser();
+    const unreachable = await db.mcpServer.create({
+      data: {
+        name: "Unreachable",
+        slug: `unreachable-${randomUUID()}`,
+        url: "https://unreachable.invalid/mcp",
+        authType: "OAUTH",
+      },
+    });
+    await expect(
+      prepareBackendAuthorization({ userId: user.id, mcpServerId: unreachable.id }),
+    ).rejects.toMatchObject({ code: "CONFLICT", userMessage: "Connect this server from the catalog first." });
+    expect(await db.userMcpConfig.count({ where: { userId: user.id } })).toBe(0);
+  });
+
+  it("charges one backendOutbound per click, refusing before discovery and any state once spent", async () => {
+    const policy = RATE_LIMIT_POLICIES.backendOutbound;
+    await waitForFreshWindow(policy);
+    const user = await createConnectedUser();
+    for (let i = 1; i < policy.attempts; i += 1) await assertRateLimit("backendOutbound", `user:${user.id}`);
+
+    // The last unit of the budget covers discovery, registration and the start together.
+    await prepareBackendAuthorization({ userId: user.id, mcpServerId: serverId });
+    const error = await prepareBackendAuthorization({ userId: user.id, mcpServerId: serverId }).then(
+      () => new Error("expected a rate-limit refusal"),
+      (caught: unknown) => caught,
+    );
+
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(await db.backendAuthorizationState.count({ where: { userId: user.id } })).toBe(1);
   });
 });

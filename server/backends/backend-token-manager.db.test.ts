@@ -25,6 +25,7 @@ import { toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, invalidateCachedToken, readCachedToken } from "./backend-token-cache";
 import { disconnectBackend } from "./disconnect-backend";
 import { getValidToken } from "./get-valid-token";
+import { REFRESH_BACKOFF_MS } from "./is-refresh-backing-off";
 import { ReAuthRequiredError } from "./re-auth-required-error";
 import { refreshBackendToken } from "./refresh-backend-token";
 import { saveBackendToken } from "./save-backend-token";
@@ -138,7 +139,11 @@ async function runConcurrentProcesses(options: {
   return Promise.all(results);
 }
 
-type TStandIn = { port: number; requests: { at: number; body: URLSearchParams }[]; close(): void };
+type TStandIn = {
+  port: number;
+  requests: { at: number; path: string; body: URLSearchParams }[];
+  close(): void;
+};
 
 /** A token endpoint standing in for a failing AS: records each request, then lets `respond` answer. */
 async function startStandInAs(
@@ -149,7 +154,11 @@ async function startStandInAs(
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      requests.push({ at: Date.now(), body: new URLSearchParams(Buffer.concat(chunks).toString()) });
+      requests.push({
+        at: Date.now(),
+        path: req.url ?? "",
+        body: new URLSearchParams(Buffer.concat(chunks).toString()),
+      });
       void respond(req, res);
     });
   });
@@ -382,11 +391,10 @@ describe.skipIf(!redisUrl)("getValidToken / refreshBackendToken (PostgreSQL + Re
         status: 503,
       });
 
-      // An expiring (not yet expired) token is served too, after the default retries.
-      await getDb().oAuthToken.update({
-        where: { id: token.id },
-        data: { expiresAt: new Date(Date.now() + 60_000) },
-      });
+      // An expiring (not yet expired) token is served too, after the default retries (once the
+      // backoff after the failure above has passed).
+      await getDb().$executeRaw`UPDATE "OAuthToken" SET "expiresAt" = ${new Date(Date.now() + 60_000)},
+        "updatedAt" = ${new Date(Date.now() - REFRESH_BACKOFF_MS - 1_000)} WHERE id = ${token.id}`;
       await invalidateCachedToken({ userId: user.id, mcpServerId: server.id });
       expect((await getValidToken({ userId: user.id, mcpServerId: server.id })).accessToken).toBe(
         token.accessToken,
@@ -475,6 +483,130 @@ describe.skipIf(!redisUrl)("getValidToken / refreshBackendToken (PostgreSQL + Re
     } finally {
       short.close();
       long.close();
+    }
+  });
+
+  it("after a refresh without a verdict (502), nobody asks the AS again during the backoff; force, the backoff's end and expiry do", async () => {
+    const standIn = await startStandInAs((_req, res) => {
+      res.writeHead(502).end("Bad gateway");
+    });
+    try {
+      const { user, server, token } = await fixtureAgainst(standIn, new Date(Date.now() + 60_000));
+      const ids = { userId: user.id, mcpServerId: server.id };
+      expect((await getValidToken(ids)).accessToken).toBe(token.accessToken);
+      expect(standIn.requests).toHaveLength(1);
+
+      // Within the backoff: concurrent and sequential calls, the refresh itself, and another process.
+      const served = await Promise.all(Array.from({ length: 10 }, () => getValidToken(ids)));
+      expect(new Set(served.map((t) => t.accessToken))).toEqual(new Set([token.accessToken]));
+      expect((await getValidToken(ids)).accessToken).toBe(token.accessToken);
+      expect((await refreshBackendToken(ids)).accessToken).toBe(token.accessToken);
+      const [child] = await runConcurrentProcesses({ count: 1, calls: 5, ...ids });
+      expect(child?.errors).toEqual([]);
+      expect(child?.hashes).toEqual(Array(5).fill(hashToken(token.accessToken)));
+      expect(standIn.requests).toHaveLength(1);
+
+      // "Refresh now" tries anyway, still once for concurrent callers.
+      await Promise.all([
+        refreshBackendToken({ ...ids, force: true }),
+        refreshBackendToken({ ...ids, force: true }),
+        getValidToken(ids),
+      ]);
+      expect(standIn.requests).toHaveLength(2);
+
+      // After the backoff, the next call tries again.
+      await getDb().$executeRaw`UPDATE "OAuthToken"
+        SET "updatedAt" = ${new Date(Date.now() - REFRESH_BACKOFF_MS - 1_000)} WHERE id = ${token.id}`;
+      expect((await getValidToken(ids)).accessToken).toBe(token.accessToken);
+      expect(standIn.requests).toHaveLength(3);
+      expect((await getValidToken(ids)).accessToken).toBe(token.accessToken);
+      expect(standIn.requests).toHaveLength(3);
+
+      // An expired token is useless: within the backoff, the next call tries again.
+      await getDb().oAuthToken.update({
+        where: { id: token.id },
+        data: { expiresAt: new Date(Date.now() - 1_000) },
+      });
+      expect(((await rejection(getValidToken(ids))) as AppError).code).toBe("UNAVAILABLE");
+      expect(standIn.requests).toHaveLength(4);
+      expect(new Set(standIn.requests.map((r) => r.body.get("refresh_token")))).toEqual(
+        new Set([token.refreshToken]),
+      );
+    } finally {
+      standIn.close();
+    }
+  }, 30_000);
+
+  it("a token issued while the row changed is dropped, audited as superseded, and revoked only when the connection is gone", async () => {
+    for (const change of ["disconnected", "reconnected"] as const) {
+      let changeRow: () => Promise<void> = async () => undefined;
+      const standIn = await startStandInAs(async (req, res) => {
+        if (req.url === "/token") await changeRow();
+        res.writeHead(200, { "content-type": "application/json" }).end(
+          req.url === "/token"
+            ? JSON.stringify({
+                access_token: `discarded-access-${change}`,
+                token_type: "Bearer",
+                refresh_token: `discarded-refresh-${change}`,
+                expires_in: 3600,
+              })
+            : "",
+        );
+      });
+      try {
+        const { user, server, oauthClient, connection } = await fixtureAgainst(standIn);
+        await getDb().oAuthClient.update({
+          where: { id: oauthClient.id },
+          data: { revocationEndpoint: `http://127.0.0.1:${standIn.port}/revoke` },
+        });
+        const ids = { userId: user.id, mcpServerId: server.id };
+        changeRow =
+          change === "disconnected"
+            ? async () => {
+                await getDb().oAuthToken.deleteMany({ where: { userMcpConfigId: connection.id } });
+              }
+            : () =>
+                saveBackendToken({
+                  ...ids,
+                  oauthClientId: oauthClient.id,
+                  token: {
+                    accessToken: "after-reconnect",
+                    tokenType: "Bearer",
+                    refreshToken: "r-after-reconnect",
+                    expiresIn: 3600,
+                    scope: undefined,
+                  },
+                  requestedScope: null,
+                });
+
+        const result = refreshBackendToken({ ...ids, force: true });
+        if (change === "disconnected") {
+          const error = await rejection(result);
+          expect(error, change).toBeInstanceOf(ReAuthRequiredError);
+          expect((error as ReAuthRequiredError).reason).toBe("not_connected");
+          await vi.waitFor(() => expect(standIn.requests.map((r) => r.path)).toEqual(["/token", "/revoke"]));
+          const revocation = standIn.requests[1]?.body;
+          expect(revocation?.get("token")).toBe("discarded-refresh-disconnected");
+          expect(revocation?.get("token_type_hint")).toBe("refresh_token");
+        } else {
+          expect((await result).accessToken, change).toBe("after-reconnect");
+          expect((await readBackendTokenRow(connection.id)).refreshToken).toBe("r-after-reconnect");
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          expect(standIn.requests.map((r) => r.path)).toEqual(["/token"]);
+        }
+
+        const audits = await auditEvents(server.id, "backend.token_refresh_failed");
+        expect(audits, change).toHaveLength(1);
+        expect(audits[0], change).toMatchObject({ outcome: "FAILURE", reason: "superseded" });
+        expect(audits[0]?.detail, change).toMatchObject({
+          connectionGone: change === "disconnected",
+          revokingDiscarded: change === "disconnected",
+          forced: true,
+        });
+        expect(JSON.stringify(audits)).not.toContain("discarded-");
+      } finally {
+        standIn.close();
+      }
     }
   });
 
@@ -744,4 +876,45 @@ describe.skipIf(!onPostgres)("without Redis (its own redis-server, killed mid-te
       vi.resetModules();
     }
   }, 90_000);
+});
+
+describe.skipIf(!onPostgres)("with PostgreSQL and no Redis configured (in-memory store)", () => {
+  it("locks with the PostgreSQL advisory lock, so two processes send one refresh", async () => {
+    const savedRedisUrl = process.env.REDIS_URL;
+    try {
+      process.env.REDIS_URL = "";
+      vi.resetModules();
+      const fresh = { ...(await import("./with-refresh-lock")), ...(await import("../redis")) };
+      expect(fresh.getRedis().kind).toBe("memory");
+      // The in-memory store's lock would hold in this process only.
+      expect(
+        await fresh.withRefreshLock({ userId: "u", mcpServerId: "s", run: async (lock) => lock.kind }),
+      ).toBe("postgres");
+
+      const { user, server, connection } = await createBackendTokenFixture({
+        backend,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      const before = refreshRequests(backend);
+      const results = await runConcurrentProcesses({
+        count: 2,
+        calls: 5,
+        userId: user.id,
+        mcpServerId: server.id,
+        env: { REDIS_URL: "" },
+      });
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      const row = await readBackendTokenRow(connection.id);
+      expect(new Set(results.flatMap((r) => r.hashes))).toEqual(new Set([hashToken(row.accessToken)]));
+      expect(refreshRequests(backend) - before).toBe(1);
+      const locks = (await auditEvents(server.id, "backend.token_refreshed")).map(
+        (a) => (a.detail as { lock: string }).lock,
+      );
+      expect(locks).toEqual(["postgres"]);
+    } finally {
+      process.env.REDIS_URL = savedRedisUrl;
+      resetEnvCache();
+      vi.resetModules();
+    }
+  }, 60_000);
 });

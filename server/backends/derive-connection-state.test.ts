@@ -30,10 +30,16 @@ describe("deriveConnectionState", () => {
     expect(derive({ token: { ...healthy, expiresAt: inMs(refreshBufferMs + 1) } })).toEqual(connected);
   });
 
-  it("is expiring within the buffer, and past expiry while a refresh token can renew it", () => {
+  it("is expiring within the buffer", () => {
     const expiring = { status: "expiring", action: null, canRefresh: true };
     expect(derive({ token: { ...healthy, expiresAt: inMs(refreshBufferMs) } })).toEqual(expiring);
-    expect(derive({ token: { ...healthy, expiresAt: inMs(-1_000) } })).toEqual(expiring);
+    expect(derive({ token: { ...healthy, expiresAt: inMs(1) } })).toEqual(expiring);
+  });
+
+  it("is expired, not expiring, past expiry while a refresh token can renew it on the next use", () => {
+    const expired = { status: "expired", action: null, canRefresh: true };
+    expect(derive({ token: { ...healthy, expiresAt: now } })).toEqual(expired);
+    expect(derive({ token: { ...healthy, expiresAt: inMs(-86_400_000) } })).toEqual(expired);
   });
 
   it("offers a refresh only with a refresh token", () => {

@@ -6,7 +6,14 @@ import { isExpiringSoon } from "./is-expiring-soon";
 // user can do about it. Derived here only, so the pages cannot disagree; pure, so the rules are tested
 // without a database.
 
-export const ZConnectionStatus = z.enum(["connected", "expiring", "not_connected", "needs_reauth", "error"]);
+export const ZConnectionStatus = z.enum([
+  "connected",
+  "expiring",
+  "expired",
+  "not_connected",
+  "needs_reauth",
+  "error",
+]);
 export type TConnectionStatus = z.infer<typeof ZConnectionStatus>;
 
 export const ZConnectionState = z.object({
@@ -45,7 +52,9 @@ const NEEDS_REAUTH: TConnectionState = { status: "needs_reauth", action: "reconn
  * needs_reauth wins over the rest: only the user can fix it by signing in again. An access token past
  * its expiry without a refresh token is in that state too (nothing can renew it). A failed refresh that
  * left the grant valid (lastError set, e.g. the AS was down) is an error before it is "expiring", since
- * the next automatic refresh may fail the same way. Servers without OAuth have nothing to sign in to.
+ * the next automatic refresh may fail the same way. An expired token with a refresh token is "expired",
+ * not "expiring": the token manager renews it on the next use, so nothing is asked of the user. Servers
+ * without OAuth have nothing to sign in to.
  */
 export function deriveConnectionState({
   authType,
@@ -69,6 +78,7 @@ export function deriveConnectionState({
   if (isExpired && !canRefresh) return NEEDS_REAUTH;
   // Signing in again may get past what a refresh cannot, so both are offered.
   if (token.lastError || status === "ERROR") return { status: "error", action: "reconnect", canRefresh };
+  if (isExpired) return { status: "expired", action: null, canRefresh };
   const isExpiring = isExpiringSoon({
     expiresAt: token.expiresAt,
     now: now.getTime(),

@@ -3,13 +3,16 @@ import { writeAuditEvent } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
+import { getLogger } from "../logger";
 import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, invalidateCachedToken, readCacheGeneration } from "./backend-token-cache";
 import { BackendTokenError } from "./backend-token-error";
 import { getStoredBackendTokenOrThrow, type TStoredBackendToken } from "./get-stored-backend-token-or-throw";
 import { isExpiringSoon } from "./is-expiring-soon";
+import { isRefreshBackingOff } from "./is-refresh-backing-off";
 import { ReAuthRequiredError } from "./re-auth-required-error";
 import { requestBackendToken, type TBackendTokenResponse } from "./request-backend-token";
+import { revokeBackendToken } from "./revoke-backend-token";
 import { withRefreshLock } from "./with-refresh-lock";
 
 // Refreshes a user's backend token, once across every process (DESIGN.md tier 2, plan task 2.3):
@@ -24,7 +27,11 @@ import { withRefreshLock } from "./with-refresh-lock";
 // refused, name not resolved, 503, 429). After a timeout, a reset connection or a 500/502/504 the AS
 // may have used it already: at many providers a refresh token is single-use, and presenting a used one
 // revokes the whole grant (RFC 9700 §4.14.2; oidc-provider does this), so a retry would turn a blip
-// into a forced reconnect. Tumiki then keeps the current access token while it lasts.
+// into a forced reconnect. Tumiki then keeps the current access token while it lasts, and for
+// REFRESH_BACKOFF_MS after any failed refresh that left the grant valid (these, and retries exhausted)
+// no process asks the AS again, unless the token has expired or the user forces a refresh
+// (is-refresh-backing-off.ts). A token the AS issued but that could not be
+// saved because the row changed meanwhile is audited as "superseded"; see discardSupersededToken.
 
 const DEFAULT_ATTEMPTS = 3;
 const DEFAULT_BASE_DELAY_MS = 200;
@@ -108,6 +115,51 @@ async function markGrantGone(
   });
 }
 
+/**
+ * The AS issued a token but the row changed since it was read (a reconnect, a disconnect, a removed
+ * server, or a refresh by a process that could not see the lock): the row wins and the new token is
+ * dropped. The drop is audited, and a new refresh token is revoked at the backend when the row is gone:
+ * the user ended the connection, as a disconnect would have. While the row exists it is not revoked,
+ * since revoking a refresh token may end every token of its grant (RFC 7009 §2.1 allows it;
+ * oidc-provider revokes the whole grant), which can include the tokens that replaced it; nobody holds the dropped one (it is never
+ * stored or logged). Revocation runs in the background and its failures are only logged.
+ */
+async function discardSupersededToken(
+  context: TRefreshContext,
+  stored: TStoredBackendToken,
+  response: TBackendTokenResponse,
+  attempts: number,
+): Promise<TBackendAccessToken> {
+  const current = await getDb().oAuthToken.findUnique({
+    where: { id: stored.token.id },
+    select: { id: true },
+  });
+  const revoke =
+    current === null &&
+    response.refreshToken !== undefined &&
+    response.refreshToken !== stored.token.refreshToken &&
+    stored.client.revocationEndpoint !== null;
+  auditRefreshFailure(context, "superseded", {
+    refreshCount: stored.token.refreshCount,
+    attempts,
+    connectionGone: current === null,
+    revokingDiscarded: revoke,
+  });
+  if (revoke && response.refreshToken) {
+    revokeBackendToken({
+      client: stored.client,
+      token: response.refreshToken,
+      tokenTypeHint: "refresh_token",
+    }).catch((error: unknown) => {
+      getLogger().warn(
+        { err: error, mcpServerId: context.mcpServerId },
+        "revoking a superseded backend refresh token failed",
+      );
+    });
+  }
+  return readCurrentToken(context);
+}
+
 async function saveRefreshedToken(
   context: TRefreshContext,
   stored: TStoredBackendToken,
@@ -142,7 +194,7 @@ async function saveRefreshedToken(
     });
   } catch (error) {
     if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025")) throw error;
-    return readCurrentToken(context);
+    return discardSupersededToken(context, stored, response, meta.attempts);
   }
   const token = toBackendAccessToken(saved);
   await cacheToken({ ...context, token, generation: meta.generation });
@@ -254,6 +306,8 @@ async function refreshUnderLock(context: TRefreshContext): Promise<TBackendAcces
         await cacheToken({ ...context, token: fresh, generation });
         return fresh;
       }
+      // Another caller's refresh failed moments ago; "Refresh now" (force) was asked for and tries anyway.
+      if (!context.force && isRefreshBackingOff({ token })) return toBackendAccessToken(token);
       if (!token.refreshToken) {
         // Nothing to refresh with: the token serves until it expires, then only reconnecting helps.
         if (!context.force && !isExpired(token.expiresAt)) return toBackendAccessToken(token);

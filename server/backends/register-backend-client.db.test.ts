@@ -416,6 +416,122 @@ describe("registerBackendClient", () => {
     expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
   });
 
+  it("tells the user of a catalog server that the operator must configure credentials, naming the redirect URI", async () => {
+    const server = await createServer(fixture.url("/mcp"), { catalog: true });
+    const discovery = await discoverFixture({ registration_endpoint: undefined });
+
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
+
+    expect(error.code).toBe("BAD_REQUEST");
+    expect(error.userMessage).toBe(
+      `The authorization server ${fixture.origin} does not let Tumiki register itself. An administrator must register an OAuth client there (redirect URI ${perIssuerUri(fixture.origin)}) and configure its credentials for this catalog server.`,
+    );
+    expect(await getDb().oAuthClient.count({ where: { mcpServerId: server.id } })).toBe(0);
+  });
+
+  it("registers a DCR or CIMD client again once APP_URL changed, since its redirect URI no longer reaches Tumiki", async () => {
+    process.env.APP_URL = "https://old.tumiki.example.com";
+    resetEnvCache();
+    const dcrServer = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const dcr = await registerBackendClient({ userId: owner.id, mcpServerId: dcrServer.id, discovery });
+    const cimdServer = await createServer(fixture.url("/mcp"));
+    const cimdDiscovery = await discoverFixture({
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
+    const cimd = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: cimdServer.id,
+      discovery: cimdDiscovery,
+    });
+    expect([dcr.registrationType, cimd.registrationType]).toEqual(["DCR", "CIMD"]);
+
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
+    await registerBackendClient({ userId: owner.id, mcpServerId: dcrServer.id, discovery });
+    await registerBackendClient({ userId: owner.id, mcpServerId: cimdServer.id, discovery: cimdDiscovery });
+
+    expect(registerRequests()).toHaveLength(2);
+    expect(await getDb().oAuthClient.findUniqueOrThrow({ where: { id: dcr.oauthClientId } })).toMatchObject({
+      clientId: "fixture-client-2",
+      redirectUris: [perIssuerUri(fixture.origin)],
+    });
+    expect(perIssuerUri(fixture.origin)).toMatch(/^https:\/\/tumiki\.example\.com\//);
+    expect(await getDb().oAuthClient.findUniqueOrThrow({ where: { id: cimd.oauthClientId } })).toMatchObject({
+      clientId: "https://tumiki.example.com/oauth/client-metadata.json",
+      redirectUris: ["https://tumiki.example.com/oauth/callback"],
+    });
+  });
+
+  it("refuses a pre-registered client whose redirect URI is of an old APP_URL, naming the one to register", async () => {
+    process.env.APP_URL = "https://old.tumiki.example.com";
+    resetEnvCache();
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const first = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery,
+      preRegistered: { clientId: "my-app", clientSecret: "my-secret" },
+    });
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
+
+    const error = await registrationError(
+      registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery }),
+    );
+
+    expect(error.code).toBe("CONFLICT");
+    expect(error.userMessage).toBe(
+      `Tumiki's address has changed, so your OAuth client at ${fixture.origin} no longer redirects to it. Register the redirect URI ${perIssuerUri(fixture.origin)} with that client, then remove this server and add it again with its client ID and secret.`,
+    );
+    expect(registerRequests()).toHaveLength(0);
+    expect(await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } })).toMatchObject(
+      {
+        registrationType: "PRE_REGISTERED",
+        clientId: "my-app",
+      },
+    );
+  });
+
+  it("registers a DCR client again when told the AS rejected it, but never a pre-registered one", async () => {
+    const server = await createServer(fixture.url("/mcp"));
+    const discovery = await discoverFixture();
+    const first = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });
+
+    const again = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: server.id,
+      discovery,
+      registerAgain: true,
+    });
+
+    expect(again.oauthClientId).toBe(first.oauthClientId);
+    expect(registerRequests()).toHaveLength(2);
+    expect(
+      (await getDb().oAuthClient.findUniqueOrThrow({ where: { id: first.oauthClientId } })).clientId,
+    ).toBe("fixture-client-2");
+
+    const own = await createServer(fixture.url("/mcp"));
+    await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: own.id,
+      discovery,
+      preRegistered: { clientId: "my-app", clientSecret: "my-secret" },
+    });
+    const kept = await registerBackendClient({
+      userId: owner.id,
+      mcpServerId: own.id,
+      discovery,
+      registerAgain: true,
+    });
+    expect(kept.registrationType).toBe("PRE_REGISTERED");
+    expect(registerRequests()).toHaveLength(2);
+  });
+
   it("reports a refused registration with the AS's error code only", async () => {
     const server = await createServer(fixture.url("/mcp"));
     const discovery = await discoverFixture();

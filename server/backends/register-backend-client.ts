@@ -1,4 +1,5 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
+import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { ClientRegistrationType, OAuthClient, Prisma } from "../generated/prisma/client";
@@ -11,7 +12,7 @@ import {
   ZPreRegisteredCredentials,
 } from "./backend-schemas";
 import { chooseBackendRegistration } from "./choose-backend-registration";
-import { getBackendRedirectUri } from "./get-backend-redirect-uri";
+import { BACKEND_CALLBACK_PATH, getBackendRedirectUri } from "./get-backend-redirect-uri";
 import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
 import { requestClientRegistration } from "./request-client-registration";
 
@@ -32,7 +33,13 @@ import { requestClientRegistration } from "./request-client-registration";
 // The row's redirect URI (getBackendRedirectUri: one per issuer, the shared callback for CIMD) is part of
 // its credentials: written with them and kept when a row is reused, since it is what the AS registered.
 // A CIMD row is reused only while the AS still advertises `iss` (chooseBackendRegistration), which is
-// what keeps responses on the shared callback apart; otherwise Tumiki registers afresh.
+// what keeps responses on the shared callback apart; otherwise Tumiki registers afresh. A redirect URI
+// that is no longer one of Tumiki's callbacks (APP_URL changed) can never receive a response: a DCR or
+// CIMD row is then registered afresh, and a pre-registered one is refused with the URI to register,
+// since only whoever registered that client can add it.
+//
+// `registerAgain` replaces a DCR registration the AS no longer accepts (it answered invalid_client:
+// the client was deleted or its secret revoked) although nothing Tumiki can see has changed.
 //
 // `resourceIndicator` on the row is the RFC 8707 `resource` for authorization and token requests: the
 // checked RFC 9728 `resource`, or the server URL itself when the server publishes no such metadata.
@@ -112,6 +119,7 @@ function parsePreRegisteredCredentialsOrThrow(
 async function obtainCredentials(
   discovery: TBackendDiscovery,
   as: TBackendAuthorizationServer,
+  isCatalog: boolean,
 ): Promise<TCredentials> {
   const choice = chooseBackendRegistration(discovery);
   if (choice === "cimd") {
@@ -145,18 +153,49 @@ async function obtainCredentials(
       redirectUris: [redirectUri],
     };
   }
+  const redirectUri = getBackendRedirectUri({ issuer: as.issuer, registrationType: "PRE_REGISTERED" });
   throw new AppError("BAD_REQUEST", {
     message: `no registration option at ${as.issuer}`,
-    userMessage: `The authorization server ${as.issuer} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI ${getBackendRedirectUri({ issuer: as.issuer, registrationType: "PRE_REGISTERED" })}) and enter its client ID and secret.`,
+    // Users cannot set a catalog server's credentials (see above), so only the operator can help there.
+    userMessage: isCatalog
+      ? `The authorization server ${as.issuer} does not let Tumiki register itself. An administrator must register an OAuth client there (redirect URI ${redirectUri}) and configure its credentials for this catalog server.`
+      : `The authorization server ${as.issuer} does not let Tumiki register itself. Register an OAuth client with the provider (redirect URI ${redirectUri}) and enter its client ID and secret.`,
   });
 }
 
 const isSecretExpired = (row: OAuthClient, now: Date) =>
   row.clientSecretExpiresAt !== null && row.clientSecretExpiresAt <= now;
 
+/**
+ * Whether the row's redirect URI still reaches Tumiki: this issuer's own, or the shared callback (CIMD
+ * rows, and rows registered before redirect URIs were per issuer). startBackendAuthorization sends it.
+ */
+const hasCurrentRedirectUri = (row: OAuthClient) =>
+  row.redirectUris[0] === getAppUrl(BACKEND_CALLBACK_PATH) ||
+  row.redirectUris[0] ===
+    getBackendRedirectUri({ issuer: row.issuer, registrationType: row.registrationType });
+
+/**
+ * A pre-registered client whose stored redirect URI is no longer Tumiki's cannot complete a sign-in, and
+ * Tumiki cannot fix it. A row stored without any URI (set up by hand) is left alone: the current URI is sent.
+ */
+function assertPreRegisteredRedirectUriCurrent(row: OAuthClient, isCatalog: boolean): void {
+  if (row.registrationType !== "PRE_REGISTERED" || row.redirectUris.length === 0) return;
+  if (hasCurrentRedirectUri(row)) return;
+  const redirectUri = getBackendRedirectUri({ issuer: row.issuer, registrationType: "PRE_REGISTERED" });
+  throw new AppError("CONFLICT", {
+    message: `pre-registered client ${row.id} has a redirect URI of another Tumiki address`,
+    userMessage: isCatalog
+      ? `Tumiki's address has changed, so this catalog server's OAuth client at ${row.issuer} no longer redirects to it. An administrator must register the redirect URI ${redirectUri} for it and configure its credentials again.`
+      : `Tumiki's address has changed, so your OAuth client at ${row.issuer} no longer redirects to it. Register the redirect URI ${redirectUri} with that client, then remove this server and add it again with its client ID and secret.`,
+  });
+}
+
 /** Whether a stored registration may still be used with what discovery found now. */
-const isReusable = (row: OAuthClient, discovery: TBackendDiscovery, now: Date) =>
+const isReusable = (row: OAuthClient, discovery: TBackendDiscovery, now: Date, registerAgain: boolean) =>
   !isSecretExpired(row, now) &&
+  !(registerAgain && row.registrationType === "DCR") &&
+  (row.registrationType === "PRE_REGISTERED" || hasCurrentRedirectUri(row)) &&
   (row.registrationType !== "CIMD" || chooseBackendRegistration(discovery) === "cimd");
 
 function audit(userId: string, mcpServerId: string, row: OAuthClient): void {
@@ -174,17 +213,20 @@ const result = (row: OAuthClient) => ({ oauthClientId: row.id, registrationType:
 /**
  * Returns the OAuthClient row for (server, issuer); reuses one only when the issuer is the same. The
  * server must be `userId`'s own or a catalog server; `preRegistered` is refused for a catalog server.
+ * `registerAgain`: the AS rejected the stored DCR client, so a DCR row is registered afresh.
  */
 export async function registerBackendClient({
   userId,
   mcpServerId,
   discovery,
   preRegistered,
+  registerAgain = false,
 }: {
   userId: string;
   mcpServerId: string;
   discovery: TBackendDiscovery;
   preRegistered?: TPreRegisteredCredentials;
+  registerAgain?: boolean;
 }): Promise<{ oauthClientId: string; registrationType: ClientRegistrationType }> {
   const as = getAuthorizationServerOrThrow(discovery);
   const db = getDb();
@@ -221,14 +263,16 @@ export async function registerBackendClient({
     }
   }
 
+  const isCatalog = server.ownerUserId === null;
   const existing = await db.oAuthClient.findUnique({ where });
-  if (existing && isReusable(existing, discovery, new Date())) {
+  if (existing) assertPreRegisteredRedirectUriCurrent(existing, isCatalog);
+  if (existing && isReusable(existing, discovery, new Date(), registerAgain)) {
     // Same issuer: keep the credentials, refresh what discovery may have changed (endpoints, scopes).
     const row = await db.oAuthClient.update({ where: { id: existing.id }, data });
     return result(row);
   }
 
-  const credentials = await obtainCredentials(discovery, as);
+  const credentials = await obtainCredentials(discovery, as, isCatalog);
   if (existing) {
     const row = await db.oAuthClient.update({
       where: { id: existing.id },

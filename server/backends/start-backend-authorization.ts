@@ -5,7 +5,6 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { assertOutboundUrl } from "../net/assert-outbound-url";
 import { OutboundFetchError } from "../net/outbound-fetch-error";
-import { assertRateLimit } from "../rate-limit/assert-rate-limit";
 import { BACKEND_CALLBACK_PATH, getBackendRedirectUri } from "./get-backend-redirect-uri";
 
 // Starts Tumiki's authorization-code flow with a backend's authorization server (MCP authorization
@@ -48,16 +47,22 @@ function parseAuthorizationEndpointOrThrow(endpoint: string): URL {
   return url;
 }
 
+/**
+ * Starts the flow with `oauthClientId` (the row registerBackendClient returned for the server's current
+ * authorization server), else with the server's most recently registered or confirmed client: a row is
+ * updated each time registration reuses it, so after an issuer change A→B→A the row of A wins.
+ * Not rate-limited here: prepareBackendAuthorization, the dashboard's entry point, charges one
+ * backendOutbound per start together with the discovery and registration it runs first.
+ */
 export async function startBackendAuthorization({
   userId,
   mcpServerId,
+  oauthClientId,
 }: {
   userId: string;
   mcpServerId: string;
+  oauthClientId?: string;
 }): Promise<{ authorizationUrl: string }> {
-  // Every start sends the user's browser to a backend and creates a state row: bounded like the other
-  // outbound actions.
-  await assertRateLimit("backendOutbound", `user:${userId}`);
   const db = getDb();
   const server = await db.mcpServer.findFirst({
     where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
@@ -83,8 +88,8 @@ export async function startBackendAuthorization({
     }
   }
   const client = await db.oAuthClient.findFirst({
-    where: { mcpServerId },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    where: { mcpServerId, ...(oauthClientId ? { id: oauthClientId } : {}) },
+    orderBy: [{ updatedAt: "desc" }, { id: "desc" }],
   });
   if (!client) {
     throw new AppError("CONFLICT", {

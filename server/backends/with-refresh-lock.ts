@@ -9,11 +9,13 @@ import { RefreshLockTimeoutError } from "./refresh-lock-timeout-error";
 // token is sent once (Notion and the demo backend accept each one once; a second use is invalid_grant
 // and, at some providers, revokes the grant), and a disconnect never runs beside a refresh whose new
 // refresh token it would then throw away unrevoked. Redis first: `SET NX PX` with a random owner value,
-// released only by its owner. When Redis cannot be reached, a PostgreSQL advisory lock takes over:
-// transaction-scoped, so it is released by COMMIT/ROLLBACK and by the server when the connection dies,
-// and no pooled connection ever goes back to the pool still holding it (a session-level lock would need
-// a dedicated connection and an explicit unlock on every path). The transaction stays open only while
-// the holder works.
+// released only by its owner. When Redis cannot be reached, or none is configured (the in-memory
+// store's lock holds in one process only, while several processes share the PostgreSQL database), a
+// PostgreSQL advisory lock takes over: transaction-scoped, so it is released by COMMIT/ROLLBACK and by
+// the server when the connection dies, and no pooled connection ever goes back to the pool still
+// holding it (a session-level lock would need a dedicated connection and an explicit unlock on every
+// path). The transaction stays open only while the holder works. The embedded database (PGlite) serves
+// one process, so there an in-process queue is the lock.
 //
 // The holder gets a deadline LOCK_TTL_MS - SAFETY_MARGIN_MS after it took the lock and must finish by
 // then, so the Redis lock cannot expire under a holder that is still working.
@@ -26,9 +28,9 @@ const POLL_MS = 50;
 // An advisory-lock holder keeps one pooled connection for its transaction (waiting in
 // pg_advisory_xact_lock, then holding the lock) while `run`, a whole refresh or disconnect written
 // against getDb(), queries on a second one; passing the transaction client through all of it is not
-// worth it for a fallback. With pg's default pool of 10, ten holders would take every connection and
-// then wait forever for their second one. So at most this many transactions per process are open at
-// once (2 connections each at most, 8 in all); further fallback callers queue here, holding none.
+// worth it for a path taken only without Redis. With pg's default pool of 10, ten holders would take
+// every connection and then wait forever for their second one. So at most this many transactions per
+// process are open at once (2 connections each at most, 8 in all); further callers queue here, holding none.
 const MAX_ADVISORY_HOLDERS = 4;
 
 type TLockKind = "redis" | "postgres" | "process";
@@ -104,6 +106,11 @@ export async function withRefreshLock<T>({
   const owner = randomBytes(16).toString("hex");
   const redis = getRedis();
   const giveUpAt = Date.now() + waitMs;
+  if (redis.kind === "memory") {
+    return getDatabaseTarget().kind === "pglite"
+      ? withProcessLock(lockKey, run)
+      : withAdvisoryLock(lockKey, giveUpAt, run);
+  }
   try {
     while (!(await redis.set(lockKey, owner, { nx: true, px: LOCK_TTL_MS }))) {
       if (Date.now() >= giveUpAt) throw new RefreshLockTimeoutError(lockKey);

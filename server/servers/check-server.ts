@@ -16,10 +16,13 @@ export type TServerCheck =
       /** How Tumiki would register (null without OAuth): registerBackendClient's own choice. */
       registration: TBackendRegistrationChoice | null;
       /**
-       * The redirect URI an application registered by hand at this issuer must list (one per issuer);
-       * empty without an authorization server.
+       * The redirect URI Tumiki will use with `registration`: the shared callback for CIMD, this issuer's
+       * own otherwise (for credentials_required, the one the user's application must list); empty
+       * without an authorization server.
        */
       redirectUri: string;
+      /** The redirect URI an application the user registered at this issuer must list (one per issuer). */
+      ownCredentialsRedirectUri: string;
     }
   /** A 401 with another scheme than Bearer (e.g. Basic, an API-key scheme): not OAuth. */
   | { kind: "api_key_expected"; message: string };
@@ -39,11 +42,19 @@ export async function checkServer({
   try {
     const discovery = await discoverBackendAuth({ url });
     const issuer = discovery.authorizationServer?.issuer;
+    const registration = discovery.authType === "OAUTH" ? chooseBackendRegistration(discovery) : null;
+    if (!issuer)
+      return { kind: "discovered", discovery, registration, redirectUri: "", ownCredentialsRedirectUri: "" };
+    const ownCredentialsRedirectUri = getBackendRedirectUri({ issuer, registrationType: "PRE_REGISTERED" });
     return {
       kind: "discovered",
       discovery,
-      registration: discovery.authType === "OAUTH" ? chooseBackendRegistration(discovery) : null,
-      redirectUri: issuer ? getBackendRedirectUri({ issuer, registrationType: "PRE_REGISTERED" }) : "",
+      registration,
+      redirectUri:
+        registration === "cimd"
+          ? getBackendRedirectUri({ issuer, registrationType: "CIMD" })
+          : ownCredentialsRedirectUri,
+      ownCredentialsRedirectUri,
     };
   } catch (error) {
     if (error instanceof BackendDiscoveryError && error.reason === "unsupported_challenge") {

@@ -102,6 +102,27 @@ function handleFake(req: IncomingMessage, res: ServerResponse) {
       code_challenge_methods_supported: ["S256"],
     });
   }
+  // /cimd-oauth: an OAuth server whose AS (issuer `${fakeOrigin}/cimd`) accepts Tumiki's client metadata
+  // document and sends iss.
+  if (path === "/cimd-oauth") {
+    return sendJson(res, 401, {}, { "www-authenticate": "Bearer" });
+  }
+  if (path === "/.well-known/oauth-protected-resource/cimd-oauth") {
+    return sendJson(res, 200, {
+      resource: `${fakeOrigin}/cimd-oauth`,
+      authorization_servers: [`${fakeOrigin}/cimd`],
+    });
+  }
+  if (path === "/.well-known/oauth-authorization-server/cimd") {
+    return sendJson(res, 200, {
+      issuer: `${fakeOrigin}/cimd`,
+      authorization_endpoint: `${fakeOrigin}/cimd/authorize`,
+      token_endpoint: `${fakeOrigin}/cimd/token`,
+      code_challenge_methods_supported: ["S256"],
+      client_id_metadata_document_supported: true,
+      authorization_response_iss_parameter_supported: true,
+    });
+  }
   if (path === "/register") {
     fake.registrations += 1;
     return sendJson(res, 500, { error: "server_error" });
@@ -135,6 +156,7 @@ describe("checkServer", () => {
       discovery: { authType: "NONE" },
       registration: null,
       redirectUri: "",
+      ownCredentialsRedirectUri: "",
     });
   });
 
@@ -151,12 +173,41 @@ describe("checkServer", () => {
       },
       // APP_URL is http in tests: CIMD needs an https client_id, so DCR it is.
       registration: "dcr",
-      // The URI an application registered by hand at this issuer must list: the issuer's own.
-      redirectUri: getBackendRedirectUri({ issuer: demo.issuer, registrationType: "PRE_REGISTERED" }),
+      // DCR registers the issuer's own URI, which an application registered by hand must list too.
+      redirectUri: getBackendRedirectUri({ issuer: demo.issuer, registrationType: "DCR" }),
+      ownCredentialsRedirectUri: getBackendRedirectUri({
+        issuer: demo.issuer,
+        registrationType: "PRE_REGISTERED",
+      }),
     });
     expect((check as { redirectUri: string }).redirectUri).toMatch(
       /^http:\/\/localhost:3000\/oauth\/callback\/[A-Za-z0-9_-]{22}$/,
     );
+  });
+
+  it("shows the shared callback as the redirect URI when Tumiki would register with its metadata document", async () => {
+    const user = await createUser();
+    const originalAppUrl = process.env.APP_URL;
+    process.env.APP_URL = "https://tumiki.example.com";
+    resetEnvCache();
+    try {
+      const check = await checkServer({ userId: user.id, url: `${fakeOrigin}/cimd-oauth` });
+      expect(check).toMatchObject({
+        kind: "discovered",
+        registration: "cimd",
+        redirectUri: "https://tumiki.example.com/oauth/callback",
+        ownCredentialsRedirectUri: getBackendRedirectUri({
+          issuer: `${fakeOrigin}/cimd`,
+          registrationType: "PRE_REGISTERED",
+        }),
+      });
+      expect((check as { ownCredentialsRedirectUri: string }).ownCredentialsRedirectUri).toMatch(
+        /^https:\/\/tumiki\.example\.com\/oauth\/callback\/[A-Za-z0-9_-]{22}$/,
+      );
+    } finally {
+      process.env.APP_URL = originalAppUrl;
+      resetEnvCache();
+    }
   });
 
   it("reports a server that refuses with another scheme than Bearer as expecting an API key", async () => {

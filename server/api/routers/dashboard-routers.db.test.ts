@@ -1,7 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it, vi } from "vitest";
+import { startDemoBackend } from "@/scripts/demo-backend/start-demo-backend";
 import { flushAuditEvents } from "../../audit/write-audit-event";
 import { getDb } from "../../db";
+import { resetEnvCache } from "../../env";
 import { appRouter } from "../root";
 import { createCallerFactory, type TRPCContext } from "../trpc";
 
@@ -150,6 +152,36 @@ describe("dashboard routers", () => {
     const { events } = await callerFor(user.id).audit.list({ eventType: "backend.connected" });
 
     expect(events).toMatchObject([{ eventType: "backend.connected", ip: "203.0.113.9", serverName: "Docs" }]);
+  });
+
+  it("Connect/Reconnect (servers.startAuthorization) discovers the server and registers Tumiki before starting", async () => {
+    const demo = await startDemoBackend({ port: 0 });
+    try {
+      const demoPort = new URL(demo.origin).port;
+      process.env.OUTBOUND_ALLOWED_PRIVATE_HOSTS = `localhost:${demoPort},127.0.0.1:${demoPort}`;
+      resetEnvCache();
+      const user = await createUser();
+      // No registration stored: starting without one would be refused.
+      const server = await getDb().mcpServer.create({
+        data: {
+          name: "Demo",
+          slug: `demo-${Date.now()}`,
+          url: demo.mcpUrl,
+          authType: "OAUTH",
+          ownerUserId: user.id,
+        },
+      });
+
+      const { authorizationUrl } = await callerFor(user.id).servers.startAuthorization({
+        serverId: server.id,
+      });
+
+      expect(demo.stats.registrations).toBe(1);
+      const client = await getDb().oAuthClient.findFirstOrThrow({ where: { mcpServerId: server.id } });
+      expect(new URL(authorizationUrl).searchParams.get("client_id")).toBe(client.clientId);
+    } finally {
+      await demo.close();
+    }
   });
 
   it("creates an API key shown once, lists it by prefix and revokes it", async () => {

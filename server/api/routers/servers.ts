@@ -1,4 +1,4 @@
-import { startBackendAuthorization } from "../../backends/start-backend-authorization";
+import { prepareBackendAuthorization } from "../../backends/prepare-backend-authorization";
 import { addServer } from "../../servers/add-server";
 import { checkServer } from "../../servers/check-server";
 import { connectCatalogServer } from "../../servers/connect-catalog-server";
@@ -33,10 +33,11 @@ export const serversRouter = createTRPCRouter({
     .input(ZConnectCatalogServerInput)
     .mutation(({ ctx, input }) => connectCatalogServer({ ...input, userId: ctx.userId, origin: ctx.origin })),
 
+  // Connect and Reconnect: discovers and registers again when needed, then starts the sign-in.
   startAuthorization: protectedProcedure
     .input(ZStartServerAuthorizationInput)
     .mutation(({ ctx, input }) =>
-      startBackendAuthorization({ userId: ctx.userId, mcpServerId: input.serverId }),
+      prepareBackendAuthorization({ userId: ctx.userId, mcpServerId: input.serverId }),
     ),
 
   remove: protectedProcedure
