@@ -15,6 +15,7 @@ import { ListQueryResult } from "../dashboard/list-query-result";
 import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 
@@ -44,10 +45,10 @@ export function ApiKeysManager() {
       setCreated({ key: result.key, name: form.name.trim() });
       setForm({ name: "", expiresOn: "" });
       choice.resetScopes();
-      await utils.apiKey.list.invalidate();
+      await refreshAfterMutation(utils.apiKey.list);
     },
   });
-  const revoke = api.apiKey.revoke.useMutation({ onSuccess: () => utils.apiKey.list.invalidate() });
+  const revoke = api.apiKey.revoke.useMutation({ onSuccess: () => refreshAfterMutation(utils.apiKey.list) });
   const fieldErrors = getFieldErrors(create.error);
   const now = new Date();
 

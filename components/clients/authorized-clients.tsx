@@ -8,6 +8,7 @@ import { EmptyListBox } from "../dashboard/empty-list-box";
 import { describeMutationError, formatDateTime } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { cell } from "../dashboard/table-styles";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { api } from "../trpc";
 
 export function AuthorizedClients() {
@@ -15,7 +16,7 @@ export function AuthorizedClients() {
   const clients = api.aiClient.listAuthorized.useQuery();
   const heading = useRef<HTMLHeadingElement>(null);
   const revoke = api.aiClient.revoke.useMutation({
-    onSuccess: () => utils.aiClient.listAuthorized.invalidate(),
+    onSuccess: () => refreshAfterMutation(utils.aiClient.listAuthorized),
   });
 
   return (

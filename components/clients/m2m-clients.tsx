@@ -15,6 +15,7 @@ import { ListQueryResult } from "../dashboard/list-query-result";
 import { OneTimeSecretPanel } from "../dashboard/one-time-secret-panel";
 import { card, cell } from "../dashboard/table-styles";
 import { useInstanceScopeChoice } from "../dashboard/use-instance-scope-choice";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 import { CredentialRow } from "./credential-row";
@@ -51,10 +52,12 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
       });
       setName("");
       choice.resetScopes();
-      await utils.aiClient.listM2m.invalidate();
+      await refreshAfterMutation(utils.aiClient.listM2m);
     },
   });
-  const remove = api.aiClient.deleteM2m.useMutation({ onSuccess: () => utils.aiClient.listM2m.invalidate() });
+  const remove = api.aiClient.deleteM2m.useMutation({
+    onSuccess: () => refreshAfterMutation(utils.aiClient.listM2m),
+  });
   const fieldErrors = getFieldErrors(create.error);
 
   function handleCreate(event: FormEvent<HTMLFormElement>) {

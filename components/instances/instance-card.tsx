@@ -12,6 +12,7 @@ import { ConfirmButton } from "../dashboard/confirm-button";
 import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
 import { card } from "../dashboard/table-styles";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { ConnectionStatusBadge } from "../servers/connection-status-badge";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
@@ -34,7 +35,7 @@ export function InstanceCard({ instance, servers, serversError, focusAfterDelete
   const headingId = useId();
   const utils = api.useUtils();
   const refresh = async () => {
-    await Promise.all([utils.instance.list.invalidate(), utils.servers.list.invalidate()]);
+    await refreshAfterMutation(utils.instance.list, utils.servers.list);
   };
   const remove = api.instance.delete.useMutation({ onSuccess: refresh });
 
@@ -86,7 +87,7 @@ function RenameableTitle({ instance, headingId }: { instance: Instance; headingI
   const rename = api.instance.rename.useMutation({
     onSuccess: async () => {
       setIsEditing(false);
-      await utils.instance.list.invalidate();
+      await refreshAfterMutation(utils.instance.list);
     },
   });
 

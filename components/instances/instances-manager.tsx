@@ -8,6 +8,7 @@ import { FormErrorAlert } from "../dashboard/form-error-alert";
 import { getFieldErrors } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { card } from "../dashboard/table-styles";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
 import { InstanceCard } from "./instance-card";
@@ -21,7 +22,7 @@ export function InstancesManager() {
   const create = api.instance.create.useMutation({
     onSuccess: async () => {
       setName("");
-      await utils.instance.list.invalidate();
+      await refreshAfterMutation(utils.instance.list);
     },
   });
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback } from "react";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { api } from "../trpc";
 import { AddServerForm } from "./add-server-form";
 import { AuthorizationNotice } from "./authorization-notice";
@@ -13,11 +14,12 @@ export function ServersManager({ reconnectServerId }: { reconnectServerId?: stri
   const utils = api.useUtils();
   // A connection changes the servers, the instances that may bundle them, and the backend tokens.
   const refresh = useCallback(async () => {
-    await Promise.all([
-      utils.servers.invalidate(),
-      utils.instance.list.invalidate(),
-      utils.backendTokens.invalidate(),
-    ]);
+    await refreshAfterMutation(
+      utils.servers.list,
+      utils.servers.catalog,
+      utils.instance.list,
+      utils.backendTokens.list,
+    );
   }, [utils]);
   const popup = useAuthorizationPopup({ onFinished: refresh });
   const isAuthorizing = popup.state.status === "preparing";

@@ -12,6 +12,7 @@ import { EmptyListBox } from "../dashboard/empty-list-box";
 import { describeMutationError, formatDateTime } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { cell } from "../dashboard/table-styles";
+import { refreshAfterMutation } from "../refresh-after-mutation";
 import { AuthorizationNotice } from "../servers/authorization-notice";
 import { CONNECTION_ACTION_LABEL, ConnectionStatusBadge } from "../servers/connection-status-badge";
 import { useAuthorizationPopup } from "../servers/use-authorization-popup";
@@ -39,7 +40,7 @@ export function BackendTokensManager() {
   const [notice, setNotice] = useState<Notice>(null);
   // Focus lands here when a confirmed Disconnect removes its own button from the row.
   const section = useRef<HTMLElement>(null);
-  const reloadList = () => utils.backendTokens.list.invalidate();
+  const reloadList = () => refreshAfterMutation(utils.backendTokens.list);
 
   const refresh = api.backendTokens.refresh.useMutation({ onSettled: reloadList });
   const disconnect = api.backendTokens.disconnect.useMutation({ onSettled: reloadList });
