@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { getAppUrl } from "../auth/resource-urls";
-import type { ClientRegistrationType } from "../generated/prisma/client";
+import type { ClientRegistrationType, OAuthClient } from "../generated/prisma/client";
 
 // Tumiki's redirect URI at a backend's authorization server. RFC 9700 §4.4.2 (mix-up): a client of
 // several authorization servers must tell which one an authorization response came from, by RFC 9207
@@ -31,4 +31,18 @@ export function getBackendRedirectUri({
     .subarray(0, 16)
     .toString("base64url");
   return getAppUrl(`${BACKEND_CALLBACK_PATH}/${issuerKey}`);
+}
+
+/**
+ * The redirect URI to send for a stored client: the one it was registered with while that is still one
+ * of Tumiki's callbacks (its issuer's own, or the shared one, which CIMD clients use and rows registered
+ * before per-issuer URIs hold: their AS or the user's OAuth app knows only that one), else the one it
+ * would get now (APP_URL changed, or no URI stored).
+ */
+export function getClientRedirectUri(
+  client: Pick<OAuthClient, "issuer" | "registrationType" | "redirectUris">,
+): string {
+  const [registered] = client.redirectUris;
+  if (registered === getAppUrl(BACKEND_CALLBACK_PATH)) return registered;
+  return getBackendRedirectUri(client);
 }

@@ -1,9 +1,9 @@
+import { assertStoredTokenValid } from "./assert-stored-token-valid";
 import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, readCachedToken } from "./backend-token-cache";
 import { getStoredBackendTokenOrThrow } from "./get-stored-backend-token-or-throw";
 import { isExpiringSoon } from "./is-expiring-soon";
 import { isRefreshBackingOff } from "./is-refresh-backing-off";
-import { ReAuthRequiredError } from "./re-auth-required-error";
 import { refreshBackendToken } from "./refresh-backend-token";
 
 /**
@@ -25,14 +25,9 @@ export async function getValidToken({
   const cached = await readCachedToken({ userId, mcpServerId });
   if (cached.token) return cached.token;
 
-  const { token, server } = await getStoredBackendTokenOrThrow({ userId, mcpServerId });
-  if (!token.isValid) {
-    throw new ReAuthRequiredError({
-      mcpServerId,
-      serverName: server.name,
-      reason: token.lastError ?? "invalid",
-    });
-  }
+  const stored = await getStoredBackendTokenOrThrow({ userId, mcpServerId });
+  assertStoredTokenValid(stored);
+  const { token } = stored;
   const value = toBackendAccessToken(token);
   if (isExpiringSoon({ expiresAt: token.expiresAt })) {
     // Not cached (inside the buffer the TTL is 0): each call reads the row, so it sees the backoff end.

@@ -7,6 +7,7 @@ import { BackendTokenError } from "./backend-token-error";
 import { discoverBackendAuth } from "./discover-backend-auth";
 import { getBackendRedirectUri } from "./get-backend-redirect-uri";
 import { BACKEND_TOKEN_PURPOSE } from "./get-stored-backend-token-or-throw";
+import { getVisibleServerOrThrow } from "./get-visible-server-or-throw";
 import { registerBackendClient } from "./register-backend-client";
 import { requestBackendToken } from "./request-backend-token";
 import { startBackendAuthorization } from "./start-backend-authorization";
@@ -60,8 +61,9 @@ export async function prepareBackendAuthorization({
 }): Promise<{ authorizationUrl: string }> {
   await assertRateLimit("backendOutbound", `user:${userId}`);
   const db = getDb();
-  const server = await db.mcpServer.findFirst({
-    where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
+  const server = await getVisibleServerOrThrow({
+    userId,
+    mcpServerId,
     select: {
       url: true,
       authType: true,
@@ -77,7 +79,6 @@ export async function prepareBackendAuthorization({
       },
     },
   });
-  if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
   if (server.authType !== "OAUTH") {
     throw new AppError("BAD_REQUEST", { userMessage: "This server does not use OAuth." });
   }

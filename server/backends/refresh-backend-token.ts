@@ -4,6 +4,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { getLogger } from "../logger";
+import { assertStoredTokenValid } from "./assert-stored-token-valid";
 import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, invalidateCachedToken, readCacheGeneration } from "./backend-token-cache";
 import { BackendTokenError } from "./backend-token-error";
@@ -74,13 +75,7 @@ function auditRefreshFailure(
 /** The row as it is now, after a write found it changed since it was read. */
 async function readCurrentToken(context: TRefreshContext): Promise<TBackendAccessToken> {
   const current = await getStoredBackendTokenOrThrow(context);
-  if (!current.token.isValid) {
-    throw new ReAuthRequiredError({
-      mcpServerId: context.mcpServerId,
-      serverName: current.server.name,
-      reason: current.token.lastError ?? "invalid",
-    });
-  }
+  assertStoredTokenValid(current);
   return toBackendAccessToken(current.token);
 }
 
@@ -121,8 +116,8 @@ async function markGrantGone(
  * dropped. The drop is audited, and a new refresh token is revoked at the backend when the row is gone:
  * the user ended the connection, as a disconnect would have. While the row exists it is not revoked,
  * since revoking a refresh token may end every token of its grant (RFC 7009 §2.1 allows it;
- * oidc-provider revokes the whole grant), which can include the tokens that replaced it; nobody holds the dropped one (it is never
- * stored or logged). Revocation runs in the background and its failures are only logged.
+ * oidc-provider revokes the whole grant), which can include the tokens that replaced it; nobody holds
+ * the dropped one (it is never stored or logged). Revocation runs in the background and its failures are only logged.
  */
 async function discardSupersededToken(
   context: TRefreshContext,
@@ -290,14 +285,8 @@ async function refreshUnderLock(context: TRefreshContext): Promise<TBackendAcces
       // Before the read whose result gets cached: see backend-token-cache.ts.
       const generation = await readCacheGeneration(context);
       const stored = await getStoredBackendTokenOrThrow(context);
+      assertStoredTokenValid(stored);
       const { token, server } = stored;
-      if (!token.isValid) {
-        throw new ReAuthRequiredError({
-          mcpServerId: context.mcpServerId,
-          serverName: server.name,
-          reason: token.lastError ?? "invalid",
-        });
-      }
       const alreadyFresh = context.force
         ? token.accessToken !== startedWith
         : !isExpiringSoon({ expiresAt: token.expiresAt });

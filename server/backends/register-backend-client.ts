@@ -1,5 +1,4 @@
 import { writeAuditEvent } from "../audit/write-audit-event";
-import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { ClientRegistrationType, OAuthClient, Prisma } from "../generated/prisma/client";
@@ -12,8 +11,9 @@ import {
   ZPreRegisteredCredentials,
 } from "./backend-schemas";
 import { chooseBackendRegistration } from "./choose-backend-registration";
-import { BACKEND_CALLBACK_PATH, getBackendRedirectUri } from "./get-backend-redirect-uri";
+import { getBackendRedirectUri, getClientRedirectUri } from "./get-backend-redirect-uri";
 import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
+import { getVisibleServerOrThrow } from "./get-visible-server-or-throw";
 import { requestClientRegistration } from "./request-client-registration";
 
 // Tumiki's client registration at a backend's authorization server, in the MCP spec's order: credentials
@@ -170,10 +170,7 @@ const isSecretExpired = (row: OAuthClient, now: Date) =>
  * Whether the row's redirect URI still reaches Tumiki: this issuer's own, or the shared callback (CIMD
  * rows, and rows registered before redirect URIs were per issuer). startBackendAuthorization sends it.
  */
-const hasCurrentRedirectUri = (row: OAuthClient) =>
-  row.redirectUris[0] === getAppUrl(BACKEND_CALLBACK_PATH) ||
-  row.redirectUris[0] ===
-    getBackendRedirectUri({ issuer: row.issuer, registrationType: row.registrationType });
+const hasCurrentRedirectUri = (row: OAuthClient) => row.redirectUris[0] === getClientRedirectUri(row);
 
 /**
  * A pre-registered client whose stored redirect URI is no longer Tumiki's cannot complete a sign-in, and
@@ -230,11 +227,7 @@ export async function registerBackendClient({
 }): Promise<{ oauthClientId: string; registrationType: ClientRegistrationType }> {
   const as = getAuthorizationServerOrThrow(discovery);
   const db = getDb();
-  const server = await db.mcpServer.findFirst({
-    where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
-    select: { ownerUserId: true },
-  });
-  if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
+  const server = await getVisibleServerOrThrow({ userId, mcpServerId, select: { ownerUserId: true } });
   const where = { mcpServerId_issuer: { mcpServerId, issuer: as.issuer } };
   const data = rowData(discovery, as);
 

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import { hashOpaqueSecret } from "../auth/opaque-secrets";
-import { getAppUrl } from "../auth/resource-urls";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import { assertOutboundUrl } from "../net/assert-outbound-url";
 import { OutboundFetchError } from "../net/outbound-fetch-error";
-import { BACKEND_CALLBACK_PATH, getBackendRedirectUri } from "./get-backend-redirect-uri";
+import { getClientRedirectUri } from "./get-backend-redirect-uri";
+import { getVisibleServerOrThrow } from "./get-visible-server-or-throw";
 
 // Starts Tumiki's authorization-code flow with a backend's authorization server (MCP authorization
 // spec, client side): PKCE S256, RFC 8707 `resource`, and a `state` kept server-side. Only the state's
@@ -64,11 +64,11 @@ export async function startBackendAuthorization({
   oauthClientId?: string;
 }): Promise<{ authorizationUrl: string }> {
   const db = getDb();
-  const server = await db.mcpServer.findFirst({
-    where: { id: mcpServerId, OR: [{ ownerUserId: null }, { ownerUserId: userId }] },
+  const server = await getVisibleServerOrThrow({
+    userId,
+    mcpServerId,
     select: { id: true, url: true, authType: true, ownerUserId: true },
   });
-  if (!server) throw new AppError("NOT_FOUND", { userMessage: "This server was not found." });
   if (server.authType !== "OAUTH") {
     throw new AppError("BAD_REQUEST", { userMessage: "This server does not use OAuth." });
   }
@@ -124,16 +124,8 @@ export async function startBackendAuthorization({
 
   const codeVerifier = randomBytes(32).toString("base64url");
   const state = randomBytes(32).toString("base64url");
-  // The URI the client was registered with: this issuer's own (getBackendRedirectUri), or the shared
-  // callback, which CIMD clients use and which rows registered before per-issuer URIs were introduced
-  // hold (their AS or the user's OAuth app knows only that one). Anything else (APP_URL changed, no URI
-  // stored) cannot be Tumiki's, so the computed one is sent. The state records the URI sent, and the
-  // callback accepts the response only there.
-  const sharedCallback = getAppUrl(BACKEND_CALLBACK_PATH);
-  const redirectUri =
-    client.redirectUris[0] === sharedCallback
-      ? sharedCallback
-      : getBackendRedirectUri({ issuer: client.issuer, registrationType: client.registrationType });
+  // The state records the URI sent, and the callback accepts the response only there.
+  const redirectUri = getClientRedirectUri(client);
   const resource = client.resourceIndicator ?? server.url;
   const scope = client.scopes.join(" ") || null;
   await db.backendAuthorizationState.create({
