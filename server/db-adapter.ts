@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -90,16 +91,29 @@ function createPostgresAdapter(url: string) {
   });
 }
 
+// One PGlite per data directory and process. PGlite has no lock, and two instances that open an empty
+// directory both run initdb, so one can overwrite what the other has written: the Prisma CLI asks
+// prisma.config.ts for its adapter twice per command, and `migrate deploy` on a fresh machine then
+// sometimes left an empty database behind (the seed failed with `relation "public.User" does not exist`).
+const openInstances = new Map<string, PGlite>();
+
 /**
  * Opens PGlite with startup-progress logging off: otherwise the Prisma CLI hangs after
- * `migrate deploy` on an existing data directory (DESIGN.md, stack recipe).
+ * `migrate deploy` on an existing data directory (DESIGN.md, stack recipe). Returns the instance this
+ * process already has open on the same directory, if any.
  */
 export function openPglite(dataDir: string): PGlite {
-  if (!dataDir.includes("://")) mkdirSync(dataDir, { recursive: true });
-  return new PGlite({
+  const isPath = !dataDir.includes("://");
+  const key = isPath ? path.resolve(dataDir) : dataDir;
+  const open = openInstances.get(key);
+  if (open && !open.closed) return open;
+  if (isPath) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite({
     dataDir,
     startParams: [...PGlite.defaultStartParams, "-c", "log_startup_progress_interval=0"],
   });
+  openInstances.set(key, client);
+  return client;
 }
 
 // pglite-prisma-adapter 0.6.1 reports every database error as a raw `{ kind: "postgres", code }`,
