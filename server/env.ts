@@ -68,6 +68,29 @@ export const ZEnv = z
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(0).default(300),
     ),
+    // The MCP endpoint (/mcp/{instanceId}). Browser origins allowed besides APP_URL's own (an `Origin`
+    // header naming any other is refused with 403: DNS rebinding), e.g. a browser-based MCP inspector.
+    MCP_ALLOWED_ORIGINS: z.preprocess(
+      (v) => (typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim()) : []),
+      z.array(z.url().transform((url) => new URL(url).origin)),
+    ),
+    // How long a backend may take to start answering one request, in milliseconds (lists, calls).
+    MCP_BACKEND_TIMEOUT_MS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(100).max(300_000).default(30_000),
+    ),
+    // An MCP session (and the backend sessions opened for it) ends after this many idle seconds.
+    MCP_SESSION_TTL_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce
+        .number()
+        .int()
+        .min(60)
+        .default(24 * 3600),
+    ),
+    // `npm run bench` only: "1" turns on the framework-floor route, which forwards to this URL.
+    BENCH_FLOOR_ROUTE: z.enum(["0", "1"]).optional(),
+    BENCH_FLOOR_TARGET_URL: optionalUrl,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     VERCEL: optionalString,
   })

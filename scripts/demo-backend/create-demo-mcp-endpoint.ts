@@ -6,6 +6,7 @@ import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Provider } from "oidc-provider";
 import { DEMO_SCOPES } from "./create-demo-provider";
 import { createNotesServer, type TNotesByAccount } from "./create-notes-server";
+import type { TDemoMcpStats } from "./demo-stats";
 import { sendJson } from "./send-json";
 
 // The demo backend's MCP endpoint (Streamable HTTP), a protected resource as the MCP authorization spec
@@ -40,6 +41,14 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   return JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
+function isCancelledNotification(message: unknown): boolean {
+  return (
+    typeof message === "object" &&
+    message !== null &&
+    (message as { method?: unknown }).method === "notifications/cancelled"
+  );
+}
+
 function isInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
 }
@@ -48,6 +57,7 @@ export function createDemoMcpEndpoint(options: {
   provider: Provider;
   mcpUrl: string;
   resourceMetadataUrl: string;
+  stats: TDemoMcpStats;
   publicAccount?: string;
 }): TDemoMcpEndpoint {
   const sessions = new Map<string, TSession>();
@@ -117,7 +127,7 @@ export function createDemoMcpEndpoint(options: {
       return;
     }
 
-    const server = createNotesServer({ accountId, notesByAccount });
+    const server = createNotesServer({ accountId, notesByAccount, stats: options.stats });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
@@ -131,6 +141,13 @@ export function createDemoMcpEndpoint(options: {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
+    // Counted before the SDK handles it (it aborts the named request): tests check that a proxy
+    // passes cancellations on, which the tool call's own outcome alone cannot show.
+    const deliver = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if (isCancelledNotification(message)) options.stats.cancellations += 1;
+      deliver?.(message, extra);
+    };
     await transport.handleRequest(req, res, body);
   };
 

@@ -16,10 +16,10 @@ const GRANT_MEMBERS = new Set([
 
 export type TDemoOidcStore = {
   adapterFor(model: string): Adapter;
-  /** Ids of the live grants of an account, across clients. */
-  findGrantIdsOf(accountId: string): string[];
-  /** Deletes a grant and every token and code issued under it. */
-  revokeGrant(grantId: string): void;
+  /** Deletes every grant of an account (across clients) and every token and code issued under them; returns how many grants. */
+  revokeGrantsOf(accountId: string): number;
+  /** Deletes an account's access tokens only (its grants and refresh tokens stay); returns how many. */
+  destroyAccessTokensOf(accountId: string): number;
 };
 
 export function createDemoOidcStore(): TDemoOidcStore {
@@ -35,6 +35,12 @@ export function createDemoOidcStore(): TDemoOidcStore {
       return undefined;
     }
     return entry.payload;
+  };
+
+  const remove = (key: string) => {
+    const grantId = entries.get(key)?.payload.grantId;
+    entries.delete(key);
+    if (grantId) grantMembers.get(grantId)?.delete(key);
   };
 
   const revokeGrant = (grantId: string) => {
@@ -74,10 +80,7 @@ export function createDemoOidcStore(): TDemoOidcStore {
         if (payload) payload.consumed = Math.floor(Date.now() / 1000);
       },
       async destroy(id) {
-        const key = keyOf(id);
-        const payload = entries.get(key)?.payload;
-        entries.delete(key);
-        if (payload?.grantId) grantMembers.get(payload.grantId)?.delete(key);
+        remove(keyOf(id));
       },
       async revokeByGrantId(grantId) {
         for (const key of grantMembers.get(grantId) ?? []) {
@@ -89,14 +92,19 @@ export function createDemoOidcStore(): TDemoOidcStore {
 
   return {
     adapterFor,
-    findGrantIdsOf(accountId) {
-      const ids: string[] = [];
-      for (const key of entries.keys()) {
-        if (!key.startsWith("Grant:")) continue;
-        if (read(key)?.accountId === accountId) ids.push(key.slice("Grant:".length));
-      }
-      return ids;
+    revokeGrantsOf(accountId) {
+      const grantIds = [...entries.keys()]
+        .filter((key) => key.startsWith("Grant:") && read(key)?.accountId === accountId)
+        .map((key) => key.slice("Grant:".length));
+      for (const grantId of grantIds) revokeGrant(grantId);
+      return grantIds.length;
     },
-    revokeGrant,
+    destroyAccessTokensOf(accountId) {
+      const keys = [...entries.keys()].filter(
+        (key) => key.startsWith("AccessToken:") && read(key)?.accountId === accountId,
+      );
+      for (const key of keys) remove(key);
+      return keys.length;
+    },
   };
 }

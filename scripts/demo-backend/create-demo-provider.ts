@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import Provider, { type ClientLike, errors, type ResourceServerInfo } from "oidc-provider";
 import type { TDemoOidcStore } from "./create-demo-oidc-store";
+import type { TDemoStats } from "./demo-stats";
 
 // The demo backend's authorization server: oidc-provider (OpenID-certified), configured like a remote
 // MCP server's AS that follows the MCP authorization spec: open dynamic client registration, PKCE S256
@@ -8,12 +9,6 @@ import type { TDemoOidcStore } from "./create-demo-oidc-store";
 // on every use, RFC 7009 revocation, `iss` in authorization responses (RFC 9207, on by default).
 
 export const DEMO_SCOPES = ["notes:read", "notes:write"] as const;
-
-export type TDemoStats = {
-  tokenRequests: Record<string, number>;
-  registrations: number;
-  revocations: number;
-};
 
 export function createDemoProvider(options: {
   issuer: string;

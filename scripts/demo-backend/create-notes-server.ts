@@ -2,9 +2,13 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
+import type { TDemoMcpStats } from "./demo-stats";
+import { generateDemoText } from "./generate-demo-text";
 
 // The demo backend's MCP server for one session: a notes tool set over the notes of the account the
-// session's token belongs to, plus a slow counter that reports progress (to exercise streaming).
+// session's token belongs to, plus tools that exercise a proxy's transport: a slow counter that reports
+// progress (streaming, cancellation) and a text generator (large results). Every call is counted in the
+// stats, so a test can see from outside whether a call ran to the end or was aborted.
 
 export type TNote = { id: string; title: string; body: string; createdAt: string };
 
@@ -12,14 +16,36 @@ export type TNote = { id: string; title: string; body: string; createdAt: string
 export type TNotesByAccount = Map<string, TNote[]>;
 
 const MAX_COUNT = 20;
+const MAX_GENERATED_BYTES = 2_000_000;
 
 function asText(value: unknown) {
   return { content: [{ type: "text" as const, text: JSON.stringify(value, null, 2) }] };
 }
 
+/** Runs one tool call, counting it as started, then completed or (when its request was aborted) aborted. */
+async function track<T>(
+  stats: TDemoMcpStats,
+  tool: string,
+  signal: AbortSignal,
+  run: () => Promise<T>,
+): Promise<T> {
+  stats.toolCalls[tool] ??= { started: 0, completed: 0, aborted: 0 };
+  const calls = stats.toolCalls[tool];
+  calls.started += 1;
+  try {
+    const result = await run();
+    calls.completed += 1;
+    return result;
+  } catch (error) {
+    if (signal.aborted) calls.aborted += 1;
+    throw error;
+  }
+}
+
 export function createNotesServer(options: {
   accountId: string;
   notesByAccount: TNotesByAccount;
+  stats: TDemoMcpStats;
 }): McpServer {
   const notesOf = (): TNote[] => {
     const existing = options.notesByAccount.get(options.accountId);
@@ -38,7 +64,7 @@ export function createNotesServer(options: {
       description: "Lists all notes of the signed-in account, oldest first.",
       annotations: { readOnlyHint: true },
     },
-    async () => asText(notesOf()),
+    async (extra) => track(options.stats, "list_notes", extra.signal, async () => asText(notesOf())),
   );
 
   server.registerTool(
@@ -48,11 +74,12 @@ export function createNotesServer(options: {
       description: "Creates a note with a title and a body.",
       inputSchema: { title: z.string().min(1).max(200), body: z.string().max(10_000) },
     },
-    async ({ title, body }) => {
-      const note: TNote = { id: randomUUID(), title, body, createdAt: new Date().toISOString() };
-      notesOf().push(note);
-      return asText(note);
-    },
+    async ({ title, body }, extra) =>
+      track(options.stats, "create_note", extra.signal, async () => {
+        const note: TNote = { id: randomUUID(), title, body, createdAt: new Date().toISOString() };
+        notesOf().push(note);
+        return asText(note);
+      }),
   );
 
   server.registerTool(
@@ -63,14 +90,15 @@ export function createNotesServer(options: {
       inputSchema: { query: z.string().min(1).max(200) },
       annotations: { readOnlyHint: true },
     },
-    async ({ query }) => {
-      const needle = query.toLowerCase();
-      return asText(
-        notesOf().filter(
-          (n) => n.title.toLowerCase().includes(needle) || n.body.toLowerCase().includes(needle),
-        ),
-      );
-    },
+    async ({ query }, extra) =>
+      track(options.stats, "search_notes", extra.signal, async () => {
+        const needle = query.toLowerCase();
+        return asText(
+          notesOf().filter(
+            (n) => n.title.toLowerCase().includes(needle) || n.body.toLowerCase().includes(needle),
+          ),
+        );
+      }),
   );
 
   server.registerTool(
@@ -84,19 +112,35 @@ export function createNotesServer(options: {
       },
       annotations: { readOnlyHint: true },
     },
-    async ({ to, delayMs = 100 }, extra) => {
-      const progressToken = extra._meta?.progressToken;
-      for (let n = 1; n <= to; n += 1) {
-        await sleep(delayMs, undefined, { signal: extra.signal });
-        if (progressToken !== undefined) {
-          await extra.sendNotification({
-            method: "notifications/progress",
-            params: { progressToken, progress: n, total: to, message: `counted ${n}` },
-          });
+    async ({ to, delayMs = 100 }, extra) =>
+      track(options.stats, "count_slowly", extra.signal, async () => {
+        const progressToken = extra._meta?.progressToken;
+        for (let n = 1; n <= to; n += 1) {
+          // Rejects as soon as the request is cancelled or its session closes, ending the count there.
+          await sleep(delayMs, undefined, { signal: extra.signal });
+          if (progressToken !== undefined) {
+            await extra.sendNotification({
+              method: "notifications/progress",
+              params: { progressToken, progress: n, total: to, message: `counted ${n}` },
+            });
+          }
         }
-      }
-      return { content: [{ type: "text", text: `Counted to ${to}.` }] };
+        return { content: [{ type: "text" as const, text: `Counted to ${to}.` }] };
+      }),
+  );
+
+  server.registerTool(
+    "generate_text",
+    {
+      title: "Generate text",
+      description: `Returns one text of exactly \`bytes\` bytes (at most ${MAX_GENERATED_BYTES}): numbered ASCII lines.`,
+      inputSchema: { bytes: z.number().int().min(0).max(MAX_GENERATED_BYTES) },
+      annotations: { readOnlyHint: true },
     },
+    async ({ bytes }, extra) =>
+      track(options.stats, "generate_text", extra.signal, async () => ({
+        content: [{ type: "text" as const, text: generateDemoText({ bytes }) }],
+      })),
   );
 
   return server;

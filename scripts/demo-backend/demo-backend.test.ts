@@ -11,6 +11,8 @@ import type { AuthorizationServerMetadata, OAuthTokens } from "@modelcontextprot
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemoryOAuthClientProvider } from "../../e2e/support/in-memory-oauth-client-provider";
 import { postMcpInitialize } from "../../server/testing/post-mcp-initialize";
+import { type TDemoStats, ZDemoStats } from "./demo-stats";
+import { generateDemoText } from "./generate-demo-text";
 import { startDemoBackend, type TDemoBackend } from "./start-demo-backend";
 
 // The demo backend driven by real clients over real HTTP: the MCP SDK's client auth (discovery from the
@@ -30,6 +32,8 @@ function clientIdOf(provider: InMemoryOAuthClientProvider): string {
   if (!information) throw new Error("no client registered");
   return information.client_id;
 }
+
+type TBrowser = ReturnType<typeof createBrowser>;
 
 /** A cookie-keeping user agent that follows same-origin redirects, as a browser does. */
 function createBrowser() {
@@ -82,6 +86,50 @@ async function authorizeWithSdk(
   if (!code) throw new Error(`no code in the callback: ${callback.search}`);
   expect(await auth(provider, { serverUrl: backend.mcpUrl, authorizationCode: code })).toBe("AUTHORIZED");
   return provider;
+}
+
+/** Signs in on the AS's page as `account` and allows; turns the authorization URL into the callback URL. */
+const signInAs = (browser: TBrowser, account: string) => async (authorizationUrl: URL) => {
+  const { url, page } = await browser.navigate(authorizationUrl);
+  expect(url.pathname).toMatch(/^\/interaction\//);
+  expect(page).toContain('<label for="account">Account name</label>');
+  expect(page).toContain('name="account"');
+  expect(page).toContain(">Allow</button>");
+  expect(page).toContain(">Deny</button>");
+  const done = await browser.navigate(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ account, action: "allow" }),
+  });
+  return done.url;
+};
+
+async function fetchStats(backend: TDemoBackend): Promise<TDemoStats> {
+  const response = await fetch(`${backend.origin}/__demo/stats`);
+  expect(response.status).toBe(200);
+  return ZDemoStats.parse(await response.json());
+}
+
+/** Polls the stats served over HTTP until `check` holds (the backend counts as requests end). */
+async function waitForStats(
+  backend: TDemoBackend,
+  check: (stats: TDemoStats) => boolean,
+): Promise<TDemoStats> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const stats = await fetchStats(backend);
+    if (check(stats)) return stats;
+    if (Date.now() > deadline) throw new Error(`stats never matched: ${JSON.stringify(stats.mcp)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function postControl(backend: TDemoBackend, path: string, body: unknown, method = "POST") {
+  return fetch(`${backend.origin}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: method === "POST" ? JSON.stringify(body) : undefined,
+  });
 }
 
 async function followAutoApproval(authorizationUrl: URL): Promise<URL> {
@@ -195,6 +243,7 @@ describe("demo backend with autoApproveAccount", () => {
     expect(tools.map((t) => t.name).sort()).toEqual([
       "count_slowly",
       "create_note",
+      "generate_text",
       "list_notes",
       "search_notes",
     ]);
@@ -324,24 +373,9 @@ describe("demo backend sign-in page", () => {
   // One browser for every sign-in below: each authorization still asks for the account.
   const browser = createBrowser();
 
-  const signInAs = (account: string) => async (authorizationUrl: URL) => {
-    const { url, page } = await browser.navigate(authorizationUrl);
-    expect(url.pathname).toMatch(/^\/interaction\//);
-    expect(page).toContain('<label for="account">Account name</label>');
-    expect(page).toContain('name="account"');
-    expect(page).toContain(">Allow</button>");
-    expect(page).toContain(">Deny</button>");
-    const done = await browser.navigate(url, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ account, action: "allow" }),
-    });
-    return done.url;
-  };
-
   it("keeps each account's notes apart and binds sessions to their account", async () => {
-    const bob = await connectClient(backend, await authorizeWithSdk(backend, signInAs("bob")));
-    const carolProvider = await authorizeWithSdk(backend, signInAs("carol"));
+    const bob = await connectClient(backend, await authorizeWithSdk(backend, signInAs(browser, "bob")));
+    const carolProvider = await authorizeWithSdk(backend, signInAs(browser, "carol"));
     const carol = await connectClient(backend, carolProvider);
 
     await bob.callTool({ name: "create_note", arguments: { title: "Bob's", body: "secret plans" } });
@@ -386,7 +420,7 @@ describe("demo backend sign-in page", () => {
   });
 
   it("lets access tokens expire after accessTokenTtlSeconds", async () => {
-    const provider = await authorizeWithSdk(backend, signInAs("dave"));
+    const provider = await authorizeWithSdk(backend, signInAs(browser, "dave"));
     const tokens = tokensOf(provider);
     expect(tokens.expires_in).toBe(1);
     expect((await postInitialize(backend.mcpUrl, tokens.access_token)).status).toBe(200);
@@ -394,5 +428,198 @@ describe("demo backend sign-in page", () => {
     const expired = await postInitialize(backend.mcpUrl, tokens.access_token);
     expect(expired.status).toBe(401);
     expect(expired.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+});
+
+describe("demo backend tool stats and generated text", () => {
+  let backend: TDemoBackend;
+  let client: Client;
+
+  beforeAll(async () => {
+    backend = await startDemoBackend({ port: 0 });
+    client = new Client({ name: "stats-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(backend.publicMcpUrl)));
+  });
+  afterAll(async () => {
+    await client.close();
+    await backend.close();
+  });
+
+  const countsOf = (stats: TDemoStats, tool: string) =>
+    stats.mcp.toolCalls[tool] ?? { started: 0, completed: 0, aborted: 0 };
+
+  it("counts started and completed calls per tool and serves them at /__demo/stats", async () => {
+    const before = await fetchStats(backend);
+    expect(before.mcp).toEqual({ toolCalls: {}, cancellations: 0 });
+
+    await client.callTool({ name: "list_notes", arguments: {} });
+    const progress: number[] = [];
+    const result = await client.callTool(
+      { name: "count_slowly", arguments: { to: 2, delayMs: 10 } },
+      undefined,
+      {
+        onprogress: (p) => progress.push(p.progress),
+      },
+    );
+    expect(textOf(result)).toBe("Counted to 2.");
+    expect(progress).toEqual([1, 2]);
+
+    const stats = await fetchStats(backend);
+    expect(stats.mcp).toEqual({
+      toolCalls: {
+        list_notes: { started: 1, completed: 1, aborted: 0 },
+        count_slowly: { started: 1, completed: 1, aborted: 0 },
+      },
+      cancellations: 0,
+    });
+    expect(stats).toEqual(backend.stats);
+  });
+
+  it("counts a cancelled count_slowly as aborted, and the notifications/cancelled that stopped it", async () => {
+    const before = await fetchStats(backend);
+    const controller = new AbortController();
+    const call = client.callTool({ name: "count_slowly", arguments: { to: 20, delayMs: 200 } }, undefined, {
+      signal: controller.signal,
+      onprogress: () => controller.abort("enough"),
+    });
+    await expect(call).rejects.toThrow();
+
+    const after = await waitForStats(
+      backend,
+      (stats) => countsOf(stats, "count_slowly").aborted === countsOf(before, "count_slowly").aborted + 1,
+    );
+    expect(after.mcp.cancellations).toBe(before.mcp.cancellations + 1);
+    expect(countsOf(after, "count_slowly")).toEqual({
+      ...countsOf(before, "count_slowly"),
+      started: countsOf(before, "count_slowly").started + 1,
+      aborted: countsOf(before, "count_slowly").aborted + 1,
+    });
+  });
+
+  it("counts a call whose session is deleted mid-call as aborted, without a cancellation", async () => {
+    const ending = new Client({ name: "ending-session", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(backend.publicMcpUrl));
+    await ending.connect(transport);
+    const before = await fetchStats(backend);
+    let firstProgress: () => void = () => {};
+    const progressed = new Promise<void>((resolve) => {
+      firstProgress = resolve;
+    });
+    const call = ending
+      .callTool({ name: "count_slowly", arguments: { to: 20, delayMs: 200 } }, undefined, {
+        onprogress: () => firstProgress(),
+      })
+      .catch((error: unknown) => error);
+    await progressed;
+    await transport.terminateSession();
+
+    const after = await waitForStats(
+      backend,
+      (stats) => countsOf(stats, "count_slowly").aborted === countsOf(before, "count_slowly").aborted + 1,
+    );
+    expect(after.mcp.cancellations).toBe(before.mcp.cancellations);
+    expect(countsOf(after, "count_slowly").completed).toBe(countsOf(before, "count_slowly").completed);
+    await ending.close();
+    expect(await call).toBeInstanceOf(Error);
+  });
+
+  it("generate_text returns one text of exactly the asked number of bytes, up to 2 000 000", async () => {
+    const big = await client.callTool({ name: "generate_text", arguments: { bytes: 1_500_000 } });
+    expect(big.content).toHaveLength(1);
+    const text = textOf(big);
+    expect(Buffer.byteLength(text, "utf8")).toBe(1_500_000);
+    expect(text).toBe(generateDemoText({ bytes: 1_500_000 }));
+    expect(text.slice(0, 12)).toBe("00000000 abc");
+
+    expect(textOf(await client.callTool({ name: "generate_text", arguments: { bytes: 0 } }))).toBe("");
+    const tooBig = await client.callTool({ name: "generate_text", arguments: { bytes: 2_000_001 } });
+    expect(tooBig.isError).toBe(true);
+  });
+
+  it("generateDemoText numbers its lines, so a spliced text differs", () => {
+    for (const bytes of [1, 63, 64, 65, 1000, 4097]) expect(generateDemoText({ bytes })).toHaveLength(bytes);
+    const text = generateDemoText({ bytes: 64 * 3 });
+    expect(text.split("\n").map((line) => line.slice(0, 8))).toEqual([
+      "00000000",
+      "00000001",
+      "00000002",
+      "",
+    ]);
+  });
+});
+
+describe("demo backend development endpoints", () => {
+  let backend: TDemoBackend;
+  const browser = createBrowser();
+
+  beforeAll(async () => {
+    backend = await startDemoBackend({ port: 0 });
+  });
+  afterAll(async () => {
+    await backend.close();
+  });
+
+  const signIn = async (account: string) => {
+    const provider = await authorizeWithSdk(backend, signInAs(browser, account));
+    const tokens = tokensOf(provider);
+    expect((await postInitialize(backend.mcpUrl, tokens.access_token)).status).toBe(200);
+    return { provider, tokens };
+  };
+
+  it("POST /__demo/revoke-grants ends one account's access and refresh tokens, no one else's", async () => {
+    const erin = await signIn("erin");
+    const frank = await signIn("frank");
+
+    const response = await postControl(backend, "/__demo/revoke-grants", { account: "erin" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ account: "erin", revokedGrants: 1 });
+
+    expect((await postInitialize(backend.mcpUrl, erin.tokens.access_token)).status).toBe(401);
+    await expect(refreshWith(backend, erin.provider, erin.tokens.refresh_token ?? "")).rejects.toBeInstanceOf(
+      InvalidGrantError,
+    );
+    expect((await postInitialize(backend.mcpUrl, frank.tokens.access_token)).status).toBe(200);
+    const refreshed = await refreshWith(backend, frank.provider, frank.tokens.refresh_token ?? "");
+    expect(refreshed.access_token).toBeTruthy();
+  });
+
+  it("POST /__demo/expire-access-tokens ends one account's access tokens; its refresh token still works", async () => {
+    const gina = await signIn("gina");
+    const hank = await signIn("hank");
+
+    const response = await postControl(backend, "/__demo/expire-access-tokens", { account: "gina" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ account: "gina", expiredAccessTokens: 1 });
+
+    const expired = await postInitialize(backend.mcpUrl, gina.tokens.access_token);
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    const refreshed = await refreshWith(backend, gina.provider, gina.tokens.refresh_token ?? "");
+    expect(refreshed.access_token).not.toBe(gina.tokens.access_token);
+    expect((await postInitialize(backend.mcpUrl, refreshed.access_token)).status).toBe(200);
+    expect((await postInitialize(backend.mcpUrl, hank.tokens.access_token)).status).toBe(200);
+  });
+
+  it("expireAccessTokensOf does the same in process", async () => {
+    const ivy = await signIn("ivy");
+    await backend.expireAccessTokensOf("ivy");
+    expect((await postInitialize(backend.mcpUrl, ivy.tokens.access_token)).status).toBe(401);
+    const refreshed = await refreshWith(backend, ivy.provider, ivy.tokens.refresh_token ?? "");
+    expect((await postInitialize(backend.mcpUrl, refreshed.access_token)).status).toBe(200);
+  });
+
+  it("answers malformed control requests with 400 and other methods with 405", async () => {
+    for (const path of ["/__demo/revoke-grants", "/__demo/expire-access-tokens"]) {
+      expect((await postControl(backend, path, {})).status).toBe(400);
+      expect((await postControl(backend, path, { account: "" })).status).toBe(400);
+      const notJson = await fetch(`${backend.origin}${path}`, { method: "POST", body: "account=erin" });
+      expect(notJson.status).toBe(400);
+      const get = await postControl(backend, path, undefined, "GET");
+      expect(get.status).toBe(405);
+      expect(get.headers.get("allow")).toBe("POST");
+    }
+    // Nothing above revoked anything: a fresh sign-in keeps working.
+    const jo = await signIn("jo");
+    expect((await postInitialize(backend.mcpUrl, jo.tokens.access_token)).status).toBe(200);
   });
 });

@@ -4,14 +4,18 @@ import type { AddressInfo } from "node:net";
 import type { Provider } from "oidc-provider";
 import { createDemoMcpEndpoint } from "./create-demo-mcp-endpoint";
 import { createDemoOidcStore } from "./create-demo-oidc-store";
-import { createDemoProvider, DEMO_SCOPES, type TDemoStats } from "./create-demo-provider";
+import { createDemoProvider, DEMO_SCOPES } from "./create-demo-provider";
+import { createDemoStats, type TDemoStats } from "./demo-stats";
+import { DEMO_CONTROL_PATHS, handleDemoControl } from "./handle-demo-control";
 import { handleDemoInteraction } from "./handle-demo-interaction";
 import { sendJson } from "./send-json";
 
 // A real OAuth-protected remote MCP server on one port, for `npm run dev`, tests and e2e: an
 // oidc-provider authorization server (issuer = origin), the MCP endpoint at /mcp, its RFC 9728
-// metadata, and /__demo/stats so other processes can see what reached the token endpoint. Beside it,
-// /public/mcp is the same notes server without any authentication (one shared board).
+// metadata, /__demo/stats so other processes can see what reached the token endpoint and the tools,
+// and development endpoints to revoke grants or expire access tokens from another process (see
+// handle-demo-control.ts). Beside it, /public/mcp is the same notes server without any authentication
+// (one shared board).
 
 export type TDemoBackendOptions = {
   port: number;
@@ -29,10 +33,12 @@ export type TDemoBackend = {
   publicMcpUrl: string;
   issuer: string;
   resourceMetadataUrl: string;
-  /** Requests that reached the token endpoint, by grant_type, counted at the AS (successes and failures). */
+  /** What reached the AS's endpoints and the MCP tools (also served at GET /__demo/stats). */
   stats: TDemoStats;
   /** Revokes every grant of an account at the AS (its access and refresh tokens stop working). */
   revokeGrantsOf(accountId: string): Promise<void>;
+  /** Ends an account's access tokens only: /mcp answers them 401, their refresh tokens still work. */
+  expireAccessTokensOf(accountId: string): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -121,7 +127,7 @@ function listen(server: ReturnType<typeof createServer>, port: number, host: str
 
 export async function startDemoBackend(options: TDemoBackendOptions): Promise<TDemoBackend> {
   const host = options.host ?? "localhost";
-  const stats: TDemoStats = { tokenRequests: {}, registrations: 0, revocations: 0 };
+  const stats = createDemoStats();
   const store = createDemoOidcStore();
   const internalKey = randomBytes(16).toString("hex");
 
@@ -153,14 +159,17 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
     stats,
   });
   const providerCallback = provider.callback();
-  const endpoint = createDemoMcpEndpoint({ provider, mcpUrl, resourceMetadataUrl });
+  const endpoint = createDemoMcpEndpoint({ provider, mcpUrl, resourceMetadataUrl, stats: stats.mcp });
   const publicMcpPath = "/public/mcp";
   const publicEndpoint = createDemoMcpEndpoint({
     provider,
     mcpUrl: `${origin}${publicMcpPath}`,
     resourceMetadataUrl,
+    stats: stats.mcp,
     publicAccount: "public",
   });
+  const isControlPath = (pathname: string): pathname is (typeof DEMO_CONTROL_PATHS)[number] =>
+    (DEMO_CONTROL_PATHS as readonly string[]).includes(pathname);
 
   handler = async (req, res) => {
     const { pathname } = new URL(req.url ?? "/", origin);
@@ -178,6 +187,8 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
       });
     } else if (pathname === "/__demo/stats" && req.method === "GET") {
       sendJson(res, 200, stats);
+    } else if (isControlPath(pathname)) {
+      await handleDemoControl({ path: pathname, store, req, res });
     } else if (/^\/interaction\/[^/]+$/.test(pathname) && (req.method === "GET" || req.method === "POST")) {
       await handleDemoInteraction({
         provider,
@@ -207,7 +218,10 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
     resourceMetadataUrl,
     stats,
     async revokeGrantsOf(accountId) {
-      for (const grantId of store.findGrantIdsOf(accountId)) store.revokeGrant(grantId);
+      store.revokeGrantsOf(accountId);
+    },
+    async expireAccessTokensOf(accountId) {
+      store.destroyAccessTokensOf(accountId);
     },
     async close() {
       await Promise.all([endpoint.close(), publicEndpoint.close()]);

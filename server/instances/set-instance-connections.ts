@@ -6,11 +6,9 @@ import { type TSetInstanceConnectionsInput, ZSetInstanceConnectionsInput } from 
 type TSetInstanceConnectionsOptions = TSetInstanceConnectionsInput & { userId: string };
 
 /**
- * Replaces the connections an instance bundles. A connection newly added must be the user's own and,
- * until Tumiki can sign in to backends (tier 2), connected to a server without authentication: anything
- * else would put a server in the instance that the proxy cannot reach on the user's behalf. A connection
- * already bundled may be kept or removed whatever its status now, so an instance whose server later
- * needs sign-in or fails can still be saved.
+ * Replaces the connections an instance bundles. Each one must be the user's own, in any state: a
+ * server not yet connected, or whose grant has lapsed, can be bundled and connected later, and until
+ * then the proxy answers its calls with the URL where the user connects it (re_auth_required).
  */
 export async function setInstanceConnections({
   userId,
@@ -27,12 +25,10 @@ export async function setInstanceConnections({
     });
     const bundledIds = new Set(bundled.map((link) => link.userMcpConfigId));
     const added = wanted.filter((id) => !bundledIds.has(id));
-    const usable = await tx.userMcpConfig.count({
-      where: { id: { in: added }, userId, status: "CONNECTED", mcpServer: { authType: "NONE" } },
-    });
+    const usable = await tx.userMcpConfig.count({ where: { id: { in: added }, userId } });
     if (usable !== added.length) {
       throw new AppError("BAD_REQUEST", {
-        message: `instance ${instanceId}: connections not usable by user ${userId}`,
+        message: `instance ${instanceId}: connections not owned by user ${userId}`,
         userMessage:
           "One of the chosen servers cannot be added to this instance. Reload the page and try again.",
       });

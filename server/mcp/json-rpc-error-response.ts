@@ -7,17 +7,19 @@ export function jsonRpcErrorResponse({
   id = null,
   code,
   message,
+  data,
   status = 200,
   headers = {},
 }: {
   id?: TJsonRpcId;
   code: number;
   message: string;
+  data?: unknown;
   status?: number;
   headers?: Record<string, string>;
 }): Response {
   return Response.json(
-    { jsonrpc: "2.0", id, error: { code, message } },
+    { jsonrpc: "2.0", id, error: { code, message, ...(data === undefined ? {} : { data }) } },
     { status, headers: { "Cache-Control": "no-store", ...headers } },
   );
 }

@@ -1,9 +1,7 @@
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
-import type { LookupFunction } from "node:net";
 import { assertOutboundUrl } from "./assert-outbound-url";
-import { isPublicAddress } from "./is-public-address";
+import { createGuardedLookup } from "./create-guarded-lookup";
 import { OutboundFetchError } from "./outbound-fetch-error";
 
 // The one way Tumiki fetches a URL that came from outside (a CIMD client_id today, a backend's metadata in
@@ -44,33 +42,6 @@ const defaultPort = (url: URL) => url.port || (url.protocol === "https:" ? "443"
 
 /** The hostname as the socket layer wants it: IPv6 literals without their brackets. */
 const bareHostname = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
-
-/** A `lookup` for the socket that resolves and then refuses any non-public answer (unless allowlisted). */
-function createGuardedLookup(allowlisted: boolean): LookupFunction {
-  return (hostname, options: LookupOptions, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) {
-        callback(new OutboundFetchError("dns_failure", { cause: error }), "", 0);
-        return;
-      }
-      // One private answer refuses the host: a name that mixes public and private records is a trap.
-      if (!allowlisted && (addresses.length === 0 || addresses.some((a) => !isPublicAddress(a.address)))) {
-        callback(new OutboundFetchError("private_address"), "", 0);
-        return;
-      }
-      if (options.all) {
-        (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-        return;
-      }
-      const [first] = addresses;
-      if (!first) {
-        callback(new OutboundFetchError("dns_failure"), "", 0);
-        return;
-      }
-      callback(null, first.address, first.family);
-    });
-  };
-}
 
 type Hop = { method: string; headers: Record<string, string>; body: string | Buffer | undefined };
 

@@ -22,7 +22,7 @@ import {
   stubTrustedProxyHop,
 } from "@/server/testing/tier1-fixtures";
 import { waitForFreshWindow } from "@/server/testing/wait-for-fresh-window";
-import { DELETE, GET, POST } from "./route";
+import { GET, POST } from "./route";
 
 // The /mcp/{instanceId} route through withMcpAuth, on a real database: one valid credential of each
 // kind, then a negative test for every rule of the auth check and of the interim JSON-RPC answerer.
@@ -71,6 +71,7 @@ const call = async (
   const userAgent = `vitest-${randomUUID()}`;
   const headers = new Headers({
     "content-type": "application/json",
+    accept: "application/json, text/event-stream",
     "user-agent": userAgent,
     "x-forwarded-for": randomTestIp(),
     ...options.headers,
@@ -130,7 +131,7 @@ describe("POST /mcp/{instanceId} with a valid credential", () => {
       id: 1,
       result: {
         protocolVersion: "2025-06-18",
-        capabilities: { tools: { listChanged: false } },
+        capabilities: { tools: { listChanged: true } },
         serverInfo: { name: "tumiki" },
       },
     });
@@ -152,21 +153,22 @@ describe("POST /mcp/{instanceId} with a valid credential", () => {
     expect((await response.json()).result.protocolVersion).toBe("2025-11-25");
   });
 
-  it("answers ping and an empty tools/list, 202 to a notification, -32601 to other methods", async () => {
+  it("starts a session that answers ping, 202 to a notification, -32601 to unknown methods", async () => {
     const t = await token();
-    expect(
-      await (await call({ token: t, body: { jsonrpc: "2.0", id: "p", method: "ping" } })).json(),
-    ).toEqual({
+    const initialized = await call({ token: t });
+    const sessionId = initialized.headers.get("mcp-session-id") ?? "";
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const inSession = (body: unknown) => call({ token: t, body, headers: { "mcp-session-id": sessionId } });
+    expect(await (await inSession({ jsonrpc: "2.0", id: "p", method: "ping" })).json()).toEqual({
       jsonrpc: "2.0",
       id: "p",
       result: {},
     });
-    const list = await call({ token: t, body: { jsonrpc: "2.0", id: 2, method: "tools/list" } });
-    expect((await list.json()).result).toEqual({ tools: [] });
-    const note = await call({ token: t, body: { jsonrpc: "2.0", method: "notifications/initialized" } });
+    const note = await inSession({ jsonrpc: "2.0", method: "notifications/initialized" });
     expect(note.status).toBe(202);
     expect(await note.text()).toBe("");
-    const other = await call({ token: t, body: { jsonrpc: "2.0", id: 3, method: "resources/list" } });
+    const other = await inSession({ jsonrpc: "2.0", id: 3, method: "resources/subscribe" });
+    expect(other.status).toBe(200);
     expect((await other.json()).error.code).toBe(-32601);
   });
 });
@@ -416,11 +418,9 @@ describe("POST /mcp/{instanceId} JSON-RPC edge", () => {
     expect(response.status).toBe(413);
   });
 
-  it("answers GET and DELETE with 405 and Allow: POST", async () => {
-    for (const handler of [GET, DELETE]) {
-      const response = await handler();
-      expect(response.status).toBe(405);
-      expect(response.headers.get("allow")).toBe("POST");
-    }
+  it("answers GET with 405 and Allow: POST, DELETE (no standing stream is offered)", async () => {
+    const response = await GET();
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("POST, DELETE");
   });
 });

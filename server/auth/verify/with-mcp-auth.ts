@@ -1,7 +1,9 @@
 import { RateLimitError, toPublicError } from "../../errors";
 import { getRequestOrigin } from "../../http/get-request-origin";
 import { getLogger } from "../../logger";
+import { assertAllowedOrigin } from "../../mcp/assert-allowed-origin";
 import { jsonRpcErrorResponse } from "../../mcp/json-rpc-error-response";
+import { McpRequestError } from "../../mcp/mcp-request-error";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
 import { rateLimitHeaders } from "../../rate-limit/rate-limit-headers";
 import { oauthErrorResponse } from "../oauth-error-response";
@@ -11,8 +13,10 @@ import { auditMcpAuthFailure } from "./audit-mcp-auth-failure";
 import { authenticateMcpRequest } from "./authenticate-mcp-request";
 import type { TMcpAuthContext } from "./mcp-auth-context";
 
-// The wrapper of /mcp/{instanceId} (DESIGN.md convention 7): it owns authentication, the per-user rate
-// limit and error mapping, so the handler only ever runs for an authenticated, unthrottled request.
+// The wrapper of /mcp/{instanceId} (DESIGN.md convention 7): it owns the Origin check, authentication,
+// the per-user rate limit and error mapping, so the handler only ever runs for an authenticated,
+// unthrottled request from an allowed origin. The Origin check comes first: a page on a foreign origin
+// (DNS rebinding) learns nothing, not even whether its token would have been accepted.
 // A 401 names the instance's RFC 9728 metadata, which is how MCP clients find Tumiki's authorization
 // server; a request without any token gets the bare challenge of RFC 6750 §3.1, with no error code.
 
@@ -23,6 +27,15 @@ export type McpHandler = (args: {
   auth: TMcpAuthContext;
   instanceId: string;
 }) => Promise<Response>;
+
+const mcpRequestErrorResponse = (error: McpRequestError) =>
+  jsonRpcErrorResponse({
+    id: error.id,
+    code: error.rpcCode,
+    message: error.userMessage,
+    status: error.status,
+    headers: error.headers,
+  });
 
 const authFailure = async (error: unknown, request: Request, instanceId: string): Promise<Response> => {
   if (!(error instanceof OAuthError)) return oauthErrorResponse(error);
@@ -43,6 +56,13 @@ export function withMcpAuth(handler: McpHandler) {
         { error: { code: "NOT_FOUND", message: "No MCP instance lives at this URL." } },
         { status: 404, headers: { "Cache-Control": "no-store" } },
       );
+    }
+
+    try {
+      assertAllowedOrigin(request.headers);
+    } catch (error) {
+      if (error instanceof McpRequestError) return mcpRequestErrorResponse(error);
+      throw error;
     }
 
     let auth: TMcpAuthContext;
@@ -69,6 +89,7 @@ export function withMcpAuth(handler: McpHandler) {
     try {
       return await handler({ request, auth, instanceId });
     } catch (error) {
+      if (error instanceof McpRequestError) return mcpRequestErrorResponse(error);
       if (error instanceof InsufficientScopeError) {
         return oauthErrorResponse(error, {
           resourceMetadataUrl: getProtectedResourceMetadataUrl(instanceId),

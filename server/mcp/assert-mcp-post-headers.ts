@@ -1,0 +1,40 @@
+import { JSON_RPC_ERROR, MCP_PROTOCOL_VERSION_HEADER, SUPPORTED_PROTOCOL_VERSIONS } from "./mcp-protocol";
+import { McpRequestError } from "./mcp-request-error";
+
+// The Streamable HTTP rules of a POST (MCP 2025-11-25 transports): the client accepts both JSON and an
+// SSE stream (the server chooses per request), sends JSON, and after initialization names a protocol
+// version this server speaks. An absent version header means 2025-03-26, which is supported.
+
+const mediaTypes = (header: string | null) =>
+  (header ?? "")
+    .split(",")
+    .map((entry) => entry.split(";")[0]?.trim().toLowerCase() ?? "")
+    .filter(Boolean);
+
+const accepts = (accepted: string[], type: string) => {
+  const [major] = type.split("/");
+  return accepted.some((entry) => entry === type || entry === `${major}/*` || entry === "*/*");
+};
+
+export function assertMcpPostHeaders(headers: Headers): void {
+  const accepted = mediaTypes(headers.get("accept"));
+  if (!accepts(accepted, "application/json") || !accepts(accepted, "text/event-stream")) {
+    throw new McpRequestError("NOT_ACCEPTABLE", {
+      rpcCode: JSON_RPC_ERROR.transportError,
+      message: "Not Acceptable: the Accept header must list application/json and text/event-stream.",
+    });
+  }
+  if (mediaTypes(headers.get("content-type"))[0] !== "application/json") {
+    throw new McpRequestError("UNSUPPORTED_MEDIA_TYPE", {
+      rpcCode: JSON_RPC_ERROR.transportError,
+      message: "Unsupported Media Type: the body must be application/json.",
+    });
+  }
+  const version = headers.get(MCP_PROTOCOL_VERSION_HEADER);
+  if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+    throw new McpRequestError("BAD_REQUEST", {
+      rpcCode: JSON_RPC_ERROR.transportError,
+      message: `Unsupported MCP-Protocol-Version. Supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import { AppError } from "../errors";
+
+// A backend server that could not answer one request: down, slow, refusing, or answering something that
+// is not MCP. It affects only that server's tools; the proxy turns it into an error the caller can read
+// (a tool result with isError for tools/call, a JSON-RPC error otherwise) and leaves it out of lists.
+
+export type TBackendFailure =
+  | "timeout"
+  | "unreachable"
+  | "refused_url"
+  | "http_error"
+  | "invalid_response"
+  | "response_too_large"
+  | "closed_early";
+
+const DESCRIPTIONS: Record<TBackendFailure, string> = {
+  timeout: "it did not answer in time",
+  unreachable: "it could not be reached",
+  refused_url: "its URL is not one Tumiki may contact",
+  http_error: "it answered with an HTTP error",
+  invalid_response: "its answer was not a valid MCP response",
+  response_too_large: "its answer was larger than Tumiki accepts",
+  closed_early: "it closed the connection before answering",
+};
+
+export class BackendUnavailableError extends AppError {
+  readonly reason: TBackendFailure;
+  readonly serverName: string;
+
+  constructor(options: { reason: TBackendFailure; serverName: string; status?: number; cause?: unknown }) {
+    const detail = options.status ? ` (HTTP ${options.status})` : "";
+    super("UNAVAILABLE", {
+      message: `backend ${options.serverName} unavailable: ${options.reason}${detail}`,
+      userMessage: `${options.serverName} is unavailable: ${DESCRIPTIONS[options.reason]}${detail}. Try again later.`,
+      cause: options.cause,
+    });
+    this.name = "BackendUnavailableError";
+    this.reason = options.reason;
+    this.serverName = options.serverName;
+  }
+}

@@ -1,0 +1,58 @@
+import { ReAuthRequiredError } from "../backends/re-auth-required-error";
+import { AppError } from "../errors";
+import { getLogger } from "../logger";
+import { BACKEND_ERROR_CODE, buildReAuthAnswer } from "./build-re-auth-answer";
+import type { TInstanceBackend } from "./get-instance-backends";
+import type { TRequestId } from "./json-rpc-schemas";
+import { JSON_RPC_ERROR } from "./mcp-protocol";
+
+// What the client gets when a routed request could not be answered by its backend. Only that server is
+// affected: a tool call gets a tool result with isError (the model reads it and carries on with other
+// tools), anything else a JSON-RPC error. Messages are the errors' safe userMessage, never internals.
+
+export type TCallOutcome = { outcome: "SUCCESS" | "FAILURE"; reason?: string };
+
+export function buildFailureAnswer({
+  error,
+  backend,
+  requestId,
+  supportsUrlElicitation,
+  isToolCall,
+}: {
+  error: unknown;
+  backend: TInstanceBackend;
+  requestId: TRequestId;
+  supportsUrlElicitation: boolean;
+  isToolCall: boolean;
+}): { message: Record<string, unknown>; settled: TCallOutcome } {
+  if (error instanceof ReAuthRequiredError) {
+    return {
+      message: buildReAuthAnswer({ error, backend, requestId, supportsUrlElicitation, isToolCall }),
+      settled: { outcome: "FAILURE", reason: "re_auth_required" },
+    };
+  }
+  const known = error instanceof AppError && error.code === "UNAVAILABLE";
+  if (!known) getLogger().error({ err: error, server: backend.slug }, "a proxied MCP request failed");
+  const text = known
+    ? error.userMessage
+    : `${backend.name} could not be reached because of an error in Tumiki.`;
+  const reason =
+    known && "reason" in error && typeof error.reason === "string" ? error.reason : "internal_error";
+  const data = {
+    error: "backend_unavailable",
+    reason,
+    server: { id: backend.mcpServerId, slug: backend.slug, name: backend.name },
+  };
+  const message = isToolCall
+    ? {
+        jsonrpc: "2.0",
+        id: requestId,
+        result: { isError: true, content: [{ type: "text", text }], _meta: { "tumiki/error": data } },
+      }
+    : {
+        jsonrpc: "2.0",
+        id: requestId,
+        error: { code: known ? BACKEND_ERROR_CODE : JSON_RPC_ERROR.internalError, message: text, data },
+      };
+  return { message, settled: { outcome: "FAILURE", reason } };
+}

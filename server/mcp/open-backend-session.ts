@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import packageJson from "@/package.json";
+import { saveBackendSession } from "./backend-session-store";
+import type { TBackendTarget } from "./backend-target";
+import { BackendUnavailableError } from "./backend-unavailable-error";
+import { LATEST_VERSION, MCP_SESSION_HEADER } from "./mcp-protocol";
+import type { TBackendSession } from "./mcp-session-schemas";
+import { postToBackend } from "./post-to-backend";
+import { readBackendResponse } from "./read-backend-response";
+
+// Opens Tumiki's MCP session with a backend for one Tumiki session: initialize, then
+// notifications/initialized, then the session is stored so any app process can continue it. Tumiki
+// declares no client capabilities to the backend (no sampling, elicitation or roots): it could not
+// route a backend's request to the right client in a stateless deployment.
+
+export async function openBackendSession({
+  target,
+  signal,
+}: {
+  target: TBackendTarget;
+  signal?: AbortSignal;
+}): Promise<TBackendSession> {
+  const serverName = target.backend.name;
+  const id = `tumiki-initialize-${randomUUID()}`;
+  const reply = await postToBackend({
+    target,
+    backendSession: null,
+    message: {
+      jsonrpc: "2.0",
+      id,
+      method: "initialize",
+      params: {
+        protocolVersion: LATEST_VERSION,
+        capabilities: {},
+        clientInfo: { name: "tumiki", version: packageJson.version },
+      },
+    },
+    signal,
+  });
+  if (reply.status < 200 || reply.status >= 300) {
+    await reply.body.cancel().catch(() => undefined);
+    throw new BackendUnavailableError({ reason: "http_error", status: reply.status, serverName });
+  }
+  const pending: TBackendSession = {
+    sessionId: reply.headers.get(MCP_SESSION_HEADER),
+    protocolVersion: LATEST_VERSION,
+    capabilities: {},
+  };
+  const response = await readBackendResponse({
+    target,
+    backendSession: pending,
+    reply,
+    requestId: id,
+    signal,
+  });
+  const result = "result" in response ? response.result : null;
+  if (!result || typeof result.protocolVersion !== "string") {
+    throw new BackendUnavailableError({ reason: "invalid_response", serverName });
+  }
+  const backendSession: TBackendSession = {
+    ...pending,
+    protocolVersion: result.protocolVersion,
+    capabilities:
+      typeof result.capabilities === "object" && result.capabilities !== null
+        ? (result.capabilities as Record<string, unknown>)
+        : {},
+  };
+  const initialized = await postToBackend({
+    target,
+    backendSession,
+    message: { jsonrpc: "2.0", method: "notifications/initialized" },
+    signal,
+  });
+  await initialized.body.cancel().catch(() => undefined);
+  await saveBackendSession({
+    sessionKey: target.sessionKey,
+    mcpServerId: target.backend.mcpServerId,
+    backendSession,
+  });
+  return backendSession;
+}

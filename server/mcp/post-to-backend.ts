@@ -1,0 +1,63 @@
+import { ReAuthRequiredError } from "../backends/re-auth-required-error";
+import { getEnv } from "../env";
+import { requestOutboundStream, type TOutboundStream } from "../net/request-outbound-stream";
+import { MAX_BACKEND_RESPONSE_BYTES, type TBackendTarget } from "./backend-target";
+import { getBackendAuthHeaders } from "./get-backend-auth-headers";
+import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "./mcp-protocol";
+import type { TBackendSession } from "./mcp-session-schemas";
+import { toBackendUnavailable } from "./to-backend-unavailable";
+
+// One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the
+// backend's credential. A 401 from an OAuth backend means the token Tumiki holds was revoked or expired
+// early: the token manager is asked for a new one (a forced refresh) and the message is sent once more;
+// a second 401 means the grant itself is no good, which only the user can fix.
+
+export async function postToBackend({
+  target,
+  backendSession,
+  message,
+  signal,
+}: {
+  target: TBackendTarget;
+  /** null while initializing (no session id or negotiated version yet). */
+  backendSession: TBackendSession | null;
+  message: unknown;
+  signal?: AbortSignal;
+}): Promise<TOutboundStream> {
+  const { backend, userId } = target;
+  const body = JSON.stringify(message);
+  const send = async (forceRefresh: boolean) => {
+    const headers: Record<string, string> = {
+      ...(await getBackendAuthHeaders({ userId, backend, forceRefresh })),
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+    };
+    if (backendSession?.sessionId) headers[MCP_SESSION_HEADER] = backendSession.sessionId;
+    if (backendSession) headers[MCP_PROTOCOL_VERSION_HEADER] = backendSession.protocolVersion;
+    try {
+      return await requestOutboundStream({
+        url: backend.url,
+        method: "POST",
+        headers,
+        body,
+        headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
+        maxBytes: MAX_BACKEND_RESPONSE_BYTES,
+        signal,
+      });
+    } catch (error) {
+      throw toBackendUnavailable(error, backend.name, signal);
+    }
+  };
+
+  const first = await send(false);
+  if (first.status !== 401 || backend.authType !== "OAUTH") return first;
+  await first.body.cancel().catch(() => undefined);
+  const second = await send(true);
+  if (second.status !== 401) return second;
+  await second.body.cancel().catch(() => undefined);
+  throw new ReAuthRequiredError({
+    mcpServerId: backend.mcpServerId,
+    serverName: backend.name,
+    reason: "backend_rejected_token",
+  });
+}
