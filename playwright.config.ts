@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { demoBackendPort } from "./e2e/support/demo-backend";
+import { SECOND_APP_LOCAL_PORT, startsSecondAppLocally } from "./e2e/support/second-app";
 import { ensureTestTls } from "./e2e/support/test-tls";
 
 // End-to-end tests in Chromium. Chromium is the distribution's (/usr/bin/chromium): `npx playwright
@@ -9,7 +10,10 @@ import { ensureTestTls } from "./e2e/support/test-tls";
 // host of Client ID Metadata Documents (e2e/fixtures/cimd-host.mts) and the OAuth-protected demo
 // backend MCP server (scripts/demo-backend.ts, URLs in e2e/support/demo-backend.ts). The app is either already running
 // at E2E_BASE_URL, started with the settings of `e2eAppEnv` (CI does this), or, without E2E_BASE_URL,
-// started here with `npm start` on port 3000 (run `npm run build` first).
+// started here with `npm start` on port 3000 (run `npm run build` first). The two-process spec
+// (e2e/proxy/two-app-processes.spec.ts) needs a second app process on the same PostgreSQL, Redis and
+// APP_URL: CI starts it and passes E2E_SECOND_BASE_URL; started here, it is started here too, on port
+// 3002, when DATABASE_URL and REDIS_URL are set (e2e/support/second-app.ts).
 
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3310);
 const cimdPort = Number(process.env.E2E_CIMD_PORT ?? 3320);
@@ -100,5 +104,23 @@ export default defineConfig({
             timeout: 180_000,
           },
         ]),
+    // Started after the first one is up (Playwright starts web servers in order): its migrations are
+    // applied and the local secrets it shares (.data/local-secrets.json) exist by then.
+    ...(startsSecondAppLocally
+      ? [
+          {
+            command: "npm start",
+            url: `http://localhost:${SECOND_APP_LOCAL_PORT}/api/health`,
+            env: {
+              ...e2eOidcEnv,
+              ...e2eAppEnv,
+              PORT: String(SECOND_APP_LOCAL_PORT),
+              APP_URL: process.env.APP_URL ?? baseURL,
+            },
+            reuseExistingServer: false,
+            timeout: 180_000,
+          },
+        ]
+      : []),
   ],
 });

@@ -1,5 +1,6 @@
 import { after } from "next/server";
-import { getDb } from "../db";
+import { createRowId } from "../crypto/encryption-extension";
+import { queryHotRows, sql } from "../db-hot-query";
 import { getLogger } from "../logger";
 import { redactSecrets } from "../redact";
 import { type TAuditEvent, ZAuditEvent } from "./audit-event";
@@ -12,16 +13,18 @@ import { type TAuditEvent, ZAuditEvent } from "./audit-event";
 
 const pending = new Set<Promise<void>>();
 
+// One INSERT on the hot-query path (db-hot-query.ts) rather than a Prisma create: every proxied tool
+// call writes a row, and a write through Prisma costs milliseconds of CPU that the next request waits for.
 export async function persistAuditEvent(event: TAuditEvent): Promise<void> {
   const parsed = ZAuditEvent.parse(event);
-  const { detail, userAgent, ...rest } = redactSecrets(parsed);
-  await getDb().auditLog.create({
-    data: {
-      ...rest,
-      userAgent: userAgent?.slice(0, 512),
-      ...(detail ? { detail: detail as object } : {}),
-    },
-  });
+  const e = redactSecrets(parsed);
+  const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
+  await queryHotRows(sql`
+    INSERT INTO "AuditLog" ("id", "eventType", "outcome", "actorUserId", "clientId", "instanceId",
+                            "mcpServerId", "ip", "userAgent", "reason", "detail")
+    VALUES (${createRowId()}, ${e.eventType}, ${e.outcome}::"AuditOutcome", ${e.actorUserId ?? null},
+            ${e.clientId ?? null}, ${e.instanceId ?? null}, ${e.mcpServerId ?? null}, ${e.ip ?? null},
+            ${e.userAgent?.slice(0, 512) ?? null}, ${e.reason ?? null}, ${detail}::jsonb)`);
 }
 
 export function writeAuditEvent(event: TAuditEvent): void {

@@ -50,6 +50,8 @@ type TRefreshContext = {
   userId: string;
   mcpServerId: string;
   force: boolean;
+  /** With force: the access token a backend refused; a stored token that differs is already fresh. */
+  rejectedAccessToken?: string;
   attempts: number;
   baseDelayMs: number;
   timeoutMs: number;
@@ -274,9 +276,10 @@ async function refreshWithRetries(
 }
 
 async function refreshUnderLock(context: TRefreshContext): Promise<TBackendAccessToken> {
-  // With force, "refreshed by someone else" means the token differs from the one this call started with.
+  // With force, "refreshed by someone else" means the token differs from the one the backend refused,
+  // or else from the one this call started with: N callers refused at once cause one refresh, not N.
   const startedWith = context.force
-    ? (await getStoredBackendTokenOrThrow(context)).token.accessToken
+    ? (context.rejectedAccessToken ?? (await getStoredBackendTokenOrThrow(context)).token.accessToken)
     : undefined;
   return withRefreshLock({
     userId: context.userId,
@@ -321,11 +324,14 @@ export function refreshBackendToken({
   userId,
   mcpServerId,
   force = false,
+  rejectedAccessToken,
   retry = {},
 }: {
   userId: string;
   mcpServerId: string;
   force?: boolean;
+  /** With force: the token a backend answered 401 to (the MCP proxy); see TRefreshContext. */
+  rejectedAccessToken?: string;
   /** Tuning, for tests: requests at most (default 3), the first retry's delay, doubled for each further one (default 200 ms), and the timeout of one request (default 10 s). */
   retry?: { attempts?: number; baseDelayMs?: number; timeoutMs?: number };
 }): Promise<TBackendAccessToken> {
@@ -336,6 +342,7 @@ export function refreshBackendToken({
     userId,
     mcpServerId,
     force,
+    rejectedAccessToken,
     attempts: retry.attempts ?? DEFAULT_ATTEMPTS,
     baseDelayMs: retry.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
     timeoutMs: retry.timeoutMs ?? REQUEST_TIMEOUT_MS,

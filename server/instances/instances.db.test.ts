@@ -172,7 +172,11 @@ describe("instances", () => {
     await db.userMcpConfig.update({ where: { id: failing.connectionId }, data: { status: "ERROR" } });
 
     await expectAppError(
-      setInstanceConnections({ userId: user.id, instanceId: instance.id, connectionIds: ["no-such-connection"] }),
+      setInstanceConnections({
+        userId: user.id,
+        instanceId: instance.id,
+        connectionIds: ["no-such-connection"],
+      }),
       "BAD_REQUEST",
     );
     expect(await db.mcpInstanceConnection.count({ where: { instanceId: instance.id } })).toBe(0);

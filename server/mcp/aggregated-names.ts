@@ -9,9 +9,9 @@ import { NAME_SEPARATOR } from "./mcp-protocol";
 
 const URI_PREFIX = "tumiki.";
 
-export type TResolvedName = { backend: TInstanceBackend; name: string };
+type TResolvedName = { backend: TInstanceBackend; name: string };
 
-export const isAggregated = (backends: readonly TInstanceBackend[]) => backends.length > 1;
+const isAggregated = (backends: readonly TInstanceBackend[]) => backends.length > 1;
 
 export function exposeName(backends: readonly TInstanceBackend[], backend: TInstanceBackend, name: string) {
   return isAggregated(backends) ? `${backend.slug}${NAME_SEPARATOR}${name}` : name;

@@ -11,7 +11,8 @@ export type TBackendFailure =
   | "http_error"
   | "invalid_response"
   | "response_too_large"
-  | "closed_early";
+  | "closed_early"
+  | "cancelled";
 
 const DESCRIPTIONS: Record<TBackendFailure, string> = {
   timeout: "it did not answer in time",
@@ -21,6 +22,7 @@ const DESCRIPTIONS: Record<TBackendFailure, string> = {
   invalid_response: "its answer was not a valid MCP response",
   response_too_large: "its answer was larger than Tumiki accepts",
   closed_early: "it closed the connection before answering",
+  cancelled: "the request was cancelled",
 };
 
 export class BackendUnavailableError extends AppError {

@@ -1,7 +1,8 @@
 import { ReAuthRequiredError } from "../backends/re-auth-required-error";
 import { AppError } from "../errors";
 import { getLogger } from "../logger";
-import { BACKEND_ERROR_CODE, buildReAuthAnswer } from "./build-re-auth-answer";
+import { BackendUnavailableError } from "./backend-unavailable-error";
+import { buildReAuthAnswer } from "./build-re-auth-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TRequestId } from "./json-rpc-schemas";
 import { JSON_RPC_ERROR } from "./mcp-protocol";
@@ -36,8 +37,14 @@ export function buildFailureAnswer({
   const text = known
     ? error.userMessage
     : `${backend.name} could not be reached because of an error in Tumiki.`;
+  // An AppError UNAVAILABLE that is not the backend's own comes from the token manager: the backend's
+  // authorization server could not refresh an expired token.
   const reason =
-    known && "reason" in error && typeof error.reason === "string" ? error.reason : "internal_error";
+    error instanceof BackendUnavailableError
+      ? error.reason
+      : known
+        ? "token_refresh_unavailable"
+        : "internal_error";
   const data = {
     error: "backend_unavailable",
     reason,
@@ -52,7 +59,11 @@ export function buildFailureAnswer({
     : {
         jsonrpc: "2.0",
         id: requestId,
-        error: { code: known ? BACKEND_ERROR_CODE : JSON_RPC_ERROR.internalError, message: text, data },
+        error: {
+          code: known ? JSON_RPC_ERROR.backendError : JSON_RPC_ERROR.internalError,
+          message: text,
+          data,
+        },
       };
   return { message, settled: { outcome: "FAILURE", reason } };
 }

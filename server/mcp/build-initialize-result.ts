@@ -1,9 +1,9 @@
 import packageJson from "@/package.json";
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
+import { ensureBackendSession } from "./ensure-backend-session";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { backendsInScope, toTarget } from "./mcp-request-context";
-import { ensureBackendSession } from "./send-to-backend";
 
 // Tumiki's own `initialize` answer: the capabilities of the servers the token may use, merged. Their
 // backend sessions are opened here, in parallel, because their capabilities come from their own

@@ -11,8 +11,6 @@ import { JSON_RPC_ERROR } from "./mcp-protocol";
 // the model can relay (or, outside tools/call, a JSON-RPC error). Every form carries the plan's
 // `re_auth_required` and the reconnect URL in its data.
 
-export const BACKEND_ERROR_CODE = -32010;
-
 export function buildReAuthAnswer({
   error,
   backend,
@@ -67,6 +65,6 @@ export function buildReAuthAnswer({
   return {
     jsonrpc: "2.0" as const,
     id: requestId,
-    error: { code: BACKEND_ERROR_CODE, message: error.userMessage, data },
+    error: { code: JSON_RPC_ERROR.backendError, message: error.userMessage, data },
   };
 }

@@ -5,7 +5,8 @@ import { classifyBackendMessage } from "./classify-backend-message";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TJsonRpcNotification, TJsonRpcRequest, TJsonRpcResponse } from "./json-rpc-schemas";
 import { type TMcpRequestContext, toTarget } from "./mcp-request-context";
-import { outcomeOf, relayBackendStream } from "./relay-backend-stream";
+import { outcomeOfResponse } from "./outcome-of-response";
+import { relayBackendStream } from "./relay-backend-stream";
 import { sendToBackend } from "./send-to-backend";
 import { toBackendUnavailable } from "./to-backend-unavailable";
 
@@ -69,13 +70,13 @@ export async function forwardRequest({
         throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
       }
       const response = mapResponse(message.message);
-      settle(outcomeOf(response));
+      settle(outcomeOfResponse(response));
       return Response.json(response, { headers: NO_STORE });
     } catch (error) {
       return answerFailure(
         error instanceof SyntaxError
           ? new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name })
-          : toBackendUnavailable(error, backend.name, signal),
+          : toBackendUnavailable({ error, serverName: backend.name, signal }),
       );
     }
   }
@@ -100,6 +101,7 @@ export async function forwardRequest({
         : notification,
     buildFailure,
     abortBackend: () => abort.abort(),
+    signal,
     settle,
   });
   return new Response(stream, {

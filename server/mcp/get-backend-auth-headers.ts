@@ -10,18 +10,21 @@ import type { TInstanceBackend } from "./get-instance-backends";
 export async function getBackendAuthHeaders({
   userId,
   backend,
-  forceRefresh = false,
+  rejectedAccessToken,
 }: {
   userId: string;
   backend: TInstanceBackend;
-  /** The backend refused the current token: get a new one from its authorization server. */
-  forceRefresh?: boolean;
+  /**
+   * The token the backend just refused (401): get a new one, unless another request already has (so
+   * many requests refused at once refresh once; refresh tokens may be single-use).
+   */
+  rejectedAccessToken?: string;
 }): Promise<Record<string, string>> {
   switch (backend.authType) {
     case "OAUTH": {
       const options = { userId, mcpServerId: backend.mcpServerId };
-      const token = forceRefresh
-        ? await refreshBackendToken({ ...options, force: true })
+      const token = rejectedAccessToken
+        ? await refreshBackendToken({ ...options, force: true, rejectedAccessToken })
         : await getValidToken(options);
       // RFC 6750 names the scheme "Bearer"; some ASs answer token_type "bearer", which servers may not take.
       return { authorization: `Bearer ${token.accessToken}` };

@@ -24,6 +24,18 @@ const renamed =
     return { ...item, [key]: expose(ctx.backends, backend, value) };
   };
 
+/** The aggregated lists: where a server's result holds its items, the capability it needs, the key renamed. */
+const LISTS = {
+  "tools/list": { itemsKey: "tools", capability: "tools", renamedKey: "name" },
+  "prompts/list": { itemsKey: "prompts", capability: "prompts", renamedKey: "name" },
+  "resources/list": { itemsKey: "resources", capability: "resources", renamedKey: "uri" },
+  "resources/templates/list": {
+    itemsKey: "resourceTemplates",
+    capability: "resources",
+    renamedKey: "uriTemplate",
+  },
+} as const;
+
 /** logging/setLevel applies to every server the token covers that logs; failures change nothing else. */
 async function setLogLevel(ctx: TMcpRequestContext, request: TJsonRpcRequest) {
   await Promise.all(
@@ -40,7 +52,7 @@ async function setLogLevel(ctx: TMcpRequestContext, request: TJsonRpcRequest) {
       }
     }),
   );
-  return jsonRpcResultResponse(request.id, {});
+  return jsonRpcResultResponse({ id: request.id, result: {} });
 }
 
 export async function handleClientRequest({
@@ -53,47 +65,21 @@ export async function handleClientRequest({
   const { id } = request;
   switch (request.method) {
     case "ping":
-      return jsonRpcResultResponse(id, {});
+      return jsonRpcResultResponse({ id, result: {} });
     case "tools/list":
-      return jsonRpcResultResponse(id, {
-        tools: await listFromBackends({
-          ctx,
-          method: "tools/list",
-          itemsKey: "tools",
-          capability: "tools",
-          mapItem: renamed("name")(ctx),
-        }),
-      });
     case "prompts/list":
-      return jsonRpcResultResponse(id, {
-        prompts: await listFromBackends({
-          ctx,
-          method: "prompts/list",
-          itemsKey: "prompts",
-          capability: "prompts",
-          mapItem: renamed("name")(ctx),
-        }),
-      });
     case "resources/list":
-      return jsonRpcResultResponse(id, {
-        resources: await listFromBackends({
-          ctx,
-          method: "resources/list",
-          itemsKey: "resources",
-          capability: "resources",
-          mapItem: renamed("uri")(ctx),
-        }),
+    case "resources/templates/list": {
+      const { itemsKey, capability, renamedKey } = LISTS[request.method];
+      const items = await listFromBackends({
+        ctx,
+        method: request.method,
+        itemsKey,
+        capability,
+        mapItem: renamed(renamedKey)(ctx),
       });
-    case "resources/templates/list":
-      return jsonRpcResultResponse(id, {
-        resourceTemplates: await listFromBackends({
-          ctx,
-          method: "resources/templates/list",
-          itemsKey: "resourceTemplates",
-          capability: "resources",
-          mapItem: renamed("uriTemplate")(ctx),
-        }),
-      });
+      return jsonRpcResultResponse({ id, result: { [itemsKey]: items } });
+    }
     case "tools/call":
       return callTool({ ctx, request });
     case "prompts/get":

@@ -15,7 +15,7 @@ import { startMcpSession } from "./start-mcp-session";
 // the client's responses are accepted with 202 and no body, as Streamable HTTP prescribes.
 
 /** Tool arguments can be large (documents, code); a megabyte bounds what one request may make us parse. */
-export const MAX_MCP_BODY_BYTES = 1024 * 1024;
+const MAX_MCP_BODY_BYTES = 1024 * 1024;
 
 export async function handleMcpPost({
   request,

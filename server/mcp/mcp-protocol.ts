@@ -17,6 +17,8 @@ export const JSON_RPC_ERROR = {
   /** Transport-level refusals (the SDK's and the spec examples' choice). */
   transportError: -32000,
   sessionNotFound: -32001,
+  /** Tumiki's own (server-error range): the backend server of a routed request failed or needs the user. */
+  backendError: -32010,
   /** MCP 2025-11-25: the request needs a URL-mode elicitation (here: reconnecting a backend). */
   urlElicitationRequired: -32042,
 } as const;

@@ -41,8 +41,14 @@ export async function openBackendSession({
     await reply.body.cancel().catch(() => undefined);
     throw new BackendUnavailableError({ reason: "http_error", status: reply.status, serverName });
   }
+  const sessionId = reply.headers.get(MCP_SESSION_HEADER);
+  // MCP: visible ASCII only. A longer or stranger id could not be stored and sent back as a header.
+  if (sessionId !== null && !/^[\x21-\x7e]{1,1024}$/.test(sessionId)) {
+    await reply.body.cancel().catch(() => undefined);
+    throw new BackendUnavailableError({ reason: "invalid_response", serverName });
+  }
   const pending: TBackendSession = {
-    sessionId: reply.headers.get(MCP_SESSION_HEADER),
+    sessionId,
     protocolVersion: LATEST_VERSION,
     capabilities: {},
   };

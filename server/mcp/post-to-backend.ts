@@ -17,42 +17,53 @@ export async function postToBackend({
   backendSession,
   message,
   signal,
+  maxBytes = MAX_BACKEND_RESPONSE_BYTES,
+  authHeaders,
 }: {
   target: TBackendTarget;
   /** null while initializing (no session id or negotiated version yet). */
   backendSession: TBackendSession | null;
   message: unknown;
   signal?: AbortSignal;
+  /** The most the answer may hold; Tumiki's own requests (lists) allow less than a tool's result. */
+  maxBytes?: number;
+  /** The credential, when the caller fetched it already (in parallel with the backend session). */
+  authHeaders?: Record<string, string>;
 }): Promise<TOutboundStream> {
   const { backend, userId } = target;
   const body = JSON.stringify(message);
-  const send = async (forceRefresh: boolean) => {
+  const send = async (rejectedAccessToken?: string) => {
+    const auth =
+      authHeaders && !rejectedAccessToken
+        ? authHeaders
+        : await getBackendAuthHeaders({ userId, backend, rejectedAccessToken });
     const headers: Record<string, string> = {
-      ...(await getBackendAuthHeaders({ userId, backend, forceRefresh })),
+      ...auth,
       accept: "application/json, text/event-stream",
       "content-type": "application/json",
     };
     if (backendSession?.sessionId) headers[MCP_SESSION_HEADER] = backendSession.sessionId;
     if (backendSession) headers[MCP_PROTOCOL_VERSION_HEADER] = backendSession.protocolVersion;
     try {
-      return await requestOutboundStream({
+      const reply = await requestOutboundStream({
         url: backend.url,
         method: "POST",
         headers,
         body,
         headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
-        maxBytes: MAX_BACKEND_RESPONSE_BYTES,
+        maxBytes,
         signal,
       });
+      return { reply, sentToken: auth.authorization?.replace(/^Bearer /, "") };
     } catch (error) {
-      throw toBackendUnavailable(error, backend.name, signal);
+      throw toBackendUnavailable({ error, serverName: backend.name, signal });
     }
   };
 
-  const first = await send(false);
-  if (first.status !== 401 || backend.authType !== "OAUTH") return first;
-  await first.body.cancel().catch(() => undefined);
-  const second = await send(true);
+  const first = await send();
+  if (first.reply.status !== 401 || backend.authType !== "OAUTH" || !first.sentToken) return first.reply;
+  await first.reply.body.cancel().catch(() => undefined);
+  const { reply: second } = await send(first.sentToken);
   if (second.status !== 401) return second;
   await second.body.cancel().catch(() => undefined);
   throw new ReAuthRequiredError({

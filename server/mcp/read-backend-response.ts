@@ -12,6 +12,9 @@ import { toBackendUnavailable } from "./to-backend-unavailable";
 // a JSON body, or an SSE stream read up to the response with the request's id. Notifications on the
 // way are not for any client and are dropped; the backend's own requests are answered.
 
+/** A backend must not make Tumiki send requests without bound while it waits for one answer. */
+const MAX_BACKEND_REQUESTS = 16;
+
 const isSse = (reply: TOutboundStream) =>
   (reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream");
 
@@ -36,15 +39,18 @@ export async function readBackendResponse({
       if (message?.kind !== "response" || message.message.id !== requestId) throw invalid();
       return message.message;
     }
+    let backendRequests = 0;
     for await (const value of readSseMessages(reply.body)) {
       const message = classifyBackendMessage(value);
       if (message?.kind === "response" && message.message.id === requestId) return message.message;
-      if (message?.kind === "request")
-        answerBackendRequest({ target, backendSession, request: message.message });
+      if (message?.kind !== "request") continue;
+      backendRequests += 1;
+      if (backendRequests > MAX_BACKEND_REQUESTS) throw invalid();
+      answerBackendRequest({ target, backendSession, request: message.message });
     }
   } catch (error) {
     if (error instanceof SyntaxError) throw invalid();
-    throw toBackendUnavailable(error, serverName, signal);
+    throw toBackendUnavailable({ error, serverName, signal });
   }
   throw new BackendUnavailableError({ reason: "closed_early", serverName });
 }

@@ -3,16 +3,40 @@ import { EventSourceParserStream } from "eventsource-parser/stream";
 // The JSON-RPC messages of an SSE body, one at a time, as the events arrive (nothing is buffered whole).
 // Events other than the default "message" type, and data that is not JSON (a priming event with empty
 // data, a comment), carry no message and are skipped.
+//
+// A consumer that leaves early (its response has arrived) leaves the rest of the stream to be read and
+// dropped in the background: a backend closes it right after the response, and a body read to its end
+// lets the keep-alive connection carry the next request instead of being torn down (a new connection,
+// and DNS lookup, per call). A stream that does not end within a moment is cut.
+
+const DRAIN_MS = 1_000;
+
+async function drain(reader: ReadableStreamDefaultReader<unknown>): Promise<void> {
+  const cut = setTimeout(() => reader.cancel().catch(() => undefined), DRAIN_MS);
+  try {
+    while (!(await reader.read()).done) {
+      // Dropped: nobody waits for these events any more.
+    }
+  } catch {
+    // Cut, aborted or broken: the connection is discarded, which is all that is left to do.
+  } finally {
+    clearTimeout(cut);
+  }
+}
 
 export async function* readSseMessages(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
   // TextDecoderStream's writable side is typed for any BufferSource; Uint8Array chunks are one of them.
   const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
   const events = body.pipeThrough(decoder).pipeThrough(new EventSourceParserStream());
   const reader = events.getReader();
+  let ended = false;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return;
+      if (done) {
+        ended = true;
+        return;
+      }
       if ((value.event ?? "message") !== "message" || value.data.trim() === "") continue;
       let message: unknown;
       try {
@@ -22,8 +46,10 @@ export async function* readSseMessages(body: ReadableStream<Uint8Array>): AsyncG
       }
       yield message;
     }
+  } catch (error) {
+    ended = true;
+    throw error;
   } finally {
-    // Stops the backend body too when the consumer leaves early (a response arrived, the client left).
-    await reader.cancel().catch(() => undefined);
+    if (!ended) void drain(reader);
   }
 }

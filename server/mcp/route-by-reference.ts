@@ -1,6 +1,7 @@
 import { assertServerScope } from "../auth/verify/assert-server-scope";
 import { exposeUri, resolveName, resolveUri } from "./aggregated-names";
 import { forwardRequest } from "./forward-request";
+import { isRecord } from "./is-record";
 import type { TJsonRpcRequest, TJsonRpcResponse } from "./json-rpc-schemas";
 import { JSON_RPC_ERROR } from "./mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
@@ -9,9 +10,6 @@ import { McpRequestError } from "./mcp-request-error";
 // prompts/get, resources/read and completion/complete: like tools/call, routed by the name or URI the
 // client saw, checked against the token's scopes, and sent under the server's own name or URI. A read
 // resource's contents name their URI: mapped back to the aggregated form the client knows.
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const invalidParams = (id: TJsonRpcRequest["id"], message: string) =>
   new McpRequestError("BAD_REQUEST", {

@@ -1,23 +1,11 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
-import { readBackendSession } from "./backend-session-store";
 import type { TBackendTarget } from "./backend-target";
 import { BackendUnavailableError } from "./backend-unavailable-error";
+import { ensureBackendSession } from "./ensure-backend-session";
+import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import type { TBackendSession } from "./mcp-session-schemas";
 import { openBackendSession } from "./open-backend-session";
 import { postToBackend } from "./post-to-backend";
-
-/** The backend session of this Tumiki session, opened on first use (lazily) and then reused. */
-export async function ensureBackendSession(options: {
-  target: TBackendTarget;
-  signal?: AbortSignal;
-}): Promise<TBackendSession> {
-  const { target } = options;
-  const stored = await readBackendSession({
-    sessionKey: target.sessionKey,
-    mcpServerId: target.backend.mcpServerId,
-  });
-  return stored ?? openBackendSession(options);
-}
 
 /**
  * Sends one message in this Tumiki session's backend session and returns the backend's 2xx answer, not
@@ -28,17 +16,24 @@ export async function sendToBackend({
   target,
   message,
   signal,
+  maxBytes,
 }: {
   target: TBackendTarget;
   message: unknown;
   signal?: AbortSignal;
+  maxBytes?: number;
 }): Promise<{ reply: TOutboundStream; backendSession: TBackendSession }> {
-  let backendSession = await ensureBackendSession({ target, signal });
-  let reply = await postToBackend({ target, backendSession, message, signal });
+  // Two independent reads (Redis, the token manager), side by side: this is every call's critical path.
+  const [session, authHeaders] = await Promise.all([
+    ensureBackendSession({ target, signal }),
+    getBackendAuthHeaders({ userId: target.userId, backend: target.backend }),
+  ]);
+  let backendSession = session;
+  let reply = await postToBackend({ target, backendSession, message, signal, maxBytes, authHeaders });
   if (reply.status === 404 && backendSession.sessionId) {
     await reply.body.cancel().catch(() => undefined);
     backendSession = await openBackendSession({ target, signal });
-    reply = await postToBackend({ target, backendSession, message, signal });
+    reply = await postToBackend({ target, backendSession, message, signal, maxBytes });
   }
   if (reply.status < 200 || reply.status >= 300) {
     await reply.body.cancel().catch(() => undefined);

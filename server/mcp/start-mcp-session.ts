@@ -2,6 +2,7 @@ import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { buildInitializeResult } from "./build-initialize-result";
 import { createMcpSession } from "./create-mcp-session";
 import { getInstanceBackends } from "./get-instance-backends";
+import { isRecord } from "./is-record";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import {
@@ -15,9 +16,6 @@ import { McpRequestError } from "./mcp-request-error";
 // `initialize`: a new Tumiki session, bound to the user and instance, answered with the merged
 // capabilities and its id in Mcp-Session-Id. The version is the client's when Tumiki speaks it, else
 // the newest (the client then decides whether it can continue), per the MCP lifecycle.
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 export async function startMcpSession({
   request,
@@ -58,5 +56,5 @@ export async function startMcpSession({
     ctx: { auth, instanceId, handle, backends, signal },
     protocolVersion,
   });
-  return jsonRpcResultResponse(request.id, result, { [MCP_SESSION_HEADER]: sessionId });
+  return jsonRpcResultResponse({ id: request.id, result, headers: { [MCP_SESSION_HEADER]: sessionId } });
 }

@@ -14,6 +14,7 @@ export type OutboundFetchFailure =
   | "too_many_redirects"
   | "response_too_large"
   | "timeout"
+  | "aborted"
   | "network_error";
 
 function safeOrigin(url: string): string {
@@ -39,6 +40,7 @@ const USER_MESSAGES: Record<OutboundFetchFailure, string> = {
   too_many_redirects: "The URL redirected more often than allowed.",
   response_too_large: "The response was larger than allowed.",
   timeout: "The server did not answer in time.",
+  aborted: "The request was cancelled.",
   network_error: "The server could not be reached.",
 };
 

@@ -102,6 +102,10 @@ describe("requestOutboundStream", () => {
     const pending = reason(request("/slow-headers", { signal: controller.signal, headersTimeoutMs: 5_000 }));
     await sleep(50);
     controller.abort();
-    expect(await pending).toBe("network_error");
+    expect(await pending).toBe("aborted");
+    // A caller's deadline is a timeout, not a cancellation.
+    expect(
+      await reason(request("/slow-headers", { signal: AbortSignal.timeout(100), headersTimeoutMs: 5_000 })),
+    ).toBe("timeout");
   });
 });

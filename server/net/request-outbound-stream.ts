@@ -109,11 +109,16 @@ export async function requestOutboundStream(options: {
     }, options.headersTimeoutMs);
     request.on("error", (error) => {
       clearTimeout(timer);
-      fail(
-        error instanceof OutboundFetchError
-          ? error
-          : new OutboundFetchError("network_error", { url: options.url, cause: error }),
-      );
+      if (error instanceof OutboundFetchError) return fail(error);
+      const abort = options.signal?.aborted ? options.signal.reason : undefined;
+      // The caller's signal may carry a deadline of its own (AbortSignal.timeout): that is a timeout.
+      const reason =
+        abort === undefined
+          ? "network_error"
+          : abort instanceof DOMException && abort.name === "TimeoutError"
+            ? "timeout"
+            : "aborted";
+      fail(new OutboundFetchError(reason, { url: options.url, cause: error }));
     });
     request.end(options.body);
   });

@@ -214,4 +214,23 @@ describe("a backend access token the backend no longer accepts", () => {
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.isValid).toBe(true);
   });
+
+  it("is refreshed once for many calls refused at the same time (refresh tokens may be single-use)", async () => {
+    const clients = await Promise.all(
+      [1, 2, 3].map(() => connect(refreshing.url, refreshing.accessToken, false)),
+    );
+    for (const client of clients) {
+      expect((await client.callTool({ name: "list_notes", arguments: {} })).isError).toBeFalsy();
+    }
+    await refreshBackend.expireAccessTokensOf(refreshAccount);
+    const refreshesBefore = refreshBackend.stats.tokenRequests.refresh_token ?? 0;
+
+    // Six calls over three sessions, all sent with the token the backend now refuses.
+    const results = await Promise.all(
+      [...clients, ...clients].map((client) => client.callTool({ name: "list_notes", arguments: {} })),
+    );
+    for (const result of results) expect(result.isError, readResultText(result)).toBeFalsy();
+    expect(refreshBackend.stats.tokenRequests.refresh_token ?? 0).toBe(refreshesBefore + 1);
+    expect((await readBackendTokenRow(refreshing.connectionId)).isValid).toBe(true);
+  });
 });

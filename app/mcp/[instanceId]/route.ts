@@ -1,4 +1,5 @@
 import { withMcpAuth } from "@/server/auth/verify/with-mcp-auth";
+import { answerCorsPreflight } from "@/server/mcp/answer-cors-preflight";
 import { endMcpSession } from "@/server/mcp/end-mcp-session";
 import { handleMcpPost } from "@/server/mcp/handle-mcp-post";
 import { jsonRpcErrorResponse } from "@/server/mcp/json-rpc-error-response";
@@ -25,3 +26,6 @@ export const GET = async () =>
     status: 405,
     headers: { Allow: "POST, DELETE" },
   });
+
+/** The CORS preflight of browser-based clients on an allowed origin (MCP_ALLOWED_ORIGINS). */
+export const OPTIONS = async (request: Request) => answerCorsPreflight(request);

@@ -1,20 +1,27 @@
 import { decodeProtectedHeader, jwtVerify } from "jose";
-import { getDb } from "../../db";
+import { queryHotRows, sql } from "../../db-hot-query";
 import { InvalidTokenError } from "../oauth-errors";
 import { getInstanceResourceUrl, getIssuer } from "../resource-urls";
 import { parseScopeString } from "../scopes";
 import { findVerificationKey } from "../signing-keys/find-verification-key";
 import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_SKEW_SECONDS } from "../token-lifetimes";
-import { assertInstanceOwner } from "./assert-instance-owner";
 import { mapJoseError } from "./map-jose-error";
 import type { TMcpAuthContext } from "./mcp-auth-context";
 
 // Verifies an access token Tumiki issued (RFC 9068 profile). The header is checked before any key is
 // looked up, so `alg: none`, HS256 "signed" with our public key and any RS256 token are refused by the
 // allowlist rather than by luck. The IssuedAccessToken row is read by primary key on every request:
-// a revocation takes effect at once, with no cache to wait out.
+// a revocation takes effect at once, with no cache to wait out. So is the instance's owner.
 
 const ALLOWED_ALGORITHMS = ["ES256"];
+
+type TIssuanceRecord = {
+  instanceId: string;
+  userId: string | null;
+  clientId: string;
+  revokedAt: Date | null;
+  ownerId: string | null;
+};
 const ACCESS_TOKEN_TYP = "at+jwt";
 
 const normalizeTyp = (typ: string) => typ.toLowerCase().replace(/^application\//, "");
@@ -80,37 +87,37 @@ export async function verifyTumikiAccessToken(options: {
     throw malformed();
   }
 
-  // The owner check needs only `sub`: it runs beside the issuance lookup rather than after it, saving a
-  // round trip on every MCP request. Its error is kept, not thrown, until the checks before it passed.
-  const ownerCheck = assertInstanceOwner({ instanceId, userId: sub }).then(
-    () => null,
-    (error: unknown) => error,
-  );
-  const issued = await getDb().issuedAccessToken.findUnique({
-    where: { jti },
-    select: { instanceId: true, userId: true, clientId: true, revokedAt: true },
-  });
-  if (!issued) {
+  // The issuance record and the instance's owner in one statement on the hot-query path: this runs on
+  // every MCP request (see db-hot-query.ts).
+  const [record] = await queryHotRows<TIssuanceRecord>(sql`
+    SELECT t."instanceId", t."userId", t."clientId", t."revokedAt",
+           (SELECT m."userId" FROM "McpInstance" m WHERE m."id" = ${instanceId}) AS "ownerId"
+    FROM "IssuedAccessToken" t WHERE t."jti" = ${jti}`);
+  if (!record) {
     throw new InvalidTokenError("The access token is not known to Tumiki.", { reason: "unknown_jti" });
   }
-  if (issued.revokedAt) {
+  if (record.revokedAt) {
     throw new InvalidTokenError("The access token has been revoked.", { reason: "revoked" });
   }
   // A signed token that disagrees with its own issuance record is treated as forged.
-  if (issued.instanceId !== instanceId || (issued.userId !== null && issued.userId !== sub)) {
+  if (record.instanceId !== instanceId || (record.userId !== null && record.userId !== sub)) {
     throw new InvalidTokenError("The access token does not match its issuance record.", {
       reason: "token_record_mismatch",
     });
   }
-  const ownerError = await ownerCheck;
-  if (ownerError) throw ownerError;
+  // As assertInstanceOwner words it: a token holder learns nothing about other users' instances.
+  if (record.ownerId !== sub) {
+    throw new InvalidTokenError("The credential is not valid for this MCP instance.", {
+      reason: record.ownerId === null ? "instance_not_found" : "instance_not_owned",
+    });
+  }
 
   return {
     kind: "oauth",
     userId: sub,
     instanceId,
     clientId,
-    clientRowId: issued.clientId,
+    clientRowId: record.clientId,
     scopes: parseScopeString(scope),
     jti,
   };

@@ -1,6 +1,7 @@
 import { RateLimitError, toPublicError } from "../../errors";
 import { getRequestOrigin } from "../../http/get-request-origin";
 import { getLogger } from "../../logger";
+import { addCorsHeaders } from "../../mcp/add-cors-headers";
 import { assertAllowedOrigin } from "../../mcp/assert-allowed-origin";
 import { jsonRpcErrorResponse } from "../../mcp/json-rpc-error-response";
 import { McpRequestError } from "../../mcp/mcp-request-error";
@@ -49,20 +50,13 @@ const authFailure = async (error: unknown, request: Request, instanceId: string)
 };
 
 export function withMcpAuth(handler: McpHandler) {
-  return async (request: Request, context: McpRouteContext): Promise<Response> => {
+  const authenticateAndHandle = async (request: Request, context: McpRouteContext): Promise<Response> => {
     const { instanceId } = await context.params;
     if (!isInstanceId(instanceId)) {
       return Response.json(
         { error: { code: "NOT_FOUND", message: "No MCP instance lives at this URL." } },
         { status: 404, headers: { "Cache-Control": "no-store" } },
       );
-    }
-
-    try {
-      assertAllowedOrigin(request.headers);
-    } catch (error) {
-      if (error instanceof McpRequestError) return mcpRequestErrorResponse(error);
-      throw error;
     }
 
     let auth: TMcpAuthContext;
@@ -100,5 +94,16 @@ export function withMcpAuth(handler: McpHandler) {
       if (publicError.status >= 500) getLogger().error({ err: error, instanceId }, "MCP request failed");
       return jsonRpcErrorResponse({ status: publicError.status, code: -32603, message: publicError.message });
     }
+  };
+
+  return async (request: Request, context: McpRouteContext): Promise<Response> => {
+    try {
+      assertAllowedOrigin(request.headers);
+    } catch (error) {
+      if (error instanceof McpRequestError) return mcpRequestErrorResponse(error);
+      throw error;
+    }
+    const response = await authenticateAndHandle(request, context);
+    return addCorsHeaders({ response, origin: request.headers.get("origin") });
   };
 }
