@@ -37,9 +37,9 @@ async function main(): Promise<void> {
   const errors = results.flatMap((r) =>
     r.status === "rejected" ? [`${(r.reason as Error)?.name}: ${(r.reason as Error)?.message}`] : [],
   );
-  process.stdout.write(`${JSON.stringify({ hashes, errors })}\n`);
-
+  // Reported once its audit rows are written: the parent reads them as soon as it has the results.
   await flushAuditEvents();
+  process.stdout.write(`${JSON.stringify({ hashes, errors })}\n`);
   await getDb().$disconnect();
   await getRedis().close();
 }
