@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { base64url, SignJWT } from "jose";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
 import { createApiKey } from "@/server/auth/api-keys/create-api-key";
 import { revokeApiKey } from "@/server/auth/api-keys/revoke-api-key";
 import { getProtectedResourceMetadataUrl } from "@/server/auth/resource-urls";
+import { CLOCK_SKEW_SECONDS } from "@/server/auth/token-lifetimes";
 import { issueAccessToken } from "@/server/auth/tokens/issue-access-token";
 import { getDb } from "@/server/db";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
@@ -275,6 +276,20 @@ describe("POST /mcp/{instanceId} refuses", () => {
       await call({ token: await token({ claims: { iat: now - 1000, exp: now - 60 } }) }),
       "expired",
     );
+  });
+
+  it("a token that expires after it was accepted, though its verification is remembered", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const t = await token({ claims: { iat: now - 10, exp: now + 2 } });
+    expect((await call({ token: t })).status).toBe(200);
+    expect((await call({ token: t })).status).toBe(200);
+    // Past exp and the clock skew: the remembered verification has ended with the token.
+    vi.useFakeTimers({ toFake: ["Date"], now: (now + 2 + CLOCK_SKEW_SECONDS + 1) * 1000 });
+    try {
+      await expectInvalidToken(await call({ token: t }), "expired");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("a token issued in the future (beyond the clock skew)", async () => {

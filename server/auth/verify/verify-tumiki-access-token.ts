@@ -1,19 +1,13 @@
-import { decodeProtectedHeader, jwtVerify } from "jose";
 import { queryHotRows, sql } from "../../db-hot-query";
 import { InvalidTokenError } from "../oauth-errors";
-import { getInstanceResourceUrl, getIssuer } from "../resource-urls";
+import { getInstanceResourceUrl } from "../resource-urls";
 import { parseScopeString } from "../scopes";
-import { findVerificationKey } from "../signing-keys/find-verification-key";
-import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_SKEW_SECONDS } from "../token-lifetimes";
-import { mapJoseError } from "./map-jose-error";
 import type { TMcpAuthContext } from "./mcp-auth-context";
+import { verifyAccessTokenJwt } from "./verify-access-token-jwt";
 
-// Verifies an access token Tumiki issued (RFC 9068 profile). The header is checked before any key is
-// looked up, so `alg: none`, HS256 "signed" with our public key and any RS256 token are refused by the
-// allowlist rather than by luck. The IssuedAccessToken row is read by primary key on every request:
-// a revocation takes effect at once, with no cache to wait out. So is the instance's owner.
-
-const ALLOWED_ALGORITHMS = ["ES256"];
+// Verifies an access token Tumiki issued (RFC 9068 profile): the JWT itself (verify-access-token-jwt.ts),
+// then its issuance record, read by primary key on every request so a revocation takes effect at once,
+// with no cache to wait out. So is the instance's owner.
 
 type TIssuanceRecord = {
   instanceId: string;
@@ -22,10 +16,6 @@ type TIssuanceRecord = {
   revokedAt: Date | null;
   ownerId: string | null;
 };
-const ACCESS_TOKEN_TYP = "at+jwt";
-
-const normalizeTyp = (typ: string) => typ.toLowerCase().replace(/^application\//, "");
-
 const malformed = (cause?: unknown) =>
   new InvalidTokenError("The access token is malformed.", { reason: "malformed_token", cause });
 
@@ -35,48 +25,7 @@ export async function verifyTumikiAccessToken(options: {
 }): Promise<Extract<TMcpAuthContext, { kind: "oauth" }>> {
   const { token, instanceId } = options;
 
-  let header: ReturnType<typeof decodeProtectedHeader>;
-  try {
-    header = decodeProtectedHeader(token);
-  } catch (error) {
-    throw malformed(error);
-  }
-  if (typeof header.alg !== "string" || !ALLOWED_ALGORITHMS.includes(header.alg)) {
-    throw new InvalidTokenError("The access token must be signed with ES256.", { reason: "wrong_alg" });
-  }
-  if (typeof header.typ !== "string" || normalizeTyp(header.typ) !== ACCESS_TOKEN_TYP) {
-    throw new InvalidTokenError("The access token's typ header must be at+jwt.", { reason: "wrong_typ" });
-  }
-  if (typeof header.kid !== "string" || header.kid === "") {
-    throw new InvalidTokenError("The access token's signing key is not known.", { reason: "unknown_kid" });
-  }
-  const key = await findVerificationKey({ kid: header.kid });
-  if (!key) {
-    throw new InvalidTokenError("The access token's signing key is not known.", { reason: "unknown_kid" });
-  }
-
-  const audience = getInstanceResourceUrl(instanceId);
-  let payload: Awaited<ReturnType<typeof jwtVerify>>["payload"];
-  try {
-    ({ payload } = await jwtVerify(token, key, {
-      algorithms: ALLOWED_ALGORITHMS,
-      typ: ACCESS_TOKEN_TYP,
-      issuer: getIssuer(),
-      audience,
-      clockTolerance: CLOCK_SKEW_SECONDS,
-      // Also makes jose refuse an `iat` in the future (beyond the skew) and a token living too long.
-      maxTokenAge: ACCESS_TOKEN_TTL_SECONDS,
-      requiredClaims: ["sub", "client_id", "scope", "jti", "exp", "iat"],
-    }));
-  } catch (error) {
-    throw mapJoseError(error);
-  }
-  // jose accepts an `aud` array that merely contains ours; Tumiki issues one audience, exactly.
-  if (payload.aud !== audience) {
-    throw new InvalidTokenError("The access token is not for this MCP instance.", {
-      reason: "wrong_audience",
-    });
-  }
+  const payload = await verifyAccessTokenJwt({ token, audience: getInstanceResourceUrl(instanceId) });
   const { sub, jti, scope, client_id: clientId } = payload;
   if (
     typeof sub !== "string" ||
