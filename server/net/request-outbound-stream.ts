@@ -1,9 +1,10 @@
-import http, { type IncomingMessage } from "node:http";
+import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { assertOutboundUrl } from "./assert-outbound-url";
 import { createGuardedLookup } from "./create-guarded-lookup";
 import { OutboundFetchError } from "./outbound-fetch-error";
+import { toWebHeaders } from "./to-web-headers";
 
 // An outbound request whose answer is streamed, not buffered: the MCP proxy's backend calls, where an
 // SSE response must reach the client event by event. The SSRF rules are safeFetch's (assertOutboundUrl,
@@ -22,15 +23,6 @@ const agents = {
   "http:": new http.Agent({ keepAlive: true, maxSockets: 256 }),
   "https:": new https.Agent({ keepAlive: true, maxSockets: 256 }),
 };
-
-function toHeaders(response: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined) continue;
-    for (const entry of Array.isArray(value) ? value : [value]) headers.append(name, entry);
-  }
-  return headers;
-}
 
 /** Caps a body stream: past `maxBytes` it errors instead of growing without bound. */
 function limitBody(source: ReadableStream<Uint8Array>, maxBytes: number): ReadableStream<Uint8Array> {
@@ -98,7 +90,7 @@ export async function requestOutboundStream(options: {
         const body = Readable.toWeb(response) as ReadableStream<Uint8Array>;
         resolve({
           status: response.statusCode ?? 0,
-          headers: toHeaders(response),
+          headers: toWebHeaders(response),
           body: limitBody(body, options.maxBytes),
         });
       },

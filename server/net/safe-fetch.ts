@@ -3,6 +3,7 @@ import https from "node:https";
 import { assertOutboundUrl } from "./assert-outbound-url";
 import { createGuardedLookup } from "./create-guarded-lookup";
 import { OutboundFetchError } from "./outbound-fetch-error";
+import { toWebHeaders } from "./to-web-headers";
 
 // The one way Tumiki fetches a URL that came from outside (a CIMD client_id today, a backend's metadata in
 // tier 2). Server-side request forgery is refused at every step:
@@ -99,15 +100,6 @@ function readBody(response: IncomingMessage, maxBytes: number): Promise<Buffer> 
   });
 }
 
-function toHeaders(response: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(response.headers)) {
-    if (value === undefined) continue;
-    for (const entry of Array.isArray(value) ? value : [value]) headers.append(name, entry);
-  }
-  return headers;
-}
-
 const withoutHeaders = (headers: Record<string, string>, names: RegExp) =>
   Object.fromEntries(Object.entries(headers).filter(([name]) => !names.test(name)));
 
@@ -162,7 +154,7 @@ export async function safeFetch(options: TSafeFetchOptions): Promise<TSafeFetchR
         continue;
       }
       const body = await readBody(response, options.maxBytes);
-      return { status: response.statusCode ?? 0, headers: toHeaders(response), url: url.toString(), body };
+      return { status: response.statusCode ?? 0, headers: toWebHeaders(response), url: url.toString(), body };
     } catch (error) {
       throw toFetchError(error, signal, timeout);
     }
