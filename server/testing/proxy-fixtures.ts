@@ -2,6 +2,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createParser } from "eventsource-parser";
 import { decodeJwt } from "jose";
+import { type TDemoStats, ZDemoStats } from "../../scripts/demo-backend/demo-stats";
 import { flushAuditEvents } from "../audit/write-audit-event";
 import { createApiKey } from "../auth/api-keys/create-api-key";
 import { getIssuer } from "../auth/resource-urls";
@@ -359,4 +360,27 @@ export function findTumikiCredentials({
     }
   });
   return findings;
+}
+
+/**
+ * The demo backend's stats once its `tool` shows one more aborted call than `abortedBefore` (polled,
+ * at most 5 s: the abort reaches it after the client's request has already ended).
+ */
+export async function waitForDemoAbort({
+  demoOrigin,
+  tool,
+  abortedBefore,
+}: {
+  demoOrigin: string;
+  tool: string;
+  abortedBefore: number;
+}): Promise<TDemoStats> {
+  const read = async () => ZDemoStats.parse(await (await fetch(`${demoOrigin}/__demo/stats`)).json());
+  const deadline = Date.now() + 5_000;
+  let stats = await read();
+  while ((stats.mcp.toolCalls[tool]?.aborted ?? 0) === abortedBefore && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await read();
+  }
+  return stats;
 }

@@ -14,6 +14,7 @@ import {
   issueInstanceCredentials,
   startTumikiProxy,
   type TTumikiProxy,
+  waitForDemoAbort,
 } from "@/server/testing/proxy-fixtures";
 import { startEverythingServer, type TEverythingServer } from "@/server/testing/start-everything-server";
 import { createTestUser } from "@/server/testing/tier1-fixtures";
@@ -382,15 +383,11 @@ describe("two servers: names and URIs carry the server's slug and map back exact
     );
     await expect(call).rejects.toThrow();
 
-    const deadline = Date.now() + 5_000;
-    let after = await fetchDemoStats();
-    while (
-      (after.mcp.toolCalls.count_slowly?.aborted ?? 0) === countsBefore.aborted &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await fetchDemoStats();
-    }
+    const after = await waitForDemoAbort({
+      demoOrigin: demo.origin,
+      tool: "count_slowly",
+      abortedBefore: countsBefore.aborted,
+    });
     expect(after.mcp.toolCalls.count_slowly).toEqual({
       started: countsBefore.started + 1,
       completed: countsBefore.completed,

@@ -15,6 +15,7 @@ import {
   startTumikiProxy,
   type TJsonRpcMessage,
   type TTumikiProxy,
+  waitForDemoAbort,
 } from "@/server/testing/proxy-fixtures";
 import { createTestUser } from "@/server/testing/tier1-fixtures";
 import { DELETE, GET, POST } from "./route";
@@ -216,15 +217,11 @@ describe("a client that disconnects mid-call", () => {
     });
     expect(progressOf(messages)).toHaveLength(1);
 
-    const deadline = Date.now() + 5_000;
-    let after = await fetchDemoStats();
-    while (
-      (after.mcp.toolCalls.count_slowly?.aborted ?? 0) === countsBefore.aborted &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      after = await fetchDemoStats();
-    }
+    const after = await waitForDemoAbort({
+      demoOrigin: demo.origin,
+      tool: "count_slowly",
+      abortedBefore: countsBefore.aborted,
+    });
     expect(after.mcp.toolCalls.count_slowly).toEqual({
       started: countsBefore.started + 1,
       completed: countsBefore.completed,

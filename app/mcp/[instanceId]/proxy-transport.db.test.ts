@@ -18,7 +18,7 @@ import {
 } from "@/server/testing/proxy-fixtures";
 import { startRecordingMcpBackend, type TRecordingBackend } from "@/server/testing/recording-mcp-backend";
 import { createTestUser } from "@/server/testing/tier1-fixtures";
-import { DELETE, GET, POST } from "./route";
+import { DELETE, GET, OPTIONS, POST } from "./route";
 
 // The Streamable HTTP transport of /mcp/{instanceId}, over a real port (as a client sees it): what a
 // POST must look like, how sessions start, are found, are refused and end, and that no error answer
@@ -258,6 +258,49 @@ describe("Origin (DNS rebinding)", () => {
         headers: { origin: "https://inspector.example.test" },
       });
       expect(allowed.status).toBe(200);
+    } finally {
+      restore();
+    }
+  });
+
+  it("answers CORS only to allowed origins: preflight, exposed session header, nothing for others", async () => {
+    const inspector = "https://inspector.example.test";
+    const restore = setTestEnv({ MCP_ALLOWED_ORIGINS: inspector });
+    try {
+      const preflight = (origin: string) =>
+        OPTIONS(
+          new Request(url, {
+            method: "OPTIONS",
+            headers: { origin, "access-control-request-method": "POST" },
+          }),
+        );
+      const allowed = await preflight(inspector);
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get("access-control-allow-origin")).toBe(inspector);
+      expect(allowed.headers.get("access-control-allow-methods")).toContain("POST");
+      expect(allowed.headers.get("access-control-allow-headers")).toContain("mcp-session-id");
+      const foreign = await preflight("https://evil.example");
+      expect(foreign.status).toBe(403);
+      expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+
+      const answered = await postMcp({
+        url,
+        bearer,
+        message: initializeMessage(),
+        headers: { origin: inspector },
+      });
+      expect(answered.headers.get("access-control-allow-origin")).toBe(inspector);
+      expect(answered.headers.get("access-control-expose-headers")).toContain("mcp-session-id");
+      const refused = await postMcp({
+        url,
+        bearer,
+        message: initializeMessage(),
+        headers: { origin: "https://evil.example" },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+      const cli = await postMcp({ url, bearer, message: initializeMessage() });
+      expect(cli.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       restore();
     }

@@ -212,6 +212,18 @@ describe("POST /mcp/{instanceId} refuses", () => {
     );
   });
 
+  it("a token accepted on its own instance, then presented on another (the remembered check is per audience)", async () => {
+    const t = await token();
+    expect((await call({ token: t })).status).toBe(200);
+    const elsewhere = await call({ token: t, instanceId: otherInstance.id });
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(await findAuthFailure(elsewhere)).toMatchObject({
+      reason: "wrong_audience",
+      instanceId: otherInstance.id,
+    });
+  });
+
   it("a token whose aud lists this instance among others", async () => {
     const aud = [`${APP}/mcp/${instance.id}`, `${APP}/mcp/${otherInstance.id}`];
     await expectInvalidToken(await call({ token: await token({ claims: { aud } }) }), "wrong_audience");
