@@ -88,6 +88,18 @@ export const ZEnv = z
         .min(60)
         .default(24 * 3600),
     ),
+    // A 2025 client that drops the stream of a running call may resume it (Last-Event-ID); the call is
+    // cancelled when nobody has resumed it within this many seconds.
+    MCP_STREAM_RESUME_GRACE_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(600).default(30),
+    ),
+    // How many long-lived streams (a 2025 session's GET stream, a 2026-07-28 subscriptions/listen stream)
+    // one user may hold open at once, across all app processes.
+    MCP_MAX_STREAMS_PER_USER: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(1000).default(20),
+    ),
     // `npm run bench` only: "1" turns on the framework-floor route, which forwards to this URL.
     BENCH_FLOOR_ROUTE: z.enum(["0", "1"]).optional(),
     BENCH_FLOOR_TARGET_URL: optionalUrl,

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { AppError, RateLimitError } from "../errors";
 import { oauthErrorResponse } from "./oauth-error-response";
-import { InsufficientScopeError, InvalidClientError, InvalidGrantError } from "./oauth-errors";
+import {
+  InsufficientScopeError,
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidTokenError,
+} from "./oauth-errors";
 
 // The one OAuth error serializer: status codes and challenges as RFC 6749 §5.2 and RFC 6750 §3 define
 // them, and no internal detail in any body.
@@ -11,7 +16,7 @@ const RESOURCE_METADATA =
 
 describe("oauthErrorResponse", () => {
   it("answers insufficient_scope with 403 and a Bearer challenge naming the scope and the metadata", async () => {
-    const response = oauthErrorResponse(new InsufficientScopeError("mcp:access:x"), {
+    const response = oauthErrorResponse(new InsufficientScopeError(["mcp:access:x"]), {
       resourceMetadataUrl: RESOURCE_METADATA,
     });
     expect(response.status).toBe(403);
@@ -20,6 +25,52 @@ describe("oauthErrorResponse", () => {
     expect(challenge).toContain('scope="mcp:access:x"');
     expect(challenge).toContain(`resource_metadata="${RESOURCE_METADATA}"`);
     expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
+  });
+
+  it("names every scope an insufficient_scope needs in one challenge, even given other scopes", async () => {
+    const response = oauthErrorResponse(new InsufficientScopeError(["mcp:access:a", "mcp:access:b"]), {
+      resourceMetadataUrl: RESOURCE_METADATA,
+      challengeScopes: ["mcp:access:*"],
+    });
+    const challenge = response.headers.get("www-authenticate") ?? "";
+    expect(challenge.match(/scope="/g)).toHaveLength(1);
+    expect(challenge).toContain('scope="mcp:access:a mcp:access:b"');
+    expect(challenge).not.toContain("mcp:access:*");
+    expect((await response.json()).error_description).toBe(
+      "This request needs the scopes mcp:access:a mcp:access:b.",
+    );
+  });
+
+  it("names the challenge scopes in a 401, with or without an error code", async () => {
+    const invalid = oauthErrorResponse(new InvalidTokenError("The access token has expired."), {
+      resourceMetadataUrl: RESOURCE_METADATA,
+      challengeScopes: ["mcp:access:*"],
+    });
+    expect(invalid.status).toBe(401);
+    expect(invalid.headers.get("www-authenticate")).toBe(
+      `Bearer error="invalid_token", error_description="The access token has expired.", scope="mcp:access:*", resource_metadata="${RESOURCE_METADATA}"`,
+    );
+
+    const missing = oauthErrorResponse(
+      new InvalidTokenError("An access token is needed.", { reason: "missing_token" }),
+      { resourceMetadataUrl: RESOURCE_METADATA, challengeScopes: ["mcp:access:*"] },
+    );
+    // RFC 6750 §3.1: no error code for a request without credentials; the scope is guidance, not an error.
+    expect(missing.headers.get("www-authenticate")).toBe(
+      `Bearer scope="mcp:access:*", resource_metadata="${RESOURCE_METADATA}"`,
+    );
+  });
+
+  it("writes no scope without challenge scopes, and no challenge at all outside the protected resource", () => {
+    const bare = oauthErrorResponse(new InvalidTokenError("The access token has expired."), {
+      resourceMetadataUrl: RESOURCE_METADATA,
+    });
+    expect(bare.headers.get("www-authenticate")).not.toContain("scope=");
+
+    const token = oauthErrorResponse(new InvalidGrantError("The code is invalid."), {
+      challengeScopes: ["mcp:access:*"],
+    });
+    expect(token.headers.get("www-authenticate")).toBeNull();
   });
 
   it("answers invalid_client with 401 and a Basic challenge when the client used Basic", async () => {

@@ -2,6 +2,7 @@ import { AppError, RateLimitError } from "../errors";
 import { getLogger } from "../logger";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
 import { InsufficientScopeError, InvalidClientError, InvalidTokenError, OAuthError } from "./oauth-errors";
+import { formatScopeString } from "./scopes";
 
 // The OAuth error edge (DESIGN.md convention 5): the only place an error becomes an RFC 6749 §5.2 JSON
 // body. A rate limit becomes 429 with Retry-After; anything that is not an OAuthError is logged and
@@ -13,6 +14,11 @@ export const NO_STORE_HEADERS = { "Cache-Control": "no-store", Pragma: "no-cache
 export type OAuthErrorResponseOptions = {
   /** For protected-resource errors: adds `WWW-Authenticate: Bearer …, resource_metadata="…"`. */
   resourceMetadataUrl?: string;
+  /**
+   * For a protected-resource error other than insufficient_scope (which names its own): the scopes the
+   * challenge's `scope` names (RFC 6750 §3), the ones a client should ask for to be let in.
+   */
+  challengeScopes?: readonly string[];
   /**
    * The client tried HTTP Basic. RFC 6749 §5.2: invalid_client answers 401 with a Basic challenge then,
    * and 400 when the client authenticated otherwise (a 401 must always carry a challenge).
@@ -61,7 +67,8 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
     const params = isMissingToken
       ? []
       : [`error=${quote(error.error)}`, `error_description=${quote(error.description)}`];
-    if (error instanceof InsufficientScopeError) params.push(`scope=${quote(error.scope)}`);
+    const scopes = error instanceof InsufficientScopeError ? error.scopes : (options.challengeScopes ?? []);
+    if (scopes.length > 0) params.push(`scope=${quote(formatScopeString(scopes))}`);
     params.push(`resource_metadata=${quote(options.resourceMetadataUrl)}`);
     headers.set("WWW-Authenticate", `Bearer ${params.join(", ")}`);
   }

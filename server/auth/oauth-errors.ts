@@ -102,14 +102,19 @@ export class InvalidTokenError extends OAuthError {
   readonly status = 401;
 }
 
-/** RFC 6750 §3.1: the token is valid but lacks `scope`. */
+/**
+ * RFC 6750 §3.1: the token is valid but does not cover the request. `scopes` are all the scopes the
+ * request needs, not only those the token lacks, and all at once: MCP 2026-07-28 has servers name every
+ * scope an operation needs in one challenge, since a client challenged for one scope at a time would
+ * have to send its user through authorization once per scope.
+ */
 export class InsufficientScopeError extends OAuthError {
   readonly error = "insufficient_scope";
   readonly status = 403;
 
   constructor(
-    readonly scope: string,
-    description = `This request needs the scope ${scope}.`,
+    readonly scopes: readonly [string, ...string[]],
+    description = `This request needs the scope${scopes.length > 1 ? "s" : ""} ${scopes.join(" ")}.`,
   ) {
     super(description, { reason: "insufficient_scope" });
   }

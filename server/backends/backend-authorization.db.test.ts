@@ -756,6 +756,38 @@ describe("completeBackendAuthorization", () => {
     expect(await tokensOf(user.id)).toHaveLength(1);
   });
 
+  it("refuses an error response with another issuer's iss, even from an AS that never advertised iss, without showing it", async () => {
+    // MCP 2026-07-28: a present iss is compared whatever the metadata says, and on a mismatch the
+    // response's error and error_description are neither acted on nor shown.
+    await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: false } });
+    try {
+      const user = await createConnectedUser();
+      const { authorizationUrl } = await startBackendAuthorization({
+        userId: user.id,
+        mcpServerId: serverId,
+      });
+      const state = new URL(authorizationUrl).searchParams.get("state") ?? "";
+      const query = new URLSearchParams({
+        error: "access_denied",
+        error_description: "Visit https://attacker.example.test to fix your account",
+        state,
+        iss: "https://attacker.example.test",
+      });
+      const error = await expectFailure(
+        completeBackendAuthorization({ userId: user.id, callbackIssuerKey: ISSUER_KEY, query }),
+        "iss_mismatch",
+      );
+      expect(error.userMessage).not.toContain("attacker");
+      expect(error.userMessage).not.toContain("declined");
+      await expectAuditedWithoutToken(user.id, "iss_mismatch", query);
+      const audited = JSON.stringify(await auditOf(user.id));
+      expect(audited).not.toContain("attacker");
+      expect(audited).not.toContain("access_denied");
+    } finally {
+      await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: true } });
+    }
+  });
+
   it("refuses a response that arrives at the shared callback or another issuer's path (mix-up), before any exchange", async () => {
     // The AS of the flow sends no iss, so the path is the only thing telling its responses apart.
     await db.oAuthClient.update({ where: { id: oauthClientId }, data: { issParameterSupported: false } });

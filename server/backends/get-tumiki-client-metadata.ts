@@ -8,6 +8,12 @@ import type { TTumikiClientMetadata } from "./backend-schemas";
 // response types are what Tumiki registers by DCR and stores on every OAuthClient row. The redirect URI
 // here is the shared callback: DCR and pre-registered clients get one per issuer instead
 // (getBackendRedirectUri), which this public document must not list.
+//
+// `application_type` (which MCP 2026-07-28 has clients send, SEP-837) is `web` here and in DCR, even
+// when APP_URL is a loopback address in development: Tumiki is a server-side web application that holds
+// its client secret, not an app on the user's computer, and its redirect URIs are https or loopback
+// http, both of which OIDC allows a web client that does not use the implicit grant (oidc-provider, the
+// demo backend's AS, accepts exactly that).
 
 export function getTumikiClientMetadata(): TTumikiClientMetadata {
   return {

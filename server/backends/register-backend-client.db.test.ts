@@ -168,6 +168,8 @@ describe("registerBackendClient", () => {
       client_secret: row.clientSecret,
       redirect_uris: [perIssuerUri(demo.issuer)],
       client_name: "Tumiki",
+      // MCP 2026-07-28 (SEP-837): a web application, accepted by an OIDC server with a loopback URI.
+      application_type: "web",
     });
 
     const second = await registerBackendClient({ userId: owner.id, mcpServerId: server.id, discovery });

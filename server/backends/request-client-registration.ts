@@ -6,7 +6,9 @@ import { type TTokenEndpointAuthMethod, ZTokenEndpointAuthMethod } from "./backe
 import { getTumikiClientMetadata } from "./get-tumiki-client-metadata";
 import { readOAuthErrorCode } from "./read-oauth-error-code";
 
-// RFC 7591 dynamic client registration of Tumiki at a backend's authorization server, through safeFetch.
+// RFC 7591 dynamic client registration of Tumiki at a backend's authorization server, through safeFetch:
+// the fallback after pre-registered credentials and Tumiki's Client ID Metadata Document
+// (chooseBackendRegistration), as MCP 2026-07-28 orders them now that it deprecates DCR.
 // Tumiki is a confidential web client when the AS lets it hold a secret (client_secret_basic, else
 // client_secret_post), else a public one (`none`, PKCE only). The AS has the last word: the method and
 // secret it returns are what Tumiki uses, as long as Tumiki can perform that method. Its

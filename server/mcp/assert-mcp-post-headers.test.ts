@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
 import { McpRequestError } from "./mcp-request-error";
 
-const statusOf = (headers: Record<string, string>) => {
+const statusOf = (headers: Record<string, string>, era: "legacy" | "modern" = "legacy") => {
   try {
-    assertMcpPostHeaders(new Headers(headers));
+    assertMcpPostHeaders(new Headers(headers), era);
     return 0;
   } catch (error) {
     if (error instanceof McpRequestError) return error.status;
@@ -37,9 +37,15 @@ describe("assertMcpPostHeaders", () => {
     }
   });
 
-  it("refuses an unsupported MCP-Protocol-Version with 400", () => {
+  it("refuses an unsupported MCP-Protocol-Version of a 2025 session with 400", () => {
     for (const version of ["2024-11-05", "2026-01-01", "latest", ""]) {
       expect(statusOf({ ...good, "mcp-protocol-version": version }), version).toBe(400);
     }
+  });
+
+  it("leaves a 2026-07-28 request's version to the envelope check, but not its media types", () => {
+    expect(statusOf({ ...good, "mcp-protocol-version": "2026-07-28" }, "modern")).toBe(0);
+    expect(statusOf({ ...good, "mcp-protocol-version": "v999" }, "modern")).toBe(0);
+    expect(statusOf({ ...good, accept: "application/json" }, "modern")).toBe(406);
   });
 });

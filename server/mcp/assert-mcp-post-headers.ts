@@ -1,9 +1,10 @@
 import { JSON_RPC_ERROR, MCP_PROTOCOL_VERSION_HEADER, SUPPORTED_PROTOCOL_VERSIONS } from "./mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
-// The Streamable HTTP rules of a POST (MCP 2025-11-25 transports): the client accepts both JSON and an
-// SSE stream (the server chooses per request), sends JSON, and after initialization names a protocol
-// version this server speaks. An absent version header means 2025-03-26, which is supported.
+// The Streamable HTTP rules of a POST (both eras): the client accepts both JSON and an SSE stream (the
+// server chooses per request) and sends JSON. A 2025 client names, after initialization, a protocol
+// version this server speaks (an absent header means 2025-03-26, which is supported); a 2026-07-28
+// request's version header is checked against its body instead (read-modern-envelope.ts).
 
 const mediaTypes = (header: string | null) =>
   (header ?? "")
@@ -16,7 +17,7 @@ const accepts = (accepted: string[], type: string) => {
   return accepted.some((entry) => entry === type || entry === `${major}/*` || entry === "*/*");
 };
 
-export function assertMcpPostHeaders(headers: Headers): void {
+export function assertMcpPostHeaders(headers: Headers, era: "legacy" | "modern"): void {
   const accepted = mediaTypes(headers.get("accept"));
   if (!accepts(accepted, "application/json") || !accepts(accepted, "text/event-stream")) {
     throw new McpRequestError("NOT_ACCEPTABLE", {
@@ -31,7 +32,11 @@ export function assertMcpPostHeaders(headers: Headers): void {
     });
   }
   const version = headers.get(MCP_PROTOCOL_VERSION_HEADER);
-  if (version !== null && !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)) {
+  if (
+    era === "legacy" &&
+    version !== null &&
+    !(SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(version)
+  ) {
     throw new McpRequestError("BAD_REQUEST", {
       rpcCode: JSON_RPC_ERROR.transportError,
       message: `Unsupported MCP-Protocol-Version. Supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(", ")}.`,

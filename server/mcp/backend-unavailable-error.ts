@@ -12,7 +12,8 @@ export type TBackendFailure =
   | "invalid_response"
   | "response_too_large"
   | "closed_early"
-  | "cancelled";
+  | "cancelled"
+  | "era_mismatch";
 
 const DESCRIPTIONS: Record<TBackendFailure, string> = {
   timeout: "it did not answer in time",
@@ -23,11 +24,14 @@ const DESCRIPTIONS: Record<TBackendFailure, string> = {
   response_too_large: "its answer was larger than Tumiki accepts",
   closed_early: "it closed the connection before answering",
   cancelled: "the request was cancelled",
+  era_mismatch: "it does not speak the MCP protocol revision Tumiki used",
 };
 
 export class BackendUnavailableError extends AppError {
   readonly reason: TBackendFailure;
   readonly serverName: string;
+  /** The backend's HTTP status, when it answered with one that failed the request. */
+  readonly backendStatus: number | null;
 
   constructor(options: { reason: TBackendFailure; serverName: string; status?: number; cause?: unknown }) {
     const detail = options.status ? ` (HTTP ${options.status})` : "";
@@ -39,5 +43,6 @@ export class BackendUnavailableError extends AppError {
     this.name = "BackendUnavailableError";
     this.reason = options.reason;
     this.serverName = options.serverName;
+    this.backendStatus = options.status ?? null;
   }
 }

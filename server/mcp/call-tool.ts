@@ -12,7 +12,15 @@ import { McpRequestError } from "./mcp-request-error";
 // insufficient_scope, the scope named, so the client can ask the user for it), and the call goes to
 // the backend under the backend's own name. Every call is audited once it has ended.
 
-export async function callTool({ ctx, request }: { ctx: TMcpRequestContext; request: TJsonRpcRequest }) {
+export async function callTool({
+  ctx,
+  request,
+  headers,
+}: {
+  ctx: TMcpRequestContext;
+  request: TJsonRpcRequest;
+  headers: Headers;
+}) {
   const params = request.params ?? {};
   const exposed = params.name;
   if (typeof exposed !== "string" || exposed === "") {
@@ -53,6 +61,7 @@ export async function callTool({ ctx, request }: { ctx: TMcpRequestContext; requ
   return forwardRequest({
     ctx,
     request,
+    headers,
     backend,
     params: { ...params, name },
     isToolCall: true,

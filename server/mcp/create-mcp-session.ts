@@ -22,3 +22,20 @@ export async function createMcpSession(
   );
   return { sessionId, handle };
 }
+
+/** Changes what a session remembers (its log level); the session's lifetime starts again. */
+export async function updateMcpSession({
+  handle,
+  patch,
+}: {
+  handle: TMcpSessionHandle;
+  patch: Partial<Pick<TMcpSession, "logLevel">>;
+}): Promise<TMcpSessionHandle> {
+  const session = { ...handle.session, ...patch };
+  await withSessionStore(() =>
+    getRedis().set(mcpSessionKey(handle.key), JSON.stringify(session), {
+      px: getEnv().MCP_SESSION_TTL_SECONDS * 1000,
+    }),
+  );
+  return { key: handle.key, session };
+}

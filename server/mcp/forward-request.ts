@@ -1,110 +1,185 @@
-import { exposeUri } from "./aggregated-names";
-import { BackendUnavailableError } from "./backend-unavailable-error";
-import { buildFailureAnswer, type TCallOutcome } from "./build-failure-answer";
-import { classifyBackendMessage } from "./classify-backend-message";
+import type { TCallOutcome } from "./build-failure-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
-import type { TJsonRpcNotification, TJsonRpcRequest, TJsonRpcResponse } from "./json-rpc-schemas";
-import { type TMcpRequestContext, toTarget } from "./mcp-request-context";
-import { outcomeOfResponse } from "./outcome-of-response";
-import { relayBackendStream } from "./relay-backend-stream";
-import { sendToBackend } from "./send-to-backend";
-import { toBackendUnavailable } from "./to-backend-unavailable";
+import { digestRequest } from "./input/request-digest";
+import { openRequestState } from "./input/request-state";
+import { resumeLegacyCall } from "./input/resume-legacy-call";
+import type { TJsonRpcRequest } from "./json-rpc-schemas";
+import { JSON_RPC_ERROR, MCP_PARAM_HEADER_PREFIX } from "./mcp-protocol";
+import type { TMcpRequestContext } from "./mcp-request-context";
+import { McpRequestError } from "./mcp-request-error";
+import { createClientReply } from "./relay/client-reply";
+import { failCall } from "./relay/finish-call";
+import { relayCall } from "./relay/relay-call";
+import type { TRelayedCall } from "./relay/relayed-call";
+import { resolveBackendChannel } from "./resolve-backend-channel";
 
 // Sends a client's request (tools/call, resources/read, prompts/get, completion/complete) to the
-// backend that owns it, with the client's id, and answers with the backend's answer: JSON when the
-// backend answered JSON, an SSE stream relayed as it arrives when it streamed. The request ends when
-// the client goes away or, at the latest, shortly before the route's maxDuration.
+// backend that owns it, and answers with what the backend answers: JSON when that is one message, an
+// SSE stream relayed as it arrives when there is more (relay/relay-call.ts does the relaying, in any
+// pair of eras). The call ends when its client abandons it or, at the latest, shortly before the
+// route's maxDuration.
+//
+// A 2026-07-28 client's retry of a multi round-trip request carries Tumiki's `requestState`: it is
+// opened first (request-state.ts), and one that does not open (tampered, expired, another user's or
+// another request's) is refused with invalid params before anything reaches a backend.
 
 /** Below the route's maxDuration (300 s), so the client gets an answer rather than a cut connection. */
 const FORWARD_DEADLINE_MS = 290_000;
 
-const NO_STORE = { "Cache-Control": "no-store" };
+/** The 2026-07-28 fields of a retry; a backend gets them only in the form its era knows. */
+const ROUND_TRIP_PARAMS = ["inputResponses", "requestState"];
+
+const withoutRoundTrip = (params: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(params).filter(([key]) => !ROUND_TRIP_PARAMS.includes(key)));
+
+/** The `Mcp-Param-*` headers a 2026-07-28 client sent: forwarded to a 2026-07-28 backend as they are. */
+function forwardedParamHeaders(ctx: TMcpRequestContext, headers: Headers): Record<string, string> {
+  if (ctx.client.era !== "modern") return {};
+  const forwarded: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (name.toLowerCase().startsWith(MCP_PARAM_HEADER_PREFIX)) forwarded[name.toLowerCase()] = value;
+  });
+  return forwarded;
+}
+
+/**
+ * The call's abort signal: the client abandoned it (2026-07-28: closed the stream; 2025: went away
+ * before the stream began, or did not resume it in time; see client-reply.ts) or the deadline passed.
+ */
+function callSignal(ctx: TMcpRequestContext, reply: TRelayedCall["reply"]) {
+  const gone = new AbortController();
+  const onClientGone = () => {
+    if (!reply.streaming) gone.abort(ctx.signal.reason);
+  };
+  if (ctx.signal.aborted) onClientGone();
+  else ctx.signal.addEventListener("abort", onClientGone, { once: true });
+  const cancelled = new AbortController();
+  return {
+    signal: AbortSignal.any([
+      gone.signal,
+      cancelled.signal,
+      reply.abandoned,
+      AbortSignal.timeout(FORWARD_DEADLINE_MS),
+    ]),
+    cancel: () => cancelled.abort(),
+  };
+}
+
+async function runCall(call: TRelayedCall): Promise<void> {
+  const { ctx, request, backend } = call;
+  try {
+    const sealed = request.params?.requestState;
+    if (ctx.client.era === "modern" && typeof sealed === "string") {
+      const state = openRequestState({
+        userId: ctx.auth.userId,
+        instanceId: ctx.instanceId,
+        digest: call.digest,
+        sealed,
+      });
+      if (!state || state.serverId !== backend.mcpServerId) {
+        call.settle({ outcome: "FAILURE", reason: "invalid_request_state" });
+        call.reply.end({
+          jsonrpc: "2.0",
+          id: request.id,
+          error: {
+            code: JSON_RPC_ERROR.invalidParams,
+            message: "Invalid params: requestState is invalid or expired; send the request again without it.",
+          },
+        });
+        return;
+      }
+      if (state.kind === "continue") {
+        await resumeLegacyCall({ call, state });
+        return;
+      }
+      const channel = await resolveBackendChannel({
+        userId: ctx.auth.userId,
+        client: ctx.client,
+        backend,
+        signal: call.signal,
+      });
+      const params =
+        state.kind === "wrap" && channel.era === "modern"
+          ? {
+              ...call.params,
+              inputResponses: request.params?.inputResponses,
+              ...(state.inner === null ? {} : { requestState: state.inner }),
+            }
+          : call.params;
+      await relayCall(call, channel, params);
+      return;
+    }
+    const channel = await resolveBackendChannel({
+      userId: ctx.auth.userId,
+      client: ctx.client,
+      backend,
+      signal: call.signal,
+    });
+    // A retry that carries answers but no state of Tumiki's goes to a 2026-07-28 backend as it came.
+    const params =
+      channel.era === "modern" && ctx.client.era === "modern" && request.params?.inputResponses !== undefined
+        ? { ...call.params, inputResponses: request.params.inputResponses }
+        : call.params;
+    await relayCall(call, channel, params);
+  } catch (error) {
+    failCall(call, error);
+  }
+}
 
 export async function forwardRequest({
   ctx,
   request,
+  headers,
   backend,
   params,
   isToolCall,
-  mapResponse = (response) => response,
   settle = () => undefined,
 }: {
   ctx: TMcpRequestContext;
   request: TJsonRpcRequest;
+  /** The client's request headers (2026-07-28 `Mcp-Param-*` are forwarded). */
+  headers: Headers;
   backend: TInstanceBackend;
   /** The request's params as the backend must see them (its own names and URIs). */
   params: Record<string, unknown>;
   isToolCall: boolean;
-  mapResponse?: (response: TJsonRpcResponse) => TJsonRpcResponse;
   settle?: (outcome: TCallOutcome) => void;
 }): Promise<Response> {
-  const target = toTarget(ctx, backend);
-  const abort = new AbortController();
-  const signal = AbortSignal.any([abort.signal, ctx.signal, AbortSignal.timeout(FORWARD_DEADLINE_MS)]);
-  const buildFailure = (error: unknown) =>
-    buildFailureAnswer({
-      error,
-      backend,
-      requestId: request.id,
-      supportsUrlElicitation: ctx.handle.session.supportsUrlElicitation,
-      isToolCall,
+  if (
+    params.inputResponses !== undefined &&
+    params.inputResponses !== null &&
+    typeof params.inputResponses !== "object"
+  ) {
+    throw new McpRequestError("BAD_REQUEST", {
+      id: request.id,
+      rpcCode: JSON_RPC_ERROR.invalidParams,
+      inProtocol: true,
+      message: "Invalid params: inputResponses must be an object.",
     });
-  const answerFailure = (error: unknown) => {
-    const failure = buildFailure(error);
-    settle(failure.settled);
-    return Response.json(failure.message, { headers: NO_STORE });
-  };
-
-  let sent: Awaited<ReturnType<typeof sendToBackend>>;
-  try {
-    sent = await sendToBackend({ target, message: { ...request, params }, signal });
-  } catch (error) {
-    return answerFailure(error);
   }
-  const { reply, backendSession } = sent;
-
-  if (!(reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream")) {
-    try {
-      const message = classifyBackendMessage(JSON.parse(await new Response(reply.body).text()));
-      if (message?.kind !== "response" || message.message.id !== request.id) {
-        throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
-      }
-      const response = mapResponse(message.message);
-      settle(outcomeOfResponse(response));
-      return Response.json(response, { headers: NO_STORE });
-    } catch (error) {
-      return answerFailure(
-        error instanceof SyntaxError
-          ? new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name })
-          : toBackendUnavailable({ error, serverName: backend.name, signal }),
-      );
-    }
-  }
-
-  const stream = relayBackendStream({
-    target,
-    backendSession,
+  const reply = createClientReply({
+    resumable: ctx.client.era === "legacy" ? { sessionKey: ctx.client.handle.key } : null,
+  });
+  const settled = new AbortController();
+  const { signal, cancel } = callSignal(ctx, reply);
+  const call: TRelayedCall = {
+    ctx,
+    request,
+    backend,
+    params: withoutRoundTrip(params),
     reply,
-    requestId: request.id,
-    mapResponse,
-    // Progress and log messages name nothing of the server; a resource update names its URI.
-    mapNotification: (notification: TJsonRpcNotification) =>
-      notification.method === "notifications/resources/updated" &&
-      typeof notification.params?.uri === "string"
-        ? {
-            ...notification,
-            params: {
-              ...notification.params,
-              uri: exposeUri(ctx.backends, backend, notification.params.uri),
-            },
-          }
-        : notification,
-    buildFailure,
-    abortBackend: () => abort.abort(),
     signal,
-    settle,
-  });
-  return new Response(stream, {
-    headers: { ...NO_STORE, "Content-Type": "text/event-stream" },
-  });
+    cancel,
+    digest: digestRequest(request.method, params),
+    isToolCall,
+    forwardedHeaders: forwardedParamHeaders(ctx, headers),
+    settled: settled.signal,
+    settle: (outcome) => {
+      if (settled.signal.aborted) return;
+      settled.abort();
+      settle(outcome);
+    },
+  };
+  void runCall(call);
+  return reply.response;
 }

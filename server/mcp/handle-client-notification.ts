@@ -1,15 +1,23 @@
 import { getLogger } from "../logger";
 import { readBackendSession } from "./backend-session-store";
+import { publishSessionControl } from "./events/session-control";
+import { frameForBackend } from "./frame-for-backend";
 import type { TJsonRpcNotification } from "./json-rpc-schemas";
-import { backendsInScope, type TMcpRequestContext, toTarget } from "./mcp-request-context";
+import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { postToBackend } from "./post-to-backend";
+import { resolveBackendTarget } from "./resolve-backend-channel";
 
-// Notifications from the client. `notifications/cancelled` must reach the backend running that request;
-// which one that is, no process remembers (sessions are stateless), so it goes to every backend session
-// this Tumiki session has opened: the one running the request stops it, the others ignore an id they
-// do not know (MCP: cancellation of an unknown request MAY be ignored). Client ids cannot collide with
-// Tumiki's own requests, which use "tumiki-" ids. Other notifications (initialized, roots changes)
-// concern Tumiki's side only: backend sessions had their own initialization.
+// Notifications from a 2025 client (2026-07-28 defines none over HTTP: a client cancels by closing the
+// stream). Which backend runs a request, no process remembers, so:
+// - `notifications/cancelled` goes to every 2025 backend session of this Tumiki session (the one
+//   running the request stops it; the others ignore an id they do not know: MCP lets them), and onto
+//   the session's control log, where a call Tumiki relays to a 2026-07-28 backend (which has no
+//   session to tell) sees it and closes its stream to the backend, in whichever process it runs;
+// - `notifications/roots/list_changed` goes to every 2025 backend session, whose servers may then ask
+//   the client for its roots again (through Tumiki).
+// Client ids cannot collide with Tumiki's own requests, which use "tumiki-" ids.
+
+const RELAYED = new Set(["notifications/cancelled", "notifications/roots/list_changed"]);
 
 export async function handleClientNotification({
   ctx,
@@ -18,25 +26,29 @@ export async function handleClientNotification({
   ctx: TMcpRequestContext;
   notification: TJsonRpcNotification;
 }): Promise<void> {
-  if (notification.method !== "notifications/cancelled") return;
+  if (ctx.client.era !== "legacy" || !RELAYED.has(notification.method)) return;
+  const { client } = ctx;
+  const requestId = notification.params?.requestId;
+  if (
+    notification.method === "notifications/cancelled" &&
+    (typeof requestId === "string" || typeof requestId === "number")
+  ) {
+    await publishSessionControl({ sessionKey: client.handle.key, control: { type: "cancelled", requestId } });
+  }
   await Promise.all(
     backendsInScope(ctx).map(async (backend) => {
-      const target = toTarget(ctx, backend);
+      const target = resolveBackendTarget({ userId: ctx.auth.userId, client, backend });
       try {
-        const backendSession = await readBackendSession({
+        const session = await readBackendSession({
           sessionKey: target.sessionKey,
           mcpServerId: backend.mcpServerId,
         });
-        if (!backendSession) return;
-        const ack = await postToBackend({
-          target,
-          backendSession,
-          message: notification,
-          signal: ctx.signal,
-        });
+        if (!session) return;
+        const { body, headers } = frameForBackend({ era: "legacy", target, session }, notification);
+        const ack = await postToBackend({ target, mcpHeaders: headers, message: body, signal: ctx.signal });
         await ack.body.cancel();
       } catch (error) {
-        getLogger().debug({ err: error, server: backend.slug }, "relaying a cancellation failed");
+        getLogger().debug({ err: error, server: backend.slug }, "relaying a client notification failed");
       }
     }),
   );

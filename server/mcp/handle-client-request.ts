@@ -1,18 +1,26 @@
 import { getLogger } from "../logger";
 import { exposeName, exposeUri } from "./aggregated-names";
 import { callTool } from "./call-tool";
+import { updateMcpSession } from "./create-mcp-session";
+import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import { listFromBackends } from "./list-from-backends";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
-import { backendsInScope, type TMcpRequestContext, toTarget } from "./mcp-request-context";
+import { JSON_RPC_ERROR, LOG_LEVELS } from "./mcp-protocol";
+import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
+import { buildDiscoverResult } from "./modern/build-discover-result";
+import { resolveBackendChannel } from "./resolve-backend-channel";
 import { routeByReference } from "./route-by-reference";
-import { sendToBackend } from "./send-to-backend";
+import { sendOnChannel } from "./send-on-channel";
+import { openListenStream } from "./streams/open-listen-stream";
+import { subscribeResource } from "./subscribe-resource";
 
-// The requests of an initialized session, by method: lists are answered by Tumiki from its backends
-// (aggregated and scope-filtered), calls go to the backend that owns them. `initialize` is handled
-// before a session exists (handle-mcp-post.ts).
+// The requests of a client, by method, in either era (the era decides framing, not routing): lists are
+// answered by Tumiki from its backends (aggregated and scope-filtered), calls go to the backend that
+// owns them. Some methods exist in one era only: 2025 has `initialize` (handled before a session
+// exists, handle-mcp-post.ts), ping, logging/setLevel and resources/subscribe; 2026-07-28 has
+// server/discover and subscriptions/listen, and answers a method it does not know with HTTP 404.
 
 const renamed =
   (key: "name" | "uri" | "uriTemplate") =>
@@ -36,13 +44,54 @@ const LISTS = {
   },
 } as const;
 
-/** logging/setLevel applies to every server the token covers that logs; failures change nothing else. */
+const LEGACY_ONLY = new Set(["ping", "logging/setLevel", "resources/subscribe", "resources/unsubscribe"]);
+const MODERN_ONLY = new Set(["server/discover", "subscriptions/listen"]);
+
+const answer = (ctx: TMcpRequestContext, request: TJsonRpcRequest, result: Record<string, unknown>) =>
+  jsonRpcResultResponse({
+    id: request.id,
+    result: frameResultForClient({ client: ctx.client, method: request.method, result }),
+  });
+
+function methodNotFound(ctx: TMcpRequestContext, request: TJsonRpcRequest): McpRequestError {
+  // 2026-07-28 answers an unknown method with 404 (streamable-http.mdx); 2025 in-protocol, on 200.
+  return new McpRequestError(ctx.client.era === "modern" ? "NOT_FOUND" : "BAD_REQUEST", {
+    id: request.id,
+    rpcCode: JSON_RPC_ERROR.methodNotFound,
+    message: `Method not found: ${request.method.slice(0, 100)}`,
+    inProtocol: ctx.client.era === "legacy",
+  });
+}
+
+/**
+ * logging/setLevel (2025): every 2025 backend the token covers that logs takes the level in its
+ * session; for 2026-07-28 backends it is kept with the session and sent with each request (`_meta`).
+ */
 async function setLogLevel(ctx: TMcpRequestContext, request: TJsonRpcRequest) {
+  if (ctx.client.era !== "legacy") throw methodNotFound(ctx, request);
+  const level = request.params?.level;
+  if (typeof level !== "string" || !LOG_LEVELS.includes(level)) {
+    throw new McpRequestError("BAD_REQUEST", {
+      id: request.id,
+      rpcCode: JSON_RPC_ERROR.invalidParams,
+      inProtocol: true,
+      message: `Invalid params: level must be one of ${LOG_LEVELS.join(", ")}.`,
+    });
+  }
+  await updateMcpSession({ handle: ctx.client.handle, patch: { logLevel: level } });
+  const client = { ...ctx.client, logLevel: level };
   await Promise.all(
     backendsInScope(ctx).map(async (backend) => {
       try {
-        const { reply } = await sendToBackend({
-          target: toTarget(ctx, backend),
+        const channel = await resolveBackendChannel({
+          userId: ctx.auth.userId,
+          client,
+          backend,
+          signal: ctx.signal,
+        });
+        if (channel.era !== "legacy" || !("logging" in channel.session.capabilities)) return;
+        const { reply } = await sendOnChannel({
+          channel,
           message: { ...request, id: `tumiki-${request.id}-${backend.slug}` },
           signal: ctx.signal,
         });
@@ -52,48 +101,55 @@ async function setLogLevel(ctx: TMcpRequestContext, request: TJsonRpcRequest) {
       }
     }),
   );
-  return jsonRpcResultResponse({ id: request.id, result: {} });
+  return answer(ctx, request, {});
 }
 
 export async function handleClientRequest({
   ctx,
   request,
+  headers,
 }: {
   ctx: TMcpRequestContext;
   request: TJsonRpcRequest;
+  headers: Headers;
 }): Promise<Response> {
-  const { id } = request;
-  switch (request.method) {
+  const { method } = request;
+  if (ctx.client.era === "modern" ? LEGACY_ONLY.has(method) : MODERN_ONLY.has(method)) {
+    throw methodNotFound(ctx, request);
+  }
+  switch (method) {
     case "ping":
-      return jsonRpcResultResponse({ id, result: {} });
+      return answer(ctx, request, {});
+    case "server/discover":
+      return answer(ctx, request, await buildDiscoverResult(ctx));
     case "tools/list":
     case "prompts/list":
     case "resources/list":
     case "resources/templates/list": {
-      const { itemsKey, capability, renamedKey } = LISTS[request.method];
-      const items = await listFromBackends({
+      const { itemsKey, capability, renamedKey } = LISTS[method];
+      const { items, ttlMs } = await listFromBackends({
         ctx,
-        method: request.method,
+        method,
         itemsKey,
         capability,
         mapItem: renamed(renamedKey)(ctx),
       });
-      return jsonRpcResultResponse({ id, result: { [itemsKey]: items } });
+      return answer(ctx, request, { [itemsKey]: items, ttlMs });
     }
     case "tools/call":
-      return callTool({ ctx, request });
+      return callTool({ ctx, request, headers });
     case "prompts/get":
     case "resources/read":
     case "completion/complete":
-      return routeByReference({ ctx, request });
+      return routeByReference({ ctx, request, headers });
+    case "resources/subscribe":
+    case "resources/unsubscribe":
+      return subscribeResource({ ctx, request, headers });
     case "logging/setLevel":
       return setLogLevel(ctx, request);
+    case "subscriptions/listen":
+      return openListenStream({ ctx, request });
     default:
-      throw new McpRequestError("BAD_REQUEST", {
-        id,
-        rpcCode: JSON_RPC_ERROR.methodNotFound,
-        message: `Method not found: ${request.method.slice(0, 100)}`,
-        inProtocol: true,
-      });
+      throw methodNotFound(ctx, request);
   }
 }

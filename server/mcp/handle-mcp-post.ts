@@ -1,43 +1,71 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { readLimitedBody } from "../http/read-limited-body";
 import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
+import { classifyClientEra } from "./classify-client-era";
+import { pickRelayedCapabilities } from "./client-capabilities";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
 import { handleClientNotification } from "./handle-client-notification";
 import { handleClientRequest } from "./handle-client-request";
+import { deliverClientAnswer } from "./input/deliver-client-answer";
+import type { TJsonRpcMessage, TJsonRpcRequest } from "./json-rpc-schemas";
 import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "./mcp-protocol";
+import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
+import { assertModernHeaders } from "./modern/assert-modern-headers";
+import { readModernEnvelope } from "./modern/read-modern-envelope";
 import { parseJsonRpcMessage } from "./parse-json-rpc-message";
 import { startMcpSession } from "./start-mcp-session";
 
 // A POST to /mcp/{instanceId} after authentication (withMcpAuth): the transport rules, one JSON-RPC
-// message, then `initialize` starts a session and everything else continues one. Notifications and
-// the client's responses are accepted with 202 and no body, as Streamable HTTP prescribes.
+// message, and the era it belongs to (classify-client-era.ts), decided once here. After this point the
+// two eras share routing, aggregation and scopes; they differ in what the client is (a 2025 session, or
+// a 2026-07-28 request describing itself) and in framing.
+// - 2025: `initialize` starts a session; everything else continues one. Notifications and the client's
+//   answers to requests Tumiki relayed are accepted with 202 and no body.
+// - 2026-07-28: every request stands alone; its `_meta` and headers are checked first. It sends no
+//   notifications or responses over HTTP; a notification is accepted and ignored, a response refused.
 
 /** Tool arguments can be large (documents, code); a megabyte bounds what one request may make us parse. */
 const MAX_MCP_BODY_BYTES = 1024 * 1024;
 
-export async function handleMcpPost({
-  request,
-  auth,
-  instanceId,
-}: {
+type TPostArgs = {
   request: Request;
   auth: TMcpAuthContext;
   instanceId: string;
-}): Promise<Response> {
-  // The body is read before any refusal, so the connection stays usable for the client's next request.
-  const text = await readLimitedBody({ request, maxBytes: MAX_MCP_BODY_BYTES });
-  if (text === null) {
-    throw new McpRequestError("PAYLOAD_TOO_LARGE", {
+  waitUntil: TMcpRequestContext["waitUntil"];
+};
+
+async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
+  const { request, auth, instanceId, waitUntil } = args;
+  if (parsed.kind === "notification") return new Response(null, { status: 202 });
+  if (parsed.kind === "response") {
+    throw new McpRequestError("BAD_REQUEST", {
       rpcCode: JSON_RPC_ERROR.invalidRequest,
-      message: "Invalid Request: the body exceeds 1 MiB.",
-      // The rest of the body was never read: this connection cannot carry another request.
-      headers: { Connection: "close" },
+      message: "Invalid Request: a 2026-07-28 client sends no responses; answer input requests in a retry.",
     });
   }
-  assertMcpPostHeaders(request.headers);
-  const parsed = parseJsonRpcMessage(text);
+  const envelope = readModernEnvelope({ request: parsed.message, headers: request.headers });
+  assertModernHeaders({ headers: request.headers, request: parsed.message });
+  const backends = await getInstanceBackends({ instanceId, userId: auth.userId });
+  const ctx: TMcpRequestContext = {
+    auth,
+    instanceId,
+    client: {
+      era: "modern",
+      envelope,
+      capabilities: pickRelayedCapabilities(envelope.capabilities),
+      logLevel: envelope.logLevel,
+    },
+    backends,
+    signal: request.signal,
+    waitUntil,
+  };
+  return handleClientRequest({ ctx, request: parsed.message, headers: request.headers });
+}
+
+async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
+  const { request, auth, instanceId, waitUntil } = args;
   const sessionId = request.headers.get(MCP_SESSION_HEADER);
   const id = parsed.kind === "request" ? parsed.message.id : null;
 
@@ -49,7 +77,15 @@ export async function handleMcpPost({
         message: "Invalid Request: initialize starts a session; send it without Mcp-Session-Id.",
       });
     }
-    return startMcpSession({ request: parsed.message, auth, instanceId, signal: request.signal });
+    const backends = await getInstanceBackends({ instanceId, userId: auth.userId });
+    return startMcpSession({
+      request: parsed.message as TJsonRpcRequest,
+      auth,
+      instanceId,
+      backends,
+      signal: request.signal,
+      waitUntil,
+    });
   }
   if (sessionId === null) {
     throw new McpRequestError("BAD_REQUEST", {
@@ -62,13 +98,44 @@ export async function handleMcpPost({
     getMcpSessionOrThrow({ sessionId, userId: auth.userId, instanceId }),
     getInstanceBackends({ instanceId, userId: auth.userId }),
   ]);
-  const ctx = { auth, instanceId, handle, backends, signal: request.signal };
+  const ctx: TMcpRequestContext = {
+    auth,
+    instanceId,
+    client: {
+      era: "legacy",
+      handle,
+      capabilities: handle.session.clientCapabilities,
+      logLevel: handle.session.logLevel,
+    },
+    backends,
+    signal: request.signal,
+    waitUntil,
+  };
 
   if (parsed.kind === "notification") {
     await handleClientNotification({ ctx, notification: parsed.message });
     return new Response(null, { status: 202 });
   }
-  // Tumiki sends clients no requests, so a response from one answers nothing; accepted all the same.
-  if (parsed.kind === "response") return new Response(null, { status: 202 });
-  return handleClientRequest({ ctx, request: parsed.message });
+  if (parsed.kind === "response") {
+    await deliverClientAnswer({ ctx, response: parsed.message });
+    return new Response(null, { status: 202 });
+  }
+  return handleClientRequest({ ctx, request: parsed.message, headers: request.headers });
+}
+
+export async function handleMcpPost(args: TPostArgs): Promise<Response> {
+  // The body is read before any refusal, so the connection stays usable for the client's next request.
+  const text = await readLimitedBody({ request: args.request, maxBytes: MAX_MCP_BODY_BYTES });
+  if (text === null) {
+    throw new McpRequestError("PAYLOAD_TOO_LARGE", {
+      rpcCode: JSON_RPC_ERROR.invalidRequest,
+      message: "Invalid Request: the body exceeds 1 MiB.",
+      // The rest of the body was never read: this connection cannot carry another request.
+      headers: { Connection: "close" },
+    });
+  }
+  const parsed = parseJsonRpcMessage(text);
+  const era = classifyClientEra(parsed, args.request.headers);
+  assertMcpPostHeaders(args.request.headers, era);
+  return era === "modern" ? handleModernPost(args, parsed) : handleLegacyPost(args, parsed);
 }

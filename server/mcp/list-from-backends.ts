@@ -2,19 +2,25 @@ import { randomUUID } from "node:crypto";
 import { ReAuthRequiredError } from "../backends/re-auth-required-error";
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
+import { readBackendDiscover } from "./backend-discover-store";
 import { BackendUnavailableError } from "./backend-unavailable-error";
-import { ensureBackendSession } from "./ensure-backend-session";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { isRecord } from "./is-record";
-import { backendsInScope, type TMcpRequestContext, toTarget } from "./mcp-request-context";
+import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { readBackendResponse } from "./read-backend-response";
-import { sendToBackend } from "./send-to-backend";
+import { resolveBackendChannel } from "./resolve-backend-channel";
+import { sendOnChannel } from "./send-on-channel";
 
 // One merged list (tools, prompts, resources, resource templates) over the servers the token's scopes
 // cover, asked in parallel, concatenated in slug order, every page of each server read (a client of an
 // aggregate cannot page through several servers with one cursor). A server that fails, is too slow or
 // needs reconnecting is left out and the others still answer: one broken backend must not hide every
-// tool of the instance. A server without the capability is not asked at all.
+// tool of the instance. A server that does not offer the list (its capabilities say so, or a 2026-07-28
+// server answers "method not found") contributes nothing.
+//
+// The merged list is fresh for as long as its least fresh part (2026-07-28 `ttlMs`; a 2025 server
+// gives none, which counts as 0).
 
 // A hostile or broken server must not make one list unbounded work: pages, bytes and items are capped
 // per server, and a cursor seen before ends the paging.
@@ -31,26 +37,35 @@ type TListOptions = {
   mapItem: (backend: TInstanceBackend, item: Record<string, unknown>) => Record<string, unknown> | null;
 };
 
-async function listOneBackend(options: TListOptions, backend: TInstanceBackend) {
+type TBackendList = { items: Record<string, unknown>[]; ttlMs: number };
+
+const NOTHING: TBackendList = { items: [], ttlMs: Number.POSITIVE_INFINITY };
+
+async function listOneBackend(options: TListOptions, backend: TInstanceBackend): Promise<TBackendList> {
   const { ctx, method, itemsKey, capability, mapItem } = options;
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(getEnv().MCP_BACKEND_TIMEOUT_MS)]);
-  const target = toTarget(ctx, backend);
-  const session = await ensureBackendSession({ target, signal });
-  if (!isRecord(session.capabilities[capability])) return [];
+  let channel = await resolveBackendChannel({ userId: ctx.auth.userId, client: ctx.client, backend, signal });
+  const capabilities =
+    channel.era === "legacy"
+      ? channel.session.capabilities
+      : (await readBackendDiscover({ userId: ctx.auth.userId, backend }))?.capabilities;
+  if (capabilities && !isRecord(capabilities[capability])) return NOTHING;
+
   const items: Record<string, unknown>[] = [];
   const cursors = new Set<string>();
   let cursor: string | undefined;
+  let ttlMs = channel.era === "modern" ? Number.POSITIVE_INFINITY : 0;
   for (let page = 0; page < MAX_PAGES && items.length < MAX_ITEMS; page += 1) {
     const id = `tumiki-list-${randomUUID()}`;
-    const message = { jsonrpc: "2.0", id, method, ...(cursor ? { params: { cursor } } : {}) };
-    const { reply, backendSession } = await sendToBackend({
-      target,
-      message,
-      signal,
-      maxBytes: MAX_PAGE_BYTES,
-    });
-    const response = await readBackendResponse({ target, backendSession, reply, requestId: id, signal });
-    const list = "result" in response ? response.result[itemsKey] : undefined;
+    const message = { jsonrpc: "2.0" as const, id, method, params: cursor ? { cursor } : {} };
+    const sent = await sendOnChannel({ channel, message, signal, maxBytes: MAX_PAGE_BYTES });
+    channel = sent.channel;
+    const response = await readBackendResponse({ channel, reply: sent.reply, requestId: id, signal });
+    if ("error" in response) {
+      if (response.error.code === JSON_RPC_ERROR.methodNotFound) return NOTHING;
+      throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
+    }
+    const list = response.result[itemsKey];
     if (!Array.isArray(list)) {
       throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
     }
@@ -58,26 +73,35 @@ async function listOneBackend(options: TListOptions, backend: TInstanceBackend) 
       const mapped = isRecord(item) ? mapItem(backend, item) : null;
       if (mapped) items.push(mapped);
     }
-    const next = "result" in response ? response.result.nextCursor : undefined;
+    const pageTtl = response.result.ttlMs;
+    ttlMs = Math.min(ttlMs, typeof pageTtl === "number" && pageTtl >= 0 ? pageTtl : 0);
+    const next = response.result.nextCursor;
     if (typeof next !== "string" || next === "" || cursors.has(next)) break;
     cursors.add(next);
     cursor = next;
   }
-  return items;
+  return { items, ttlMs };
 }
 
-export async function listFromBackends(options: TListOptions): Promise<Record<string, unknown>[]> {
+export async function listFromBackends(
+  options: TListOptions,
+): Promise<{ items: Record<string, unknown>[]; ttlMs: number }> {
   const perBackend = await Promise.all(
     backendsInScope(options.ctx).map((backend) =>
-      listOneBackend(options, backend).catch((error: unknown) => {
+      listOneBackend(options, backend).catch((error: unknown): TBackendList => {
         const expected = error instanceof BackendUnavailableError || error instanceof ReAuthRequiredError;
         getLogger()[expected ? "warn" : "error"](
           { err: error, server: backend.slug, method: options.method },
           "a backend was left out of an aggregated list",
         );
-        return [];
+        // A list missing a server must not be cached as if it were whole.
+        return { items: [], ttlMs: 0 };
       }),
     ),
   );
-  return perBackend.flat();
+  const ttlMs = Math.min(...perBackend.map((list) => list.ttlMs));
+  return {
+    items: perBackend.flatMap((list) => list.items),
+    ttlMs: Number.isFinite(ttlMs) ? Math.floor(ttlMs) : 0,
+  };
 }

@@ -12,6 +12,8 @@ export class McpRequestError extends AppError {
   readonly id: TJsonRpcId;
   readonly headers: Record<string, string>;
   readonly inProtocol: boolean;
+  /** JSON-RPC `error.data`, e.g. the versions a 2026-07-28 server supports. Never internals. */
+  readonly data: unknown;
 
   constructor(
     code: AppErrorCode,
@@ -21,6 +23,7 @@ export class McpRequestError extends AppError {
       id?: TJsonRpcId;
       headers?: Record<string, string>;
       inProtocol?: boolean;
+      data?: unknown;
     },
   ) {
     super(code, { userMessage: options.message });
@@ -29,6 +32,7 @@ export class McpRequestError extends AppError {
     this.id = options.id ?? null;
     this.headers = options.headers ?? {};
     this.inProtocol = options.inProtocol ?? false;
+    this.data = options.data;
   }
 
   override get status(): number {

@@ -9,8 +9,13 @@ export const ZMcpSession = z.object({
   userId: z.string(),
   instanceId: z.string(),
   protocolVersion: z.string(),
-  /** The client declared URL-mode elicitation: re-auth is answered with -32042, else a tool error. */
-  supportsUrlElicitation: z.boolean(),
+  /**
+   * What the client declared at `initialize` of the capabilities a backend may use (elicitation,
+   * sampling, roots): Tumiki declares exactly these to backends on its behalf.
+   */
+  clientCapabilities: z.record(z.string(), z.unknown()).default({}),
+  /** The level of `logging/setLevel`, for backends that take it per request (2026-07-28); null: unset. */
+  logLevel: z.string().nullable().default(null),
   createdAt: z.number(),
 });
 export type TMcpSession = z.infer<typeof ZMcpSession>;

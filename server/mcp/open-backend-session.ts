@@ -3,15 +3,17 @@ import packageJson from "@/package.json";
 import { saveBackendSession } from "./backend-session-store";
 import type { TBackendTarget } from "./backend-target";
 import { BackendUnavailableError } from "./backend-unavailable-error";
-import { LATEST_VERSION, MCP_SESSION_HEADER } from "./mcp-protocol";
+import { isModernRefusal } from "./is-modern-refusal";
+import { LATEST_VERSION, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "./mcp-protocol";
 import type { TBackendSession } from "./mcp-session-schemas";
 import { postToBackend } from "./post-to-backend";
 import { readBackendResponse } from "./read-backend-response";
 
-// Opens Tumiki's MCP session with a backend for one Tumiki session: initialize, then
-// notifications/initialized, then the session is stored so any app process can continue it. Tumiki
-// declares no client capabilities to the backend (no sampling, elicitation or roots): it could not
-// route a backend's request to the right client in a stateless deployment.
+// Opens a legacy (2025) MCP session with a backend: initialize, then notifications/initialized, then the
+// session is stored so any app process can continue it. Tumiki declares the client's own elicitation,
+// sampling and roots capabilities (target.capabilities): the backend's requests for them reach the
+// client through Tumiki (relay-backend-request.ts). A backend that refuses `initialize` the way a
+// 2026-07-28-only server does is reported as such (`era_mismatch`), so the caller can speak 2026 to it.
 
 export async function openBackendSession({
   target,
@@ -24,22 +26,26 @@ export async function openBackendSession({
   const id = `tumiki-initialize-${randomUUID()}`;
   const reply = await postToBackend({
     target,
-    backendSession: null,
+    mcpHeaders: {},
     message: {
       jsonrpc: "2.0",
       id,
       method: "initialize",
       params: {
         protocolVersion: LATEST_VERSION,
-        capabilities: {},
+        capabilities: target.capabilities,
         clientInfo: { name: "tumiki", version: packageJson.version },
       },
     },
     signal,
   });
   if (reply.status < 200 || reply.status >= 300) {
-    await reply.body.cancel().catch(() => undefined);
-    throw new BackendUnavailableError({ reason: "http_error", status: reply.status, serverName });
+    const refusedAsModern = await isModernRefusal(reply);
+    throw new BackendUnavailableError({
+      reason: refusedAsModern ? "era_mismatch" : "http_error",
+      status: reply.status,
+      serverName,
+    });
   }
   const sessionId = reply.headers.get(MCP_SESSION_HEADER);
   // MCP: visible ASCII only. A longer or stranger id could not be stored and sent back as a header.
@@ -47,14 +53,9 @@ export async function openBackendSession({
     await reply.body.cancel().catch(() => undefined);
     throw new BackendUnavailableError({ reason: "invalid_response", serverName });
   }
-  const pending: TBackendSession = {
-    sessionId,
-    protocolVersion: LATEST_VERSION,
-    capabilities: {},
-  };
+  const pending: TBackendSession = { sessionId, protocolVersion: LATEST_VERSION, capabilities: {} };
   const response = await readBackendResponse({
-    target,
-    backendSession: pending,
+    channel: { era: "legacy", target, session: pending },
     reply,
     requestId: id,
     signal,
@@ -73,7 +74,10 @@ export async function openBackendSession({
   };
   const initialized = await postToBackend({
     target,
-    backendSession,
+    mcpHeaders: {
+      [MCP_PROTOCOL_VERSION_HEADER]: backendSession.protocolVersion,
+      ...(sessionId ? { [MCP_SESSION_HEADER]: sessionId } : {}),
+    },
     message: { jsonrpc: "2.0", method: "notifications/initialized" },
     signal,
   });

@@ -3,8 +3,6 @@ import { getEnv } from "../env";
 import { requestOutboundStream, type TOutboundStream } from "../net/request-outbound-stream";
 import { MAX_BACKEND_RESPONSE_BYTES, type TBackendTarget } from "./backend-target";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
-import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "./mcp-protocol";
-import type { TBackendSession } from "./mcp-session-schemas";
 import { toBackendUnavailable } from "./to-backend-unavailable";
 
 // One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the
@@ -14,15 +12,15 @@ import { toBackendUnavailable } from "./to-backend-unavailable";
 
 export async function postToBackend({
   target,
-  backendSession,
+  mcpHeaders,
   message,
   signal,
   maxBytes = MAX_BACKEND_RESPONSE_BYTES,
   authHeaders,
 }: {
   target: TBackendTarget;
-  /** null while initializing (no session id or negotiated version yet). */
-  backendSession: TBackendSession | null;
+  /** The protocol's headers for this message in the backend's era (frame-for-backend.ts). */
+  mcpHeaders: Record<string, string>;
   message: unknown;
   signal?: AbortSignal;
   /** The most the answer may hold; Tumiki's own requests (lists) allow less than a tool's result. */
@@ -38,12 +36,11 @@ export async function postToBackend({
         ? authHeaders
         : await getBackendAuthHeaders({ userId, backend, rejectedAccessToken });
     const headers: Record<string, string> = {
+      ...mcpHeaders,
       ...auth,
       accept: "application/json, text/event-stream",
       "content-type": "application/json",
     };
-    if (backendSession?.sessionId) headers[MCP_SESSION_HEADER] = backendSession.sessionId;
-    if (backendSession) headers[MCP_PROTOCOL_VERSION_HEADER] = backendSession.protocolVersion;
     try {
       const reply = await requestOutboundStream({
         url: backend.url,

@@ -1,15 +1,15 @@
 import { assertServerScope } from "../auth/verify/assert-server-scope";
-import { exposeUri, resolveName, resolveUri } from "./aggregated-names";
+import { resolveName, resolveUri } from "./aggregated-names";
 import { forwardRequest } from "./forward-request";
 import { isRecord } from "./is-record";
-import type { TJsonRpcRequest, TJsonRpcResponse } from "./json-rpc-schemas";
+import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import { JSON_RPC_ERROR } from "./mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 
 // prompts/get, resources/read and completion/complete: like tools/call, routed by the name or URI the
-// client saw, checked against the token's scopes, and sent under the server's own name or URI. A read
-// resource's contents name their URI: mapped back to the aggregated form the client knows.
+// client saw, checked against the token's scopes, and sent under the server's own name or URI (the
+// URIs in the answer are mapped back by the relay, relay/map-result-uris.ts).
 
 const invalidParams = (id: TJsonRpcRequest["id"], message: string) =>
   new McpRequestError("BAD_REQUEST", {
@@ -24,7 +24,8 @@ type TRouted = {
   params: Record<string, unknown>;
 };
 
-function resolveTarget(ctx: TMcpRequestContext, request: TJsonRpcRequest): TRouted {
+/** Where a request that names a prompt or resource goes, and its params with the backend's own name. */
+export function resolveReference(ctx: TMcpRequestContext, request: TJsonRpcRequest): TRouted {
   const params = request.params ?? {};
   const { id, method } = request;
   if (method === "prompts/get") {
@@ -32,7 +33,7 @@ function resolveTarget(ctx: TMcpRequestContext, request: TJsonRpcRequest): TRout
     if (!resolved) throw invalidParams(id, `Unknown prompt: ${String(params.name).slice(0, 200)}`);
     return { resolved, params: { ...params, name: resolved.name } };
   }
-  if (method === "resources/read") {
+  if (method === "resources/read" || method === "resources/subscribe" || method === "resources/unsubscribe") {
     const resolved = typeof params.uri === "string" ? resolveUri(ctx.backends, params.uri) : null;
     if (!resolved) throw invalidParams(id, `Unknown resource: ${String(params.uri).slice(0, 200)}`);
     return { resolved, params: { ...params, uri: resolved.name } };
@@ -53,28 +54,13 @@ function resolveTarget(ctx: TMcpRequestContext, request: TJsonRpcRequest): TRout
 export async function routeByReference({
   ctx,
   request,
+  headers,
 }: {
   ctx: TMcpRequestContext;
   request: TJsonRpcRequest;
+  headers: Headers;
 }): Promise<Response> {
-  const { resolved, params } = resolveTarget(ctx, request);
-  const { backend } = resolved;
-  assertServerScope({ auth: ctx.auth, serverSlug: backend.slug });
-  const mapResponse = (response: TJsonRpcResponse): TJsonRpcResponse => {
-    if (request.method !== "resources/read" || !("result" in response)) return response;
-    const contents = response.result.contents;
-    if (!Array.isArray(contents)) return response;
-    return {
-      ...response,
-      result: {
-        ...response.result,
-        contents: contents.map((content) =>
-          isRecord(content) && typeof content.uri === "string"
-            ? { ...content, uri: exposeUri(ctx.backends, backend, content.uri) }
-            : content,
-        ),
-      },
-    };
-  };
-  return forwardRequest({ ctx, request, backend, params, isToolCall: false, mapResponse });
+  const { resolved, params } = resolveReference(ctx, request);
+  assertServerScope({ auth: ctx.auth, serverSlug: resolved.backend.slug });
+  return forwardRequest({ ctx, request, headers, backend: resolved.backend, params, isToolCall: false });
 }

@@ -1,32 +1,34 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { buildInitializeResult } from "./build-initialize-result";
+import { pickRelayedCapabilities } from "./client-capabilities";
 import { createMcpSession } from "./create-mcp-session";
-import { getInstanceBackends } from "./get-instance-backends";
-import { isRecord } from "./is-record";
+import type { TInstanceBackend } from "./get-instance-backends";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import {
-  JSON_RPC_ERROR,
-  LATEST_VERSION,
-  MCP_SESSION_HEADER,
-  SUPPORTED_PROTOCOL_VERSIONS,
-} from "./mcp-protocol";
+import { isLegacyVersion, JSON_RPC_ERROR, LATEST_VERSION, MCP_SESSION_HEADER } from "./mcp-protocol";
+import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 
-// `initialize`: a new Tumiki session, bound to the user and instance, answered with the merged
-// capabilities and its id in Mcp-Session-Id. The version is the client's when Tumiki speaks it, else
-// the newest (the client then decides whether it can continue), per the MCP lifecycle.
+// `initialize` (2025-11-25 and earlier): a new Tumiki session, bound to the user and instance, answered
+// with the merged capabilities and its id in Mcp-Session-Id. The version is the client's when Tumiki
+// speaks it, else the newest legacy one (the client then decides whether it can continue), per the
+// 2025 lifecycle. The client's elicitation, sampling and roots capabilities are kept with the session:
+// Tumiki declares them to backends on its behalf.
 
 export async function startMcpSession({
   request,
   auth,
   instanceId,
+  backends,
   signal,
+  waitUntil,
 }: {
   request: TJsonRpcRequest;
   auth: TMcpAuthContext;
   instanceId: string;
+  backends: TInstanceBackend[];
   signal: AbortSignal;
+  waitUntil: TMcpRequestContext["waitUntil"];
 }): Promise<Response> {
   const params = request.params ?? {};
   if (typeof params.protocolVersion !== "string") {
@@ -38,23 +40,23 @@ export async function startMcpSession({
     });
   }
   const requested = params.protocolVersion;
-  const protocolVersion = (SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(requested)
-    ? requested
-    : LATEST_VERSION;
-  const capabilities = isRecord(params.capabilities) ? params.capabilities : {};
-  const elicitation = capabilities.elicitation;
-  const supportsUrlElicitation = isRecord(elicitation) && isRecord(elicitation.url);
-
-  const backends = await getInstanceBackends({ instanceId, userId: auth.userId });
+  const protocolVersion = isLegacyVersion(requested) ? requested : LATEST_VERSION;
+  const clientCapabilities = pickRelayedCapabilities(params.capabilities);
   const { sessionId, handle } = await createMcpSession({
     userId: auth.userId,
     instanceId,
     protocolVersion,
-    supportsUrlElicitation,
+    clientCapabilities,
+    logLevel: null,
   });
-  const result = await buildInitializeResult({
-    ctx: { auth, instanceId, handle, backends, signal },
-    protocolVersion,
-  });
+  const ctx: TMcpRequestContext = {
+    auth,
+    instanceId,
+    client: { era: "legacy", handle, capabilities: clientCapabilities, logLevel: null },
+    backends,
+    signal,
+    waitUntil,
+  };
+  const result = await buildInitializeResult({ ctx, protocolVersion });
   return jsonRpcResultResponse({ id: request.id, result, headers: { [MCP_SESSION_HEADER]: sessionId } });
 }

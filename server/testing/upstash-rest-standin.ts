@@ -12,7 +12,12 @@ import { adaptLuaScript } from "../redis/adapt-lua-script";
 // `{ error }` bodies, and base64-encoded string results when the client sends
 // `Upstash-Encoding: base64` (its default). Commands run on a real Redis, so behaviour is Redis's.
 // Like Upstash, it accepts @upstash/ratelimit's `#!lua flags=…` scripts on Redis 7.0 and answers
-// EVALSHA for the sha of the original script.
+// EVALSHA for the sha of the original script. Nested replies (XRANGE's [[id, [field, value]]]) are
+// encoded element by element, as the client decodes them.
+// Pub/sub as the client's subscribe() uses it: POST /subscribe/<channel> with
+// `Accept: text/event-stream` opens a stream on its own Redis connection; the stream sends
+// `data: subscribe,<channel>,<count>` once Redis has confirmed, then `data: message,<channel>,<payload>`
+// per message, and ends when the client aborts (its unsubscribe) or the stand-in closes.
 
 const ZArg = z.union([z.string(), z.number(), z.boolean()]);
 const ZCommand = z.array(ZArg).min(1);
@@ -45,12 +50,15 @@ const send = (response: ServerResponse, status: number, body: unknown) => {
 
 const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+const SUBSCRIBE_PATH = /^\/subscribe\/(.+)$/;
+
 export async function startUpstashStandin(options: {
   redisUrl: string;
   token: string;
 }): Promise<UpstashStandin> {
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1 });
   const localShas = new Map<string, string>();
+  const subscriptions = new Set<Redis>();
 
   // Rewrites the script-bearing commands for Redis 7.0; everything else is passed through.
   const toRedisArgs = ([name, ...args]: Command): [string, (string | number)[]] => {
@@ -104,6 +112,34 @@ export async function startUpstashStandin(options: {
     return results.map(([error, result]) => (error ? { error: errorMessage(error) } : { result }));
   };
 
+  // One Redis connection per stream, as each stream is its own subscription on Upstash.
+  const openSubscription = async (channel: string, response: ServerResponse) => {
+    const subscriber = redis.duplicate();
+    // A failed SUBSCRIBE is answered below; after that, ioredis reconnects and re-subscribes by itself.
+    subscriber.on("error", () => undefined);
+    subscriptions.add(subscriber);
+    const end = () => {
+      subscriptions.delete(subscriber);
+      subscriber.disconnect();
+    };
+    response.on("close", end);
+    // A message that lands between Redis's confirmation and the `subscribe` line is dropped: the
+    // client does not count itself subscribed before that line either.
+    subscriber.on("message", (from: string, message: string) => {
+      if (response.headersSent) response.write(`data: message,${from},${message}\n\n`);
+    });
+    let count: unknown;
+    try {
+      count = await subscriber.subscribe(channel);
+    } catch (error) {
+      end();
+      send(response, 400, { error: errorMessage(error) });
+      return;
+    }
+    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    response.write(`data: subscribe,${channel},${String(count)}\n\n`);
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if (request.headers.authorization !== `Bearer ${options.token}`) {
       send(response, 401, { error: "Unauthorized" });
@@ -133,6 +169,11 @@ export async function startUpstashStandin(options: {
       }
       const reply = await run(command.data);
       send(response, "error" in reply ? 400 : 200, encode(reply));
+      return;
+    }
+    const subscribe = SUBSCRIBE_PATH.exec(path);
+    if (subscribe?.[1] && request.headers.accept === "text/event-stream") {
+      await openSubscription(decodeURIComponent(subscribe[1]), response);
       return;
     }
     if (path === "/pipeline" || path === "/multi-exec") {
@@ -168,6 +209,7 @@ export async function startUpstashStandin(options: {
       await new Promise<void>((resolve, reject) =>
         server.close((error) => (error ? reject(error) : resolve())),
       );
+      for (const subscriber of subscriptions) subscriber.disconnect();
       await redis.quit();
     },
   };

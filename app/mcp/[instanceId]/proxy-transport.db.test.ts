@@ -347,7 +347,7 @@ describe("sessions", () => {
     expect((await readRpcResponse(ok, "ping-1")).result).toEqual({});
   });
 
-  it("answers ping with {} and notifications and client responses with 202 and no body", async () => {
+  it("answers ping with {}, notifications with 202 and no body, and refuses answers to requests Tumiki never sent", async () => {
     const { sessionId } = await openRawSession({ url, bearer });
     const pong = await postMcp({ url, bearer, sessionId, message: ping("p") });
     expect(pong.status).toBe(200);
@@ -362,14 +362,15 @@ describe("sessions", () => {
     expect(notification.status).toBe(202);
     expect(await notification.text()).toBe("");
 
+    // Every id Tumiki gives a request it relays is sealed and bound to the session: a made-up one is no answer.
     const clientResponse = await postMcp({
       url,
       bearer,
       sessionId,
       message: { jsonrpc: "2.0", id: "server-request-1", result: {} },
     });
-    expect(clientResponse.status).toBe(202);
-    expect(await clientResponse.text()).toBe("");
+    expect(clientResponse.status).toBe(400);
+    expect((await clientResponse.json()).error.code).toBe(-32600);
   });
 
   it("ends a session on DELETE: 204, then 404 for the same id", async () => {
@@ -390,11 +391,13 @@ describe("sessions", () => {
 });
 
 describe("other methods", () => {
-  it("answers GET with 405 and Allow: POST, DELETE", async () => {
-    const response = await postMcp({ url, bearer, method: "GET" });
-    expect(response.status).toBe(405);
-    const allow = (response.headers.get("allow") ?? "").split(",").map((method) => method.trim());
-    expect(allow.sort()).toEqual(["DELETE", "POST"]);
-    expect(await response.text()).not.toMatch(INTERNAL_TEXT);
+  it("answers GET and DELETE without a session with 405: only a 2025 session has a stream to open or end", async () => {
+    for (const method of ["GET", "DELETE"] as const) {
+      const response = await postMcp({ url, bearer, method });
+      expect(response.status, method).toBe(405);
+      const allow = (response.headers.get("allow") ?? "").split(",").map((entry) => entry.trim());
+      expect(allow.sort()).toEqual(["DELETE", "GET", "POST"]);
+      expect(await response.text()).not.toMatch(INTERNAL_TEXT);
+    }
   });
 });

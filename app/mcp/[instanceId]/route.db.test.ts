@@ -168,9 +168,12 @@ describe("POST /mcp/{instanceId} with a valid credential", () => {
     const note = await inSession({ jsonrpc: "2.0", method: "notifications/initialized" });
     expect(note.status).toBe(202);
     expect(await note.text()).toBe("");
-    const other = await inSession({ jsonrpc: "2.0", id: 3, method: "resources/subscribe" });
-    expect(other.status).toBe(200);
-    expect((await other.json()).error.code).toBe(-32601);
+    // A method of a client (Tumiki serves none of them) and one of 2026-07-28 only.
+    for (const method of ["sampling/createMessage", "server/discover"]) {
+      const other = await inSession({ jsonrpc: "2.0", id: 3, method });
+      expect(other.status).toBe(200);
+      expect((await other.json()).error.code).toBe(-32601);
+    }
   });
 });
 
@@ -179,7 +182,7 @@ describe("POST /mcp/{instanceId} refuses", () => {
     const response = await call();
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toBe(
-      `Bearer resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`,
+      `Bearer scope="mcp:access:*", resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`,
     );
     expect(await findAuthFailure(response)).toMatchObject({
       reason: "missing_token",
@@ -445,9 +448,13 @@ describe("POST /mcp/{instanceId} JSON-RPC edge", () => {
     expect(response.status).toBe(413);
   });
 
-  it("answers GET with 405 and Allow: POST, DELETE (no standing stream is offered)", async () => {
-    const response = await GET();
+  it("answers GET without a session with 405 (2026-07-28 has no GET; a 2025 stream needs its session)", async () => {
+    const request = new Request(`${APP}/mcp/${instance.id}`, {
+      headers: { authorization: `Bearer ${await token()}`, accept: "text/event-stream" },
+    });
+    const response = await GET(request, { params: Promise.resolve({ instanceId: instance.id }) });
     expect(response.status).toBe(405);
-    expect(response.headers.get("allow")).toBe("POST, DELETE");
+    expect(response.headers.get("allow")).toBe("POST, GET, DELETE");
+    expect((await response.json()).error.code).toBe(-32000);
   });
 });

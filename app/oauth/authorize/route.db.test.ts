@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
+import { IssuerMismatchError, validateAuthorizationResponseIssuer } from "@modelcontextprotocol/client";
+import * as oauth from "oauth4webapi";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
+import { getAuthorizationServerMetadata } from "@/server/auth/metadata/get-authorization-server-metadata";
 import { hashOpaqueSecret } from "@/server/auth/opaque-secrets";
 import { getDb } from "@/server/db";
 import { resetEnvCache } from "@/server/env";
@@ -132,6 +135,84 @@ describe("GET /oauth/authorize", () => {
     } finally {
       await db.consent.delete({ where: { id: consent.id } });
     }
+  });
+
+  describe("an error sent back to the client carries state and iss (RFC 9207 §2, error responses included)", () => {
+    const as = getAuthorizationServerMetadata() as oauth.AuthorizationServer;
+    // A user, instance and client of their own, approved before so that errors are redirected at once,
+    // and so that the refusals audited here stay out of the other tests' counts.
+    const own = { userId: "", clientId: "", resource: "" };
+    beforeAll(async () => {
+      own.userId = (await createTestUser()).id;
+      const ownInstance = await createTestInstance({ userId: own.userId });
+      const { client } = await createTestAiClient({ redirectUris: [REDIRECT] });
+      own.clientId = client.clientId;
+      own.resource = `http://localhost:3000/mcp/${ownInstance.id}`;
+      await db.consent.create({
+        data: {
+          userId: own.userId,
+          clientId: client.id,
+          instanceId: ownInstance.id,
+          scopes: ["mcp:access:*"],
+        },
+      });
+    });
+    beforeEach(() => {
+      session.current = { user: { id: own.userId } };
+    });
+
+    it.each([
+      ["no response_type", { response_type: undefined }, "invalid_request"],
+      ["response_type token", { response_type: "token" }, "unsupported_response_type"],
+      ["plain PKCE", { code_challenge_method: "plain" }, "invalid_request"],
+      ["no resource", { resource: undefined }, "invalid_target"],
+      ["a scope the instance does not offer", { scope: "mcp:access:no-such-server" }, "invalid_scope"],
+    ])("%s: a strict client reads the error only after checking iss", async (_name, overrides, error) => {
+      const response = await authorize({ client_id: own.clientId, resource: own.resource, ...overrides });
+      expect(response.status).toBe(303);
+      const location = new URL(response.headers.get("location") ?? "");
+      expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+      expect(location.searchParams.get("error")).toBe(error);
+      expect(location.searchParams.get("iss")).toBe(as.issuer);
+      expect(location.searchParams.get("state")).toBe("xyz");
+
+      // oauth4webapi checks iss and state first, then reports the authorization server's error.
+      const client = { client_id: own.clientId };
+      const read = (() => {
+        try {
+          oauth.validateAuthResponse(as, client, location, "xyz");
+        } catch (thrown) {
+          return thrown;
+        }
+      })();
+      expect(read).toBeInstanceOf(oauth.AuthorizationResponseError);
+      expect((read as oauth.AuthorizationResponseError).error).toBe(error);
+      // The 2026-07-28 MCP SDK's own check of the same response.
+      expect(() =>
+        validateAuthorizationResponseIssuer({
+          iss: location.searchParams.get("iss") ?? undefined,
+          expectedIssuer: as.issuer,
+          issParameterSupported: as.authorization_response_iss_parameter_supported === true,
+        }),
+      ).not.toThrow();
+
+      // Without iss, or with another issuer's, neither client may act on the error (MCP 2026-07-28).
+      for (const iss of [null, "https://attacker.example.test"]) {
+        const forged = new URL(location);
+        if (iss === null) forged.searchParams.delete("iss");
+        else forged.searchParams.set("iss", iss);
+        expect(() => oauth.validateAuthResponse(as, client, forged, "xyz")).toThrow(
+          oauth.OperationProcessingError,
+        );
+        expect(() =>
+          validateAuthorizationResponseIssuer({
+            iss: iss ?? undefined,
+            expectedIssuer: as.issuer,
+            issParameterSupported: true,
+          }),
+        ).toThrow(IssuerMismatchError);
+      }
+    });
   });
 
   it("sends a signed-out visitor naming an unstored CIMD client to sign in without fetching it", async () => {

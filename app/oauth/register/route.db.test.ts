@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
+import {
+  RegistrationRejectedError,
+  registerClient,
+  resolveClientMetadata,
+} from "@modelcontextprotocol/client";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { flushAuditEvents } from "@/server/audit/write-audit-event";
+import { getAuthorizationServerMetadata } from "@/server/auth/metadata/get-authorization-server-metadata";
 import { hashOpaqueSecret } from "@/server/auth/opaque-secrets";
 import { getDb } from "@/server/db";
 import { resetEnvCache } from "@/server/env";
@@ -184,6 +190,129 @@ describe("POST /oauth/register", () => {
       redirect_uris: ["cursor://anysphere.cursor-retrieval/oauth/user-tumiki/callback"],
     });
     expect(response.status).toBe(201);
+  });
+
+  describe("application_type (OpenID Connect Registration §2, MCP 2026-07-28 SEP-837)", () => {
+    it.each([
+      ["native", ["http://127.0.0.1:51234/callback"]],
+      ["native", ["cursor://anysphere.cursor-retrieval/oauth/user-tumiki/callback"]],
+      ["web", ["https://app.example.com/oauth/callback"]],
+      // Without the implicit grant, OIDC does not keep web clients off loopback hosts.
+      ["web", ["http://localhost:51234/callback"]],
+    ])("returns and stores a declared %s client with %j", async (type, redirectUris) => {
+      const response = await register({
+        ...publicClient,
+        application_type: type,
+        redirect_uris: redirectUris,
+      });
+      expect(response.status).toBe(201);
+      const body = await response.json();
+      expect(body.application_type).toBe(type);
+      const row = await getDb().aiClient.findUniqueOrThrow({ where: { clientId: body.client_id } });
+      expect(row.metadata).toMatchObject({ application_type: type });
+    });
+
+    it("registers VS Code's own request: native with claimed https and loopback URIs", async () => {
+      const vscode = {
+        client_name: "Visual Studio Code",
+        client_uri: "https://code.visualstudio.com",
+        grant_types: ["authorization_code", "refresh_token"],
+        response_types: ["code"],
+        redirect_uris: [
+          "https://insiders.vscode.dev/redirect",
+          "https://vscode.dev/redirect",
+          "http://127.0.0.1/",
+          "http://127.0.0.1:33418/",
+        ],
+        token_endpoint_auth_method: "none",
+        application_type: "native",
+      };
+      const response = await register(vscode);
+      expect(response.status).toBe(201);
+      expect(await response.json()).toMatchObject({
+        application_type: "native",
+        redirect_uris: vscode.redirect_uris,
+      });
+    });
+
+    it("registers and returns a default when none is sent: web, or native for a private-use scheme", async () => {
+      const loopback = await (await register(publicClient)).json();
+      expect(loopback.application_type).toBe("web");
+      const app = await (
+        await register({ ...publicClient, redirect_uris: ["com.example.app:/oauth2redirect"] })
+      ).json();
+      expect(app.application_type).toBe("native");
+      const row = await getDb().aiClient.findUniqueOrThrow({ where: { clientId: app.client_id } });
+      expect(row.metadata).toMatchObject({ application_type: "native" });
+    });
+
+    it("refuses a web client with a private-use scheme: 400 invalid_redirect_uri, nothing stored", async () => {
+      const before = await getDb().aiClient.count();
+      const response = await register({
+        ...publicClient,
+        application_type: "web",
+        redirect_uris: ["https://app.example.com/cb", "cursor://anysphere.cursor-retrieval/oauth/cb"],
+      });
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.error).toBe("invalid_redirect_uri");
+      expect(body.error_description).toContain('application_type "native"');
+      expect(await getDb().aiClient.count()).toBe(before);
+    });
+
+    it.each([
+      ["an unknown value", "browser"],
+      ["another case", "NATIVE"],
+      ["the empty string", ""],
+      ["a number", 2],
+      ["a list", ["native"]],
+    ])("refuses %s with invalid_client_metadata, nothing stored", async (_name, value) => {
+      const before = await getDb().aiClient.count();
+      const response = await register({ ...publicClient, application_type: value });
+      expect(response.status).toBe(400);
+      const body = await response.json();
+      expect(body.error).toBe("invalid_client_metadata");
+      expect(body.error_description).toContain("application_type");
+      expect(await getDb().aiClient.count()).toBe(before);
+    });
+
+    it("works with the 2026-07-28 MCP SDK's registration, which derives the type from the redirect URIs", async () => {
+      const metadata = getAuthorizationServerMetadata();
+      const fetchFn = (url: string | URL, init?: RequestInit) => {
+        const headers = new Headers(init?.headers);
+        headers.set("x-forwarded-for", freshIp());
+        return POST(new Request(url, { ...init, headers }));
+      };
+      const clientMetadata = resolveClientMetadata({
+        redirectUrl: "http://127.0.0.1:45678/callback",
+        clientMetadata: {
+          client_name: "SDK client",
+          redirect_uris: ["http://127.0.0.1:45678/callback"],
+          token_endpoint_auth_method: "none",
+        },
+      });
+      expect(clientMetadata.application_type).toBe("native");
+      const registered = await registerClient(metadata.issuer, { metadata, clientMetadata, fetchFn });
+      expect(registered).toMatchObject({
+        application_type: "native",
+        grant_types: ["authorization_code", "refresh_token"],
+        redirect_uris: ["http://127.0.0.1:45678/callback"],
+      });
+
+      // What SEP-837 has clients prepared for: a refusal they can read and register again after.
+      const refused = await registerClient(metadata.issuer, {
+        metadata,
+        clientMetadata: {
+          ...clientMetadata,
+          application_type: "web",
+          redirect_uris: ["com.example.sdk:/callback"],
+        },
+        fetchFn,
+      }).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(RegistrationRejectedError);
+      expect((refused as RegistrationRejectedError).status).toBe(400);
+      expect(JSON.parse((refused as RegistrationRejectedError).body).error).toBe("invalid_redirect_uri");
+    });
   });
 
   it("refuses a client_name that hides text behind a bidi override or zero-width character", async () => {

@@ -4,8 +4,9 @@ import { NO_STORE_HEADERS, oauthErrorResponse } from "@/server/auth/oauth-error-
 import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 
-// RFC 7591 Dynamic Client Registration. Unauthenticated, so the per-address limit runs before anything
-// else is read or written.
+// RFC 7591 Dynamic Client Registration, for clients without a Client ID Metadata Document (deprecated
+// by MCP 2026-07-28 in their favour, kept for the clients that only speak it). Unauthenticated, so the
+// per-address limit runs before anything else is read or written.
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";

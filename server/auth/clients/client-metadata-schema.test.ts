@@ -28,3 +28,26 @@ describe("ZClientMetadata display strings", () => {
     expect(ZClientMetadata.parse({ ...base, client_name: name }).client_name).toBe(name);
   });
 });
+
+describe("ZClientMetadata application_type", () => {
+  it.each(["web", "native"])("accepts %s", (type) => {
+    expect(ZClientMetadata.parse({ ...base, application_type: type }).application_type).toBe(type);
+  });
+
+  it("leaves it unset when absent (resolveApplicationType picks the default)", () => {
+    expect(ZClientMetadata.parse(base).application_type).toBeUndefined();
+  });
+
+  it.each([
+    ["an unknown value", "browser"],
+    ["another case", "Web"],
+    ["the empty string", ""],
+    ["a number", 1],
+    ["null", null],
+    ["a list", ["web"]],
+  ])("refuses %s", (_name, value) => {
+    const parsed = ZClientMetadata.safeParse({ ...base, application_type: value });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(["application_type"]);
+  });
+});

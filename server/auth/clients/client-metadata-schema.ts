@@ -7,6 +7,11 @@ import { z } from "zod";
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"] as const;
 
+/** OpenID Connect Registration 1.0 §2; what each allows is decided by resolveApplicationType. */
+export const APPLICATION_TYPES = ["web", "native"] as const;
+
+export type TApplicationType = (typeof APPLICATION_TYPES)[number];
+
 // Strings shown to users (the consent page, the list of authorized clients) may not carry control or
 // format characters: a bidi override (U+202E) or zero-width character would make the text read as
 // something else than it is, e.g. a name that looks like another client's.
@@ -32,6 +37,10 @@ export const ZClientMetadata = z
       .min(1)
       .default(["authorization_code"]),
     response_types: z.array(z.literal("code")).min(1).default(["code"]),
+    // MCP 2026-07-28 has clients send it at registration (SEP-837). Any other value is refused rather
+    // than ignored: a client that says something Tumiki cannot honour would get redirect URI rules it
+    // did not ask for.
+    application_type: z.enum(APPLICATION_TYPES).optional(),
     client_name: z
       .string()
       .trim()

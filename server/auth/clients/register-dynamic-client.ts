@@ -4,14 +4,19 @@ import { getDb } from "../../db";
 import type { TRequestOrigin } from "../../http/get-request-origin";
 import { InvalidClientMetadataError, InvalidRedirectUriError } from "../oauth-errors";
 import { generateOpaqueSecret, generateRandomId, hashOpaqueSecret, SECRET_PREFIX } from "../opaque-secrets";
-import { type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
+import { type TApplicationType, type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
+import { resolveApplicationType } from "./resolve-application-type";
 import { assertValidRedirectUri } from "./validate-redirect-uri";
 
-// Dynamic Client Registration (RFC 7591), the unauthenticated path MCP clients use when they hold no
-// client_id for Tumiki. The caller (POST /oauth/register) has already rate-limited the address. A
-// confidential client gets a secret once, in this response; only its hash is stored.
+// Dynamic Client Registration (RFC 7591) for MCP clients that hold no client_id for Tumiki and cannot
+// present a Client ID Metadata Document. MCP 2026-07-28 deprecates DCR in favour of those documents
+// (which Tumiki prefers: no row per install, a name tied to a domain) but keeps it for the clients that
+// only speak it, so Tumiki keeps it too. The caller (POST /oauth/register) has already rate-limited the
+// address. A confidential client gets a secret once, in this response; only its hash is stored.
 
-export type TClientRegistrationResponse = Omit<TClientMetadata, "client_id"> & {
+export type TClientRegistrationResponse = Omit<TClientMetadata, "client_id" | "application_type"> & {
+  /** Always returned: the one the client sent, or the default Tumiki registered it with. */
+  application_type: TApplicationType;
   client_id: string;
   client_id_issued_at: number;
   client_secret?: string;
@@ -22,7 +27,9 @@ const describeIssue = (issue: z.core.$ZodIssue) =>
   `${issue.path.length > 0 ? `${issue.path.join(".")}: ` : ""}${issue.message}`;
 
 /** Parses and checks registration metadata; throws the RFC 7591 §3.2.2 error that names the problem. */
-function parseRegistrationMetadata(metadata: unknown): TClientMetadata {
+function parseRegistrationMetadata(
+  metadata: unknown,
+): TClientMetadata & { application_type: TApplicationType } {
   const parsed = ZClientMetadata.safeParse(metadata);
   if (!parsed.success) {
     const [issue] = parsed.error.issues;
@@ -34,7 +41,11 @@ function parseRegistrationMetadata(metadata: unknown): TClientMetadata {
     throw new InvalidClientMetadataError(description, { reason: "invalid_client_metadata" });
   }
   for (const uri of parsed.data.redirect_uris) assertValidRedirectUri({ uri });
-  return parsed.data;
+  const applicationType = resolveApplicationType({
+    declared: parsed.data.application_type,
+    redirectUris: parsed.data.redirect_uris,
+  });
+  return { ...parsed.data, application_type: applicationType };
 }
 
 export async function registerDynamicClient({
@@ -81,6 +92,7 @@ export async function registerDynamicClient({
       oauthClientId: clientId,
       clientName: registered.client_name,
       tokenEndpointAuthMethod: registered.token_endpoint_auth_method,
+      applicationType: registered.application_type,
       redirectUris: registered.redirect_uris,
     },
   });

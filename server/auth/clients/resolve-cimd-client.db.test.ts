@@ -120,6 +120,21 @@ describe("resolveCimdClient", () => {
     expect(audit.detail).toMatchObject({ kind: "CIMD" });
   });
 
+  it("keeps a declared application_type, VS Code's native with claimed https included, else a default", async () => {
+    const vscode = serveDocument({
+      application_type: "native",
+      redirect_uris: ["http://127.0.0.1:33418/", "https://vscode.dev/redirect"],
+    });
+    const plain = serveDocument();
+    const app = serveDocument({ redirect_uris: ["com.example.app:/callback"] });
+    const typeOf = async (clientId: string) =>
+      ((await register(clientId))?.metadata as { document: { application_type?: string } }).document
+        .application_type;
+    expect(await typeOf(vscode.clientId)).toBe("native");
+    expect(await typeOf(plain.clientId)).toBe("web");
+    expect(await typeOf(app.clientId)).toBe("native");
+  });
+
   it("takes a document without token_endpoint_auth_method as a public client", async () => {
     const { clientId } = serveDocument({ token_endpoint_auth_method: undefined });
     expect((await register(clientId))?.tokenEndpointAuthMethod).toBe("none");
@@ -209,6 +224,12 @@ describe("resolveCimdClient refuses unusable documents", () => {
     ["a javascript: redirect URI", { redirect_uris: ["javascript:alert(1)"] }, /invalid redirect URI/],
     ["an http redirect URI", { redirect_uris: ["http://evil.example/cb"] }, /invalid redirect URI/],
     ["no redirect URIs", { redirect_uris: [] }, /redirect_uris/],
+    [
+      "a web application_type and a private-use scheme",
+      { application_type: "web", redirect_uris: ["com.example.app:/callback"] },
+      /invalid redirect URI: A web application .*application_type "native"/,
+    ],
+    ["an unknown application_type", { application_type: "desktop" }, /not valid: application_type/],
   ])("refuses a document with %s, storing nothing", async (_name, overrides, description) => {
     const { clientId } = serveDocument(overrides);
     const error = await refusal(register(clientId));

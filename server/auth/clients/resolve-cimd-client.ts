@@ -10,11 +10,13 @@ import { safeFetch } from "../../net/safe-fetch";
 import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
 import { getRedis } from "../../redis";
 import { InvalidClientError, InvalidRedirectUriError } from "../oauth-errors";
-import { type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
+import { type TApplicationType, type TClientMetadata, ZClientMetadata } from "./client-metadata-schema";
+import { resolveApplicationType } from "./resolve-application-type";
 import { assertValidRedirectUri } from "./validate-redirect-uri";
 
-// Client ID Metadata Documents (MCP 2025-11-25, draft-ietf-oauth-client-id-metadata-document): a client_id
-// that is an https URL names a JSON document describing the client. Tumiki fetches it through safeFetch
+// Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document), the registration MCP
+// prefers (2025-11-25 on; 2026-07-28 deprecates DCR in their favour): a client_id that is an https URL
+// names a JSON document describing the client. Tumiki fetches it through safeFetch
 // (no private targets, 10 KB, 5 s, no redirects: the document must live at the client_id URL itself),
 // checks it, and keeps it as an AiClient row of kind CIMD, re-fetched when its cache lifetime has passed.
 //
@@ -156,15 +158,22 @@ async function fetchDocument(clientId: string): Promise<TCimdMetadata> {
       "cimd_auth_method",
     );
   }
-  for (const uri of document.redirect_uris) {
-    try {
-      assertValidRedirectUri({ uri });
-    } catch (error) {
-      if (!(error instanceof InvalidRedirectUriError)) throw error;
-      throw new CimdProblem(`has an invalid redirect URI: ${error.description}`, "cimd_redirect_uri");
-    }
+  let applicationType: TApplicationType;
+  try {
+    for (const uri of document.redirect_uris) assertValidRedirectUri({ uri });
+    // The same rules as for a registration by DCR: a document is a registration published by its client.
+    applicationType = resolveApplicationType({
+      declared: document.application_type,
+      redirectUris: document.redirect_uris,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidRedirectUriError)) throw error;
+    throw new CimdProblem(`has an invalid redirect URI: ${error.description}`, "cimd_redirect_uri");
   }
-  return { document, cacheMaxAgeSeconds: cacheMaxAgeSeconds(response.headers.get("cache-control")) };
+  return {
+    document: { ...document, application_type: applicationType },
+    cacheMaxAgeSeconds: cacheMaxAgeSeconds(response.headers.get("cache-control")),
+  };
 }
 
 async function saveDocument(clientId: string, metadata: TCimdMetadata, fetchedAt: Date): Promise<AiClient> {

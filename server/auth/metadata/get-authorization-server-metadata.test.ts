@@ -22,4 +22,16 @@ describe("getAuthorizationServerMetadata", () => {
       service_documentation: "http://localhost:3000/",
     });
   });
+
+  it("offers no offline_access: refresh tokens follow the client's registered grant types, not a scope", () => {
+    // MCP 2026-07-28: clients add offline_access only when scopes_supported lists it, and Tumiki issues a
+    // refresh token to every client registered for the refresh_token grant (exchangeAuthorizationCode).
+    expect(getAuthorizationServerMetadata().scopes_supported).not.toContain("offline_access");
+  });
+
+  it("prefers Client ID Metadata Documents and keeps Dynamic Client Registration", () => {
+    const metadata = getAuthorizationServerMetadata();
+    expect(metadata.client_id_metadata_document_supported).toBe(true);
+    expect(metadata.registration_endpoint).toBe("http://localhost:3000/oauth/register");
+  });
 });

@@ -43,6 +43,8 @@ export function getAuthorizationServerMetadata(): TAuthorizationServerMetadata {
     code_challenge_methods_supported: ["S256"],
     // Per-server scopes differ per instance; each instance's protected-resource metadata lists its own.
     scopes_supported: [ALL_SERVERS_SCOPE],
+    // Client ID Metadata Documents are the registration MCP prefers; DCR (registration_endpoint above)
+    // stays for clients that cannot present one, which MCP 2026-07-28 keeps as a deprecated fallback.
     client_id_metadata_document_supported: true,
     authorization_response_iss_parameter_supported: true,
     service_documentation: getAppUrl("/"),

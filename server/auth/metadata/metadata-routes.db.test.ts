@@ -64,6 +64,8 @@ describe("RFC 9728 protected-resource metadata route", () => {
     });
     // The public document does not leak the instance's own name.
     expect(JSON.stringify(body)).not.toContain(instance.name);
+    // MCP 2026-07-28: refresh tokens are not a resource requirement.
+    expect(body.scopes_supported).not.toContain("offline_access");
   });
 
   it("answers 404 JSON for an unknown or malformed instance id", async () => {

@@ -39,7 +39,7 @@ describe("assertServerScope", () => {
       }
     })();
     expect(error).toBeInstanceOf(InsufficientScopeError);
-    expect((error as InsufficientScopeError).scope).toBe("mcp:access:notion");
+    expect((error as InsufficientScopeError).scopes).toEqual(["mcp:access:notion"]);
     expect((error as InsufficientScopeError).status).toBe(403);
 
     await flushAuditEvents();

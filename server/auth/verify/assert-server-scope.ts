@@ -4,7 +4,10 @@ import { hasServerAccess, scopeForServer } from "../scopes";
 import type { TMcpAuthContext } from "./mcp-auth-context";
 
 // The scope check before a request reaches a backend server: `mcp:access:<slug>` or `mcp:access:*`.
-// The refusal names the scope the client needs, so it can ask the user for it (RFC 6750 §3.1).
+// The refusal names the scope the client needs, so it can ask the user for it (RFC 6750 §3.1). That one
+// scope is all the request needs (it reaches one server), so the challenge names nothing else, not even
+// scopes the token already holds: MCP 2026-07-28 leaves keeping earlier grants to the client, which asks
+// for the union of what it had and what the challenge names.
 
 export function assertServerScope(options: { auth: TMcpAuthContext; serverSlug: string }): void {
   const { auth, serverSlug } = options;
@@ -27,5 +30,5 @@ export function assertServerScope(options: { auth: TMcpAuthContext; serverSlug: 
       ...(auth.kind !== "api_key" && auth.clientId ? { oauthClientId: auth.clientId } : {}),
     },
   });
-  throw new InsufficientScopeError(needed);
+  throw new InsufficientScopeError([needed]);
 }

@@ -281,7 +281,40 @@ describe("POST /oauth/authorize/decision", () => {
     });
     await db.mcpInstance.delete({ where: { id: doomed.id } });
     const response = await decide({ request: signed, csrfField: csrf, csrfCookie: csrf });
-    expect(new URL(response.headers.get("location") ?? "").searchParams.get("error")).toBe("invalid_target");
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("invalid_target");
+    expect(location.searchParams.get("state")).toBe("s");
+    expect(location.searchParams.get("iss")).toBe(APP);
+    await expectNothingStored(client.id);
+  });
+
+  it("re-checks the request: a server taken out of the instance is reported as invalid_scope, with iss", async () => {
+    const slug = `gone-${randomBytes(4).toString("hex")}`;
+    const shrinking = await createTestInstance({ userId, serverSlugs: [slug] });
+    const { client } = await createTestAiClient({ redirectUris: [REDIRECT] });
+    const csrf = randomBytes(32).toString("base64url");
+    const signed = await signConsentRequest({
+      claims: {
+        userId,
+        clientId: client.id,
+        redirectUri: REDIRECT,
+        state: "s2",
+        codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        scopes: [`mcp:access:${slug}`],
+        instanceId: shrinking.id,
+        resource: `${APP}/mcp/${shrinking.id}`,
+        csrf,
+      },
+    });
+    await db.mcpInstanceConnection.deleteMany({ where: { instanceId: shrinking.id } });
+    const response = await decide({ request: signed, csrfField: csrf, csrfCookie: csrf });
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get("error")).toBe("invalid_scope");
+    expect(location.searchParams.get("state")).toBe("s2");
+    expect(location.searchParams.get("iss")).toBe(APP);
+    expect(location.searchParams.has("code")).toBe(false);
     await expectNothingStored(client.id);
   });
 });

@@ -1,13 +1,14 @@
 import { randomUUID } from "node:crypto";
+import { extractWWWAuthenticateParams } from "@modelcontextprotocol/client";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { flushAuditEvents } from "../../audit/write-audit-event";
-import { getDb } from "../../db";
-import { resetEnvCache } from "../../env";
-import { getRedis } from "../../redis";
-import { signTestAccessToken } from "../../testing/mcp-auth-fixtures";
-import { createTestAiClient, createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
-import { getProtectedResourceMetadataUrl } from "../resource-urls";
-import { assertServerScope } from "./assert-server-scope";
+import { flushAuditEvents } from "../audit/write-audit-event";
+import { getProtectedResourceMetadataUrl } from "../auth/resource-urls";
+import { assertServerScope } from "../auth/verify/assert-server-scope";
+import { getDb } from "../db";
+import { resetEnvCache } from "../env";
+import { getRedis } from "../redis";
+import { signTestAccessToken } from "../testing/mcp-auth-fixtures";
+import { createTestAiClient, createTestInstance, createTestUser } from "../testing/tier1-fixtures";
 import { withMcpAuth } from "./with-mcp-auth";
 
 // withMcpAuth's edges that the interim /mcp route cannot reach: what a refused request may write to
@@ -96,6 +97,63 @@ describe("withMcpAuth audit of refused requests", () => {
       set.mockRestore();
     }
     expect(await authFailures({ userAgent })).toHaveLength(2);
+  });
+});
+
+describe("withMcpAuth challenges name the scopes the request needs", () => {
+  it("a 401 without a token: the bare challenge with scope mcp:access:*, as an MCP client reads it", async () => {
+    const response = await call({ ip: "203.0.113.50" });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toBe(
+      `Bearer scope="mcp:access:*", resource_metadata="${getProtectedResourceMetadataUrl(instance.id)}"`,
+    );
+    // The 2026-07-28 SDK's own parser: the scope it will ask for, and no error to act on.
+    expect(extractWWWAuthenticateParams(response)).toEqual({
+      resourceMetadataUrl: new URL(getProtectedResourceMetadataUrl(instance.id)),
+      scope: "mcp:access:*",
+      error: undefined,
+      errorDescription: undefined,
+    });
+  });
+
+  it("a 401 for a bad token, an unknown instance or an API key: the same scope after the error", async () => {
+    const unknown = randomUUID();
+    for (const [instanceId, token] of [
+      [instance.id, "not-a-jwt"],
+      [unknown, "not-a-jwt"],
+      [instance.id, `tumiki_${"x".repeat(40)}`],
+    ] as const) {
+      const response = await call({ instanceId, token, ip: "203.0.113.51" });
+      expect(response.status).toBe(401);
+      const challenge = extractWWWAuthenticateParams(response);
+      expect(challenge.error).toBe("invalid_token");
+      expect(challenge.scope).toBe("mcp:access:*");
+      expect(challenge.resourceMetadataUrl?.href).toBe(getProtectedResourceMetadataUrl(instanceId));
+    }
+  });
+
+  it("a 403 names only what the call needs: not the token's other scopes, never offline_access", async () => {
+    const { token } = await signTestAccessToken({
+      userId: user.id,
+      instanceId: instance.id,
+      client,
+      scope: "mcp:access:notion mcp:access:figma",
+    });
+    const response = await call({ token, ip: "203.0.113.52" });
+    expect(response.status).toBe(403);
+    const challenge = extractWWWAuthenticateParams(response);
+    expect(challenge).toMatchObject({ error: "insufficient_scope", scope: "mcp:access:linear" });
+    const header = response.headers.get("www-authenticate") ?? "";
+    expect(header).not.toContain("notion");
+    expect(header).not.toContain("figma");
+    expect(header).not.toContain("offline_access");
+  });
+
+  it("never names offline_access in a 401 (refresh tokens are not a resource requirement)", async () => {
+    for (const token of [undefined, "not-a-jwt"]) {
+      const response = await call({ token, ip: "203.0.113.53" });
+      expect(response.headers.get("www-authenticate")).not.toContain("offline_access");
+    }
   });
 });
 

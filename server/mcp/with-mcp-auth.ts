@@ -1,18 +1,19 @@
-import { RateLimitError, toPublicError } from "../../errors";
-import { getRequestOrigin } from "../../http/get-request-origin";
-import { getLogger } from "../../logger";
-import { addCorsHeaders } from "../../mcp/add-cors-headers";
-import { assertAllowedOrigin } from "../../mcp/assert-allowed-origin";
-import { jsonRpcErrorResponse } from "../../mcp/json-rpc-error-response";
-import { McpRequestError } from "../../mcp/mcp-request-error";
-import { assertRateLimit } from "../../rate-limit/assert-rate-limit";
-import { rateLimitHeaders } from "../../rate-limit/rate-limit-headers";
-import { oauthErrorResponse } from "../oauth-error-response";
-import { InsufficientScopeError, InvalidTokenError, OAuthError } from "../oauth-errors";
-import { getProtectedResourceMetadataUrl, isInstanceId } from "../resource-urls";
-import { auditMcpAuthFailure } from "./audit-mcp-auth-failure";
-import { authenticateMcpRequest } from "./authenticate-mcp-request";
-import type { TMcpAuthContext } from "./mcp-auth-context";
+import { oauthErrorResponse } from "../auth/oauth-error-response";
+import { InsufficientScopeError, InvalidTokenError, OAuthError } from "../auth/oauth-errors";
+import { getProtectedResourceMetadataUrl, isInstanceId } from "../auth/resource-urls";
+import { ALL_SERVERS_SCOPE } from "../auth/scopes";
+import { auditMcpAuthFailure } from "../auth/verify/audit-mcp-auth-failure";
+import { authenticateMcpRequest } from "../auth/verify/authenticate-mcp-request";
+import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
+import { RateLimitError, toPublicError } from "../errors";
+import { getRequestOrigin } from "../http/get-request-origin";
+import { getLogger } from "../logger";
+import { assertRateLimit } from "../rate-limit/assert-rate-limit";
+import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
+import { addCorsHeaders } from "./add-cors-headers";
+import { assertAllowedOrigin } from "./assert-allowed-origin";
+import { jsonRpcErrorResponse } from "./json-rpc-error-response";
+import { McpRequestError } from "./mcp-request-error";
 
 // The wrapper of /mcp/{instanceId} (DESIGN.md convention 7): it owns the Origin check, authentication,
 // the per-user rate limit and error mapping, so the handler only ever runs for an authenticated,
@@ -20,6 +21,15 @@ import type { TMcpAuthContext } from "./mcp-auth-context";
 // (DNS rebinding) learns nothing, not even whether its token would have been accepted.
 // A 401 names the instance's RFC 9728 metadata, which is how MCP clients find Tumiki's authorization
 // server; a request without any token gets the bare challenge of RFC 6750 §3.1, with no error code.
+//
+// Every challenge also names the scopes the request needs (MCP 2026-07-28 scope selection: clients ask
+// for exactly those). A 403 names the one server scope its call needs (assertServerScope). A 401 comes
+// before the request is read, so all it can say is what using the instance needs: `mcp:access:*`, every
+// server the instance bundles, which is what the consent page shows and what /oauth/authorize grants a
+// client that asks for no scope. Naming each server's scope instead would leave a server added to the
+// instance later out of every token: lists are filtered by scope, so the client would never even see
+// that server's tools, let alone be challenged for them.
+const INSTANCE_CHALLENGE_SCOPES = [ALL_SERVERS_SCOPE];
 
 export type McpRouteContext = { params: Promise<{ instanceId: string }> };
 
@@ -34,6 +44,7 @@ const mcpRequestErrorResponse = (error: McpRequestError) =>
     id: error.id,
     code: error.rpcCode,
     message: error.userMessage,
+    data: error.data,
     status: error.status,
     headers: error.headers,
   });
@@ -46,7 +57,10 @@ const authFailure = async (error: unknown, request: Request, instanceId: string)
     origin: getRequestOrigin(request.headers),
   });
   if (!(error instanceof InvalidTokenError)) return oauthErrorResponse(error);
-  return oauthErrorResponse(error, { resourceMetadataUrl: getProtectedResourceMetadataUrl(instanceId) });
+  return oauthErrorResponse(error, {
+    resourceMetadataUrl: getProtectedResourceMetadataUrl(instanceId),
+    challengeScopes: INSTANCE_CHALLENGE_SCOPES,
+  });
 };
 
 export function withMcpAuth(handler: McpHandler) {

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { openSealedPayload, sealPayload } from "../../crypto/seal-payload";
+import { getKeyRing } from "../../db";
+import { ZJsonRpcId } from "../json-rpc-schemas";
+import { INPUT_LIFETIME_MS } from "./input-lifetime";
+
+// Tumiki's `requestState` for 2026-07-28 clients (multi round-trip requests, mrtr.mdx). The client
+// echoes it on its retry, to any app process, and it says how to continue:
+// - `wrap`: a 2026-07-28 backend asked for input; its own state travels inside Tumiki's, and the retry
+//   goes to that backend with it;
+// - `continue`: a 2025 backend asked for input mid-call; the call is still running in its backend session
+//   and its further messages are kept in a continuation log: the retry answers the pending requests in
+//   that session and goes on reading the log from `cursor`;
+// - `reauth`: Tumiki itself asked the user to reconnect a backend (URL elicitation); the retry simply
+//   runs the request again.
+// Sealed with AEAD and bound to the user, the instance and the originating request's digest, for a
+// short lifetime (mrtr.mdx "Server Requirements"): a tampered, expired, foreign or replayed-elsewhere
+// state does not open, and nothing of it reaches a backend.
+
+const ZRequestState = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("wrap"), serverId: z.string(), inner: z.string().nullable() }),
+  z.object({
+    kind: z.literal("continue"),
+    serverId: z.string(),
+    backendSessionId: z.string().nullable(),
+    protocolVersion: z.string(),
+    continuation: z.string(),
+    /** Input key → the backend's id of the request it answers. */
+    pending: z.record(z.string(), ZJsonRpcId),
+    cursor: z.string(),
+  }),
+  z.object({ kind: z.literal("reauth"), serverId: z.string() }),
+]);
+export type TRequestState = z.infer<typeof ZRequestState>;
+
+const PURPOSE = "mcp-request-state";
+const binding = (userId: string, instanceId: string, digest: string) => `${userId}\n${instanceId}\n${digest}`;
+
+export function sealRequestState({
+  userId,
+  instanceId,
+  digest,
+  state,
+}: {
+  userId: string;
+  instanceId: string;
+  digest: string;
+  state: TRequestState;
+}): string {
+  return sealPayload({
+    ring: getKeyRing(),
+    purpose: PURPOSE,
+    binding: binding(userId, instanceId, digest),
+    payload: state,
+    ttlMs: INPUT_LIFETIME_MS,
+  });
+}
+
+/** The state, or null when it is not one Tumiki sealed for this user, instance and request, or expired. */
+export function openRequestState({
+  userId,
+  instanceId,
+  digest,
+  sealed,
+}: {
+  userId: string;
+  instanceId: string;
+  digest: string;
+  sealed: string;
+}): TRequestState | null {
+  const opened = openSealedPayload({
+    ring: getKeyRing(),
+    purpose: PURPOSE,
+    binding: binding(userId, instanceId, digest),
+    sealed,
+  });
+  const parsed = ZRequestState.safeParse(opened);
+  return parsed.success ? parsed.data : null;
+}

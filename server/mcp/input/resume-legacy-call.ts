@@ -1,0 +1,104 @@
+import { getRedis } from "../../redis";
+import { postBackendAnswer } from "../answer-backend-request";
+import type { TBackendChannel } from "../backend-channel";
+import { BackendUnavailableError } from "../backend-unavailable-error";
+import { getBackendAuthHeaders } from "../get-backend-auth-headers";
+import { isRecord } from "../is-record";
+import { failCall, finishCall, finishWithInputRequired } from "../relay/finish-call";
+import { followLog } from "../relay/follow-log";
+import { mapBackendNotification } from "../relay/map-backend-notification";
+import type { TRelayedCall } from "../relay/relayed-call";
+import { continuationLogKey } from "../relay/stream-log-keys";
+import { resolveBackendTarget } from "../resolve-backend-channel";
+import { ZContinuationEntry } from "./continuation-entry";
+import { toModernInputRequest, ZInputRequest } from "./input-request";
+import type { TRequestState } from "./request-state";
+
+// The retry of a 2026-07-28 client whose call reached a 2025 backend that asked for input
+// (suspend-legacy-call.ts). The answers go to the backend in the backend session the call runs in,
+// under the ids the backend gave its requests; then the call's continuation log is read on from the
+// state's cursor: progress is relayed, a further request becomes another InputRequiredResult, the
+// backend's response ends the call. A retry that lacks an answer is asked again (mrtr.mdx "Error
+// Handling": request the missing information rather than fail).
+
+const MAX_LOG_READ = 1_000;
+
+export async function resumeLegacyCall({
+  call,
+  state,
+}: {
+  call: TRelayedCall;
+  state: Extract<TRequestState, { kind: "continue" }>;
+}): Promise<void> {
+  const { ctx, backend } = call;
+  const logKey = continuationLogKey(state.continuation);
+  const responses = isRecord(call.request.params?.inputResponses) ? call.request.params.inputResponses : {};
+  const missing = Object.keys(state.pending).filter((key) => !isRecord(responses[key]));
+
+  if (missing.length > 0) {
+    const entries = await getRedis().readLog(logKey, "0", MAX_LOG_READ);
+    const asked = new Map<string, unknown>();
+    for (const entry of entries) {
+      const parsed = ZContinuationEntry.safeParse(JSON.parse(entry.value));
+      if (parsed.success && parsed.data.type === "request") asked.set(parsed.data.key, parsed.data.message);
+    }
+    const inputRequests: Record<string, unknown> = {};
+    for (const key of missing) {
+      const message = ZInputRequest.safeParse(asked.get(key));
+      if (!message.success) {
+        failCall(call, new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }));
+        return;
+      }
+      inputRequests[key] = toModernInputRequest(message.data);
+    }
+    finishWithInputRequired(call, { inputRequests, state });
+    return;
+  }
+
+  const target = resolveBackendTarget({ userId: ctx.auth.userId, client: ctx.client, backend });
+  const channel: TBackendChannel = {
+    era: "legacy",
+    target,
+    session: { sessionId: state.backendSessionId, protocolVersion: state.protocolVersion, capabilities: {} },
+    authHeaders: await getBackendAuthHeaders({ userId: target.userId, backend }),
+  };
+  await Promise.all(
+    Object.entries(state.pending).map(([key, id]) =>
+      postBackendAnswer({
+        channel,
+        answer: { jsonrpc: "2.0", id, result: responses[key] as Record<string, unknown> },
+      }),
+    ),
+  );
+
+  for await (const entry of followLog(logKey, state.cursor, call.signal)) {
+    const parsed = ZContinuationEntry.safeParse(JSON.parse(entry.value));
+    if (!parsed.success) continue;
+    const item = parsed.data;
+    if (item.type === "notification") {
+      const mapped = mapBackendNotification({
+        client: ctx.client,
+        backends: ctx.backends,
+        backend,
+        notification: item.message,
+      });
+      if (mapped) await call.reply.send(mapped);
+    } else if (item.type === "request") {
+      const input = ZInputRequest.parse({ method: item.message.method, params: item.message.params });
+      finishWithInputRequired(call, {
+        inputRequests: { [item.key]: toModernInputRequest(input) },
+        state: { ...state, pending: { [item.key]: item.message.id }, cursor: entry.id },
+      });
+      return;
+    } else if (item.type === "response") {
+      finishCall(call, item.message);
+      await getRedis()
+        .deleteLog(logKey)
+        .catch(() => undefined);
+      return;
+    } else {
+      failCall(call, new BackendUnavailableError({ reason: "closed_early", serverName: backend.name }));
+      return;
+    }
+  }
+}

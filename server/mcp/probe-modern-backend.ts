@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { TBackendChannel } from "./backend-channel";
+import { BackendUnavailableError } from "./backend-unavailable-error";
+import { classifyBackendMessage } from "./classify-backend-message";
+import { MODERN_VERSION } from "./mcp-protocol";
+import { readSseMessages } from "./read-sse-messages";
+import { sendOnChannel } from "./send-on-channel";
+
+// Asks a backend `server/discover` the 2026-07-28 way, as a dual-era client probes a server of unknown
+// era (versioning.mdx, "Backward Compatibility"). A discover result that offers 2026-07-28 makes it
+// modern; any answer that is not one (an HTTP 4xx, a JSON-RPC error, a result without the version) is
+// no evidence of the modern era, and the caller falls back to `initialize`. An outage, a 5xx or an
+// authentication failure is no evidence either way and is raised as it is.
+
+export const ZBackendDiscover = z.object({
+  supportedVersions: z.array(z.string()),
+  capabilities: z.record(z.string(), z.unknown()).default({}),
+  instructions: z.string().optional(),
+  ttlMs: z.number().optional(),
+});
+export type TBackendDiscover = z.infer<typeof ZBackendDiscover>;
+
+export async function probeModernBackend({
+  channel,
+  signal,
+}: {
+  /** A modern channel to the backend (its era is what is being found out). */
+  channel: Extract<TBackendChannel, { era: "modern" }>;
+  signal?: AbortSignal;
+}): Promise<TBackendDiscover | null> {
+  const id = `tumiki-discover-${randomUUID()}`;
+  let sent: Awaited<ReturnType<typeof sendOnChannel>>;
+  try {
+    sent = await sendOnChannel({
+      channel,
+      message: { jsonrpc: "2.0", id, method: "server/discover", params: {} },
+      signal,
+      maxBytes: 1024 * 1024,
+    });
+  } catch (error) {
+    const status = error instanceof BackendUnavailableError ? error.backendStatus : null;
+    if (status !== null && status >= 400 && status < 500 && status !== 401 && status !== 403) return null;
+    throw error;
+  }
+  const { reply } = sent;
+  if (reply.status !== 200) {
+    await reply.body.cancel().catch(() => undefined);
+    return null;
+  }
+  const isSse = (reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream");
+  let answer: unknown = null;
+  try {
+    if (isSse) {
+      for await (const value of readSseMessages(reply.body)) {
+        const message = classifyBackendMessage(value);
+        if (message?.kind === "response" && message.message.id === id) {
+          answer = message.message;
+          break;
+        }
+      }
+    } else {
+      answer = JSON.parse(await new Response(reply.body).text());
+    }
+  } catch {
+    return null;
+  }
+  const message = classifyBackendMessage(answer);
+  if (message?.kind !== "response" || !("result" in message.message)) return null;
+  const discover = ZBackendDiscover.safeParse(message.message.result);
+  if (!discover.success || !discover.data.supportedVersions.includes(MODERN_VERSION)) return null;
+  return discover.data;
+}

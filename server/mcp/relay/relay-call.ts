@@ -1,0 +1,215 @@
+import { randomUUID } from "node:crypto";
+import { getLogger } from "../../logger";
+import { getRedis } from "../../redis";
+import { answerBackendRequest } from "../answer-backend-request";
+import type { TBackendChannel } from "../backend-channel";
+import { BackendUnavailableError } from "../backend-unavailable-error";
+import { sessionControlKey, ZSessionControl } from "../events/session-control";
+import { collectClientAnswers } from "../input/collect-client-answers";
+import { toAnswerableInput, ZInputRequests } from "../input/input-request";
+import { relayBackendRequest } from "../input/relay-backend-request";
+import { suspendLegacyCall } from "../input/suspend-legacy-call";
+import { isRecord } from "../is-record";
+import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
+import { JSON_RPC_ERROR } from "../mcp-protocol";
+import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
+import { sendOnChannel } from "../send-on-channel";
+import { finishCall, finishWithInputRequired } from "./finish-call";
+import { followLog } from "./follow-log";
+import { CHANGE_NOTIFICATIONS, mapBackendNotification } from "./map-backend-notification";
+import { publishBackendChange } from "./publish-backend-change";
+import { readBackendEvents } from "./read-backend-events";
+import type { TRelayedCall } from "./relayed-call";
+
+// One relayed call, from the request to the backend to the client's answer, in whichever pair of eras
+// the client and the backend speak. Notifications are relayed as they come. When the backend needs
+// the client's input:
+// - 2025 backend, 2025 client: its request goes to the client on the call's stream (relay-backend-
+//   request.ts) and the backend goes on once the answer reaches it;
+// - 2025 backend, 2026-07-28 client: the call is suspended and the client gets an InputRequiredResult
+//   (suspend-legacy-call.ts);
+// - 2026-07-28 backend, 2025 client: its input requests go to the client as requests; with the answers
+//   Tumiki retries the backend (collect-client-answers.ts), for as many rounds as the backend asks;
+// - 2026-07-28 backend, 2026-07-28 client: the InputRequiredResult passes through, the backend's
+//   `requestState` sealed inside Tumiki's own (request-state.ts).
+
+/** A backend that keeps asking must not keep a call open forever (the SDK's own shim allows 8). */
+const MAX_INPUT_ROUNDS = 10;
+
+type TRoundOutcome = { kind: "done" } | { kind: "retry"; params: Record<string, unknown> };
+
+async function relayRound(
+  call: TRelayedCall,
+  channel: TBackendChannel,
+  events: AsyncGenerator<TJsonRpcMessage>,
+): Promise<TRoundOutcome & { response?: TJsonRpcResponse; status?: number }> {
+  const { ctx, backend } = call;
+  for (;;) {
+    const next = await events.next();
+    if (next.done) throw new BackendUnavailableError({ reason: "closed_early", serverName: backend.name });
+    const message = next.value;
+    if (message.kind === "notification") {
+      if (ctx.client.era === "modern" && CHANGE_NOTIFICATIONS.has(message.message.method)) {
+        publishBackendChange({ ctx, backend, notification: message.message });
+      }
+      const mapped = mapBackendNotification({
+        client: ctx.client,
+        backends: ctx.backends,
+        backend,
+        notification: message.message,
+      });
+      if (mapped) await call.reply.send(mapped);
+      continue;
+    }
+    if (message.kind === "request") {
+      const input = toAnswerableInput(ctx.client.capabilities, message.message);
+      if (!input || channel.era !== "legacy") {
+        answerBackendRequest({ channel, request: message.message });
+        continue;
+      }
+      if (ctx.client.era === "legacy") {
+        await relayBackendRequest(call, message.message);
+        continue;
+      }
+      await suspendLegacyCall({ call, channel, events, request: message.message, input });
+      return { kind: "done" };
+    }
+    const response = message.message;
+    if (channel.era === "modern" && "result" in response && response.result.resultType === "input_required") {
+      const inputRequests = ZInputRequests.safeParse(response.result.inputRequests ?? {});
+      if (!inputRequests.success) {
+        throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
+      }
+      const backendState =
+        typeof response.result.requestState === "string" ? response.result.requestState : null;
+      if (ctx.client.era === "modern") {
+        finishWithInputRequired(call, {
+          inputRequests: response.result.inputRequests as Record<string, unknown> | undefined,
+          state: { kind: "wrap", serverId: backend.mcpServerId, inner: backendState },
+        });
+        return { kind: "done" };
+      }
+      const answers = await collectClientAnswers(call, inputRequests.data);
+      return {
+        kind: "retry",
+        params: {
+          ...call.params,
+          inputResponses: answers,
+          ...(backendState ? { requestState: backendState } : {}),
+        },
+      };
+    }
+    return { kind: "done", response };
+  }
+}
+
+/** A 2026-07-28 backend refused a 2025 client's call for missing `Mcp-Param-*` headers (-32020). */
+const needsParamHeaders = (call: TRelayedCall, channel: TBackendChannel, response?: TJsonRpcResponse) =>
+  channel.era === "modern" &&
+  call.ctx.client.era === "legacy" &&
+  call.request.method === "tools/call" &&
+  response !== undefined &&
+  "error" in response &&
+  response.error.code === JSON_RPC_ERROR.headerMismatch;
+
+/**
+ * A 2025 client cancels with `notifications/cancelled`, which may reach another app process; a
+ * 2026-07-28 backend has no session to pass it to. The process that holds the call follows the
+ * session's control log (events/session-control.ts) and closes its stream to the backend: 2026-07-28's
+ * cancellation.
+ */
+async function watchForCancellation(call: TRelayedCall): Promise<void> {
+  const { client } = call.ctx;
+  if (client.era !== "legacy") return;
+  const key = sessionControlKey(client.handle.key);
+  try {
+    const watching = AbortSignal.any([call.signal, call.settled]);
+    for await (const entry of followLog(key, await getRedis().lastLogId(key), watching)) {
+      const control = ZSessionControl.safeParse(JSON.parse(entry.value));
+      if (
+        control.success &&
+        control.data.type === "cancelled" &&
+        control.data.requestId === call.request.id
+      ) {
+        call.cancel();
+        return;
+      }
+    }
+  } catch {
+    // The call ended (its signals aborted), or Redis failed: the call runs to its end.
+  }
+}
+
+export async function relayCall(
+  call: TRelayedCall,
+  resolved: TBackendChannel,
+  params: Record<string, unknown>,
+) {
+  if (resolved.era === "modern" && call.ctx.client.era === "legacy") void watchForCancellation(call);
+  let channel = resolved;
+  let outgoing = params;
+  let extraHeaders = call.forwardedHeaders;
+  let mirrored = false;
+  let id: string | number = call.request.id;
+  try {
+    for (let round = 0; round < MAX_INPUT_ROUNDS; round += 1) {
+      // Every retry is a request of its own (mrtr.mdx: the retry has a new id); the client sees its own id.
+      id = round === 0 ? call.request.id : `tumiki-${randomUUID()}`;
+      const sent = await sendOnChannel({
+        channel,
+        message: { jsonrpc: "2.0", id, method: call.request.method, params: outgoing },
+        signal: call.signal,
+        extraHeaders,
+      });
+      channel = sent.channel;
+      if ((sent.reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream")) {
+        // The backend streams: so does Tumiki, at once (a 2025 client gets its priming event to resume from).
+        call.reply.stream();
+      }
+      const events = readBackendEvents({ channel, reply: sent.reply, requestId: id, signal: call.signal });
+      const outcome = await relayRound(call, channel, events);
+      if (outcome.kind === "retry") {
+        outgoing = outcome.params;
+        continue;
+      }
+      if (!outcome.response) return;
+      if (!mirrored && needsParamHeaders(call, channel, outcome.response)) {
+        // The 2025 client could not know the tool's x-mcp-header annotations; Tumiki mirrors them.
+        mirrored = true;
+        const name = typeof outgoing.name === "string" ? outgoing.name : "";
+        const args = isRecord(outgoing.arguments) ? outgoing.arguments : {};
+        extraHeaders = {
+          ...extraHeaders,
+          ...(await mirrorToolParamHeaders({ channel, name, args, signal: call.signal })),
+        };
+        round -= 1;
+        continue;
+      }
+      finishCall(call, outcome.response, outcome.status ?? sent.reply.status);
+      return;
+    }
+  } catch (error) {
+    // Closing a 2026-07-28 backend's stream cancels its request; a 2025 backend must be told.
+    if (call.signal.aborted && channel.era === "legacy") cancelAtBackend(channel, id);
+    throw error;
+  }
+  throw new BackendUnavailableError({ reason: "invalid_response", serverName: call.backend.name });
+}
+
+function cancelAtBackend(channel: TBackendChannel, requestId: string | number): void {
+  sendOnChannel({
+    channel,
+    message: {
+      jsonrpc: "2.0",
+      method: "notifications/cancelled",
+      params: { requestId, reason: "The client cancelled or went away." },
+    },
+  })
+    .then(({ reply }) => reply.body.cancel())
+    .catch((error: unknown) =>
+      getLogger().debug(
+        { err: error, server: channel.target.backend.slug },
+        "telling a backend to cancel failed",
+      ),
+    );
+}

@@ -1,0 +1,298 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { getEnv } from "../../env";
+import { getLogger } from "../../logger";
+import { getRedis } from "../../redis";
+import { exposeUri, resolveUri } from "../aggregated-names";
+import { answerBackendRequest } from "../answer-backend-request";
+import type { TBackendChannel } from "../backend-channel";
+import { endBackendSession } from "../end-backend-session";
+import { instanceEventsKey, ZInstanceEvent } from "../events/instance-events";
+import { getBackendCapabilities } from "../get-backend-capabilities";
+import type { TInstanceBackend } from "../get-instance-backends";
+import { isRecord } from "../is-record";
+import type { TJsonRpcMessage, TJsonRpcRequest } from "../json-rpc-schemas";
+import { JSON_RPC_ERROR, META } from "../mcp-protocol";
+import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
+import { McpRequestError } from "../mcp-request-error";
+import { openBackendSession } from "../open-backend-session";
+import { followLog } from "../relay/follow-log";
+import { resolveBackendChannel, resolveBackendTarget } from "../resolve-backend-channel";
+import { sendOnChannel } from "../send-on-channel";
+import { TUMIKI_SERVER_INFO } from "../server-info";
+import { acquireStreamSlot } from "./acquire-stream-slot";
+import { createEventStream } from "./create-event-stream";
+import { followBackendFeed } from "./follow-backend-feed";
+import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+
+// subscriptions/listen (2026-07-28, basic/patterns/subscriptions.mdx): one long-lived stream of the
+// change notifications the client opted into, each tagged with the subscription's id (the listen
+// request's id). Tumiki listens, for as long as the stream lives, to:
+// - each backend the token covers that offers what was asked: a 2026-07-28 backend on a listen stream
+//   of its own (its URIs in the filter); a 2025 backend on the GET stream of a backend session opened
+//   for this subscription alone (resources/subscribe sent for its URIs there), ended with it;
+// - the instance's change log (events/instance-events.ts), which carries changes seen in any app
+//   process (a 2025 backend's list change in some call's stream) and changes of the instance itself.
+// The acknowledgement, naming what Tumiki will honour, comes first, once every backend stream is
+// established (or has failed), so nothing the client asked for after it is missed. A backend stream
+// that breaks is opened again, and the client told to refresh that list, since changes may have been
+// missed meanwhile. The stream holds one of the user's stream slots (acquire-stream-slot.ts). On
+// Vercel, which ends a function at maxDuration, it ends gracefully before that (the listen result),
+// so the client knows to listen again.
+
+const ZFilter = z.object({
+  toolsListChanged: z.boolean().optional(),
+  promptsListChanged: z.boolean().optional(),
+  resourcesListChanged: z.boolean().optional(),
+  resourceSubscriptions: z.array(z.string().max(4096)).max(200).optional(),
+});
+
+const READY_TIMEOUT_MS = 5_000;
+/** Below the route's maxDuration (300 s) on Vercel. */
+const VERCEL_LIFETIME_MS = 290_000;
+/** The same list changing twice within this window reaches the client once. */
+const COALESCE_MS = 250;
+
+const LIST_OF_METHOD: Record<string, "tools" | "prompts" | "resources"> = {
+  "notifications/tools/list_changed": "tools",
+  "notifications/prompts/list_changed": "prompts",
+  "notifications/resources/list_changed": "resources",
+};
+const FILTER_FLAG = {
+  tools: "toolsListChanged",
+  prompts: "promptsListChanged",
+  resources: "resourcesListChanged",
+} as const;
+
+type TWatched = {
+  backend: TInstanceBackend;
+  channel: TBackendChannel;
+  capabilities: Record<string, unknown>;
+};
+
+export async function openListenStream({
+  ctx,
+  request,
+}: {
+  ctx: TMcpRequestContext;
+  request: TJsonRpcRequest;
+}): Promise<Response> {
+  const parsed = ZFilter.safeParse(request.params?.notifications ?? {});
+  if (!parsed.success) {
+    throw new McpRequestError("BAD_REQUEST", {
+      id: request.id,
+      rpcCode: JSON_RPC_ERROR.invalidParams,
+      inProtocol: true,
+      message:
+        "Invalid params: notifications must be a subscription filter (booleans and resourceSubscriptions).",
+    });
+  }
+  const wanted = parsed.data;
+  const subscriptionId = request.id;
+  const slot = await acquireStreamSlot({ userId: ctx.auth.userId, requestId: request.id });
+  const stream = createEventStream();
+  const stop = AbortSignal.any([
+    stream.closed,
+    ...(getEnv().VERCEL ? [AbortSignal.timeout(VERCEL_LIFETIME_MS)] : []),
+  ]);
+
+  // What each backend offers decides what Tumiki can honour; a backend that does not answer in time is
+  // left out of this stream.
+  const probe = AbortSignal.any([stop, AbortSignal.timeout(READY_TIMEOUT_MS)]);
+  const watched = (
+    await Promise.all(
+      backendsInScope(ctx).map(async (backend): Promise<TWatched | null> => {
+        try {
+          const channel = await resolveBackendChannel({
+            userId: ctx.auth.userId,
+            client: ctx.client,
+            backend,
+            signal: probe,
+          });
+          return { backend, channel, capabilities: await getBackendCapabilities({ channel, signal: probe }) };
+        } catch (error) {
+          getLogger().warn({ err: error, server: backend.slug }, "a backend was left out of a subscription");
+          return null;
+        }
+      }),
+    )
+  ).filter((entry): entry is TWatched => entry !== null);
+  const offers = (name: string) => watched.some(({ capabilities }) => isRecord(capabilities[name]));
+
+  const urisByServer = new Map<string, string[]>();
+  const acknowledgedUris: string[] = [];
+  for (const uri of wanted.resourceSubscriptions ?? []) {
+    const resolved = resolveUri(ctx.backends, uri);
+    const entry =
+      resolved && watched.find(({ backend }) => backend.mcpServerId === resolved.backend.mcpServerId);
+    if (!resolved || !entry || !isRecord(entry.capabilities.resources)) continue;
+    urisByServer.set(resolved.backend.mcpServerId, [
+      ...(urisByServer.get(resolved.backend.mcpServerId) ?? []),
+      resolved.name,
+    ]);
+    acknowledgedUris.push(uri);
+  }
+  const honoured: TSubscriptionFilter = {
+    ...(wanted.toolsListChanged ? { toolsListChanged: true } : {}),
+    ...(wanted.promptsListChanged && offers("prompts") ? { promptsListChanged: true } : {}),
+    ...(wanted.resourcesListChanged && offers("resources") ? { resourcesListChanged: true } : {}),
+    ...(acknowledgedUris.length > 0 ? { resourceSubscriptions: acknowledgedUris } : {}),
+  };
+
+  // Delivery: nothing before the acknowledgement; each list change once per window.
+  let acknowledged = false;
+  const lastListChange = new Map<string, number>();
+  const tagged = (method: string, params: Record<string, unknown> = {}) => {
+    const meta = isRecord(params._meta) ? { ...params._meta } : {};
+    delete meta[META.subscriptionId];
+    return {
+      jsonrpc: "2.0",
+      method,
+      params: { ...params, _meta: { ...meta, [META.subscriptionId]: subscriptionId } },
+    };
+  };
+  const early: ReturnType<typeof tagged>[] = [];
+  const deliver = (message: ReturnType<typeof tagged>) => {
+    if (acknowledged) stream.send(message);
+    else early.push(message);
+  };
+  const deliverListChange = (list: "tools" | "prompts" | "resources") => {
+    if (!honoured[FILTER_FLAG[list]]) return;
+    const now = Date.now();
+    if (now - (lastListChange.get(list) ?? 0) < COALESCE_MS) return;
+    lastListChange.set(list, now);
+    deliver(tagged(`notifications/${list}/list_changed`));
+  };
+  const deliverUpdate = (backend: TInstanceBackend, uri: string) => {
+    const exposed = exposeUri(ctx.backends, backend, uri);
+    if (honoured.resourceSubscriptions?.includes(exposed)) {
+      deliver(tagged("notifications/resources/updated", { uri: exposed }));
+    }
+  };
+  const onBackendMessage = (entry: TWatched) => (message: TJsonRpcMessage) => {
+    if (message.kind === "request") {
+      // A 2026-07-28 client can be asked for input only within a request of its own (mrtr.mdx).
+      answerBackendRequest({ channel: entry.channel, request: message.message });
+      return;
+    }
+    if (message.kind !== "notification") return;
+    const list = LIST_OF_METHOD[message.message.method];
+    if (list) deliverListChange(list);
+    const uri = message.message.params?.uri;
+    if (message.message.method === "notifications/resources/updated" && typeof uri === "string") {
+      deliverUpdate(entry.backend, uri);
+    }
+  };
+  const refreshAll = () => {
+    for (const list of ["tools", "prompts", "resources"] as const) deliverListChange(list);
+  };
+
+  const dedicatedSessions: TBackendChannel[] = [];
+  const feeds = watched.map((entry) => {
+    const uris = urisByServer.get(entry.backend.mcpServerId) ?? [];
+    if (entry.channel.era === "modern") {
+      const channel = entry.channel;
+      const filter: TSubscriptionFilter = {
+        ...(honoured.toolsListChanged ? { toolsListChanged: true } : {}),
+        ...(honoured.promptsListChanged ? { promptsListChanged: true } : {}),
+        ...(honoured.resourcesListChanged ? { resourcesListChanged: true } : {}),
+        ...(uris.length > 0 ? { resourceSubscriptions: uris } : {}),
+      };
+      if (Object.keys(filter).length === 0) return null;
+      return followBackendFeed({
+        server: entry.backend.slug,
+        open: () => openModernBackendFeed({ channel, filter, signal: stop }),
+        signal: stop,
+        onMessage: onBackendMessage(entry),
+        onReconnected: refreshAll,
+      });
+    }
+    // A 2025 backend: a session of this subscription's own, so its subscriptions end with the stream.
+    const target = {
+      ...resolveBackendTarget({ userId: ctx.auth.userId, client: ctx.client, backend: entry.backend }),
+      sessionKey: `l${randomBytes(16).toString("hex")}`,
+    };
+    let channel: TBackendChannel | null = null;
+    return followBackendFeed({
+      server: entry.backend.slug,
+      open: async (lastEventId) => {
+        if (!channel) {
+          const session = await openBackendSession({ target, signal: stop });
+          channel = { era: "legacy", target, session, authHeaders: entry.channel.authHeaders };
+          dedicatedSessions.push(channel);
+          for (const uri of uris) {
+            const { reply } = await sendOnChannel({
+              channel,
+              message: {
+                jsonrpc: "2.0",
+                id: `tumiki-subscribe-${randomBytes(8).toString("hex")}`,
+                method: "resources/subscribe",
+                params: { uri },
+              },
+              signal: stop,
+            });
+            await reply.body.cancel().catch(() => undefined);
+          }
+        }
+        return channel.era === "legacy"
+          ? openLegacyBackendFeed({ channel, lastEventId, signal: stop })
+          : null;
+      },
+      signal: stop,
+      onMessage: onBackendMessage(entry),
+      onReconnected: refreshAll,
+    });
+  });
+
+  const followInstance = async () => {
+    const key = instanceEventsKey(ctx.instanceId);
+    const after = await getRedis().lastLogId(key);
+    for await (const entry of followLog(key, after, stop)) {
+      const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
+      if (!event.success) continue;
+      const backend = ctx.backends.find((candidate) => candidate.mcpServerId === event.data.serverId);
+      if (event.data.type === "list_changed") deliverListChange(event.data.list);
+      else if (backend) deliverUpdate(backend, event.data.uri);
+    }
+  };
+
+  const lifetime = async () => {
+    const instanceFollower = followInstance().catch((error: unknown) => {
+      if (!stop.aborted) getLogger().warn({ err: error }, "following an instance's changes failed");
+    });
+    await Promise.race([
+      Promise.all(feeds.map((feed) => feed?.ready)),
+      new Promise((resolve) => setTimeout(resolve, READY_TIMEOUT_MS).unref?.()),
+    ]);
+    stream.send(tagged("notifications/subscriptions/acknowledged", { notifications: honoured }));
+    acknowledged = true;
+    for (const message of early.splice(0)) stream.send(message);
+    await new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      else stop.addEventListener("abort", () => resolve(), { once: true });
+    });
+    if (!stream.closed.aborted) {
+      // Ended by Tumiki (its deadline), not the client: the listen result says it ended on purpose.
+      stream.send({
+        jsonrpc: "2.0",
+        id: subscriptionId,
+        result: {
+          resultType: "complete",
+          _meta: { [META.subscriptionId]: subscriptionId, [META.serverInfo]: TUMIKI_SERVER_INFO },
+        },
+      });
+      stream.close();
+    }
+    await instanceFollower;
+  };
+  ctx.waitUntil(
+    lifetime()
+      .catch((error: unknown) => getLogger().error({ err: error }, "a subscription stream failed"))
+      .finally(async () => {
+        stream.close();
+        await slot.release();
+        await Promise.all(dedicatedSessions.map((channel) => endBackendSession({ channel })));
+      }),
+  );
+  return stream.response;
+}

@@ -1,0 +1,241 @@
+import { randomBytes } from "node:crypto";
+import { getEnv } from "../../env";
+import { getLogger } from "../../logger";
+import { getRedis } from "../../redis";
+import { exposeUri } from "../aggregated-names";
+import { answerBackendRequest } from "../answer-backend-request";
+import type { TBackendChannel } from "../backend-channel";
+import { instanceEventsKey, ZInstanceEvent } from "../events/instance-events";
+import { sessionControlKey, ZSessionControl } from "../events/session-control";
+import { readSessionSubscriptions } from "../events/session-subscriptions";
+import { getBackendCapabilities } from "../get-backend-capabilities";
+import type { TInstanceBackend } from "../get-instance-backends";
+import { toAnswerableInput } from "../input/input-request";
+import { mintRelayedRequestId } from "../input/relayed-request-id";
+import { isRecord } from "../is-record";
+import type { TJsonRpcMessage } from "../json-rpc-schemas";
+import { META } from "../mcp-protocol";
+import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
+import { mcpSessionKey } from "../mcp-session-schemas";
+import { RETRY_MS } from "../relay/client-reply";
+import { followLog } from "../relay/follow-log";
+import { sessionEventId, sessionEventsKey, sessionStreamOwnerKey } from "../relay/stream-log-keys";
+import { resolveBackendChannel } from "../resolve-backend-channel";
+import { acquireStreamSlot } from "./acquire-stream-slot";
+import { createEventStream } from "./create-event-stream";
+import { followBackendFeed } from "./follow-backend-feed";
+import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+
+// A 2025 session's standing GET stream: what its servers say outside any request reaches the client
+// here, from whichever app process holds the stream. Its producers write to the session's event log in
+// Redis, and the stream sends the log as it grows, each event with its log id, so a client that
+// reconnects with Last-Event-ID gets what it missed (MCP 2025-11-25 resumability) from any process:
+// - each 2025 backend session of this Tumiki session, on its own GET stream: notifications, and
+//   requests for the client (roots/list after a roots change, say), relayed with ids that say where
+//   the answer goes (relayed-request-id.ts);
+// - each 2026-07-28 backend on a subscriptions/listen stream: its list changes, and updates of the
+//   resources this session subscribed to (reopened when the session's subscriptions change);
+// - the instance's change log: changes seen in other processes, and of the instance itself; resource
+//   updates only for resources this session subscribed to.
+// One stream per session: a newer GET takes over, and an older one ends at its next heartbeat. The
+// stream ends when the session does, and, on Vercel, before the function's maxDuration (the client
+// reconnects after `retry`, from its last event).
+
+const EVENTS_MAX = 1_000;
+const EVENTS_TTL_MS = 10 * 60 * 1000;
+const OWNER_TTL_MS = 45_000;
+const HEARTBEAT_MS = 15_000;
+const VERCEL_LIFETIME_MS = 290_000;
+
+type TFeed = { backend: TInstanceBackend; restart?: () => void };
+
+export async function openSessionStream({
+  ctx,
+  lastLogId,
+}: {
+  ctx: TMcpRequestContext;
+  /** Resume after this entry of the session's event log (the client's Last-Event-ID). */
+  lastLogId: string | null;
+}): Promise<Response> {
+  if (ctx.client.era !== "legacy") throw new Error("a session stream serves 2025 clients only");
+  const client = ctx.client;
+  const sessionKey = client.handle.key;
+  const redis = getRedis();
+  const slot = await acquireStreamSlot({ userId: ctx.auth.userId });
+  const owner = randomBytes(12).toString("base64url");
+  await redis.set(sessionStreamOwnerKey(sessionKey), owner, { px: OWNER_TTL_MS });
+
+  const stream = createEventStream();
+  const ended = new AbortController();
+  const stop = AbortSignal.any([
+    stream.closed,
+    ended.signal,
+    ...(getEnv().VERCEL ? [AbortSignal.timeout(VERCEL_LIFETIME_MS)] : []),
+  ]);
+  const eventsKey = sessionEventsKey(sessionKey);
+  const startAfter = lastLogId ?? (await redis.lastLogId(eventsKey));
+  stream.prime(sessionEventId(startAfter), RETRY_MS);
+
+  const produce = async (message: unknown) => {
+    if (stop.aborted) return;
+    await redis.appendLog(eventsKey, JSON.stringify(message), { maxLen: EVENTS_MAX, ttlMs: EVENTS_TTL_MS });
+  };
+  const notify = (method: string, params?: Record<string, unknown>) =>
+    produce({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
+
+  const isSubscribed = async (backend: TInstanceBackend, uri: string) =>
+    (await readSessionSubscriptions(sessionKey)).get(backend.mcpServerId)?.has(uri) ?? false;
+
+  const onBackendMessage =
+    (backend: TInstanceBackend, channel: TBackendChannel) => async (message: TJsonRpcMessage) => {
+      if (message.kind === "request") {
+        const input =
+          channel.era === "legacy" ? toAnswerableInput(client.capabilities, message.message) : null;
+        if (!input) {
+          answerBackendRequest({ channel, request: message.message });
+          return;
+        }
+        const id = mintRelayedRequestId({
+          userId: ctx.auth.userId,
+          sessionKey,
+          ref: { kind: "relay", serverId: backend.mcpServerId, backendId: message.message.id },
+        });
+        await produce({ jsonrpc: "2.0", id, method: message.message.method, params: message.message.params });
+        return;
+      }
+      if (message.kind !== "notification") return;
+      const { method } = message.message;
+      const params = { ...message.message.params };
+      if (method === "notifications/subscriptions/acknowledged") return;
+      if (isRecord(params._meta)) {
+        const { [META.subscriptionId]: _listenId, ...meta } = params._meta;
+        params._meta = meta;
+        if (Object.keys(meta).length === 0) delete params._meta;
+      }
+      if (method === "notifications/resources/updated" && typeof params.uri === "string") {
+        params.uri = exposeUri(ctx.backends, backend, params.uri);
+      }
+      await notify(method, params);
+    };
+
+  const startFeed = async (backend: TInstanceBackend): Promise<TFeed | null> => {
+    const channel = await resolveBackendChannel({ userId: ctx.auth.userId, client, backend, signal: stop });
+    if (channel.era === "legacy") {
+      if (!channel.session.sessionId) return null;
+      followBackendFeed({
+        server: backend.slug,
+        open: (lastEventId) => openLegacyBackendFeed({ channel, lastEventId, signal: stop }),
+        signal: stop,
+        onMessage: onBackendMessage(backend, channel),
+      });
+      return { backend };
+    }
+    // A 2026-07-28 backend: a listen stream whose filter follows the session's subscriptions.
+    const capabilities = await getBackendCapabilities({ channel, signal: stop });
+    let current = new AbortController();
+    const listen = () => {
+      const feedStop = AbortSignal.any([stop, current.signal]);
+      followBackendFeed({
+        server: backend.slug,
+        open: async () => {
+          const uris = [...((await readSessionSubscriptions(sessionKey)).get(backend.mcpServerId) ?? [])];
+          const offers = (name: string) => isRecord(capabilities[name]);
+          const filter: TSubscriptionFilter = {
+            ...(offers("tools") ? { toolsListChanged: true } : {}),
+            ...(offers("prompts") ? { promptsListChanged: true } : {}),
+            ...(offers("resources") ? { resourcesListChanged: true } : {}),
+            ...(uris.length > 0 ? { resourceSubscriptions: uris } : {}),
+          };
+          return openModernBackendFeed({ channel, filter, signal: feedStop });
+        },
+        signal: feedStop,
+        onMessage: onBackendMessage(backend, channel),
+      });
+    };
+    listen();
+    return {
+      backend,
+      restart: () => {
+        current.abort();
+        current = new AbortController();
+        listen();
+      },
+    };
+  };
+
+  const run = async () => {
+    const feeds = (
+      await Promise.all(
+        backendsInScope(ctx).map((backend) =>
+          startFeed(backend).catch((error: unknown) => {
+            getLogger().warn(
+              { err: error, server: backend.slug },
+              "a backend's notifications are not followed",
+            );
+            return null;
+          }),
+        ),
+      )
+    ).filter((feed): feed is TFeed => feed !== null);
+
+    const followInstance = async () => {
+      const key = instanceEventsKey(ctx.instanceId);
+      for await (const entry of followLog(key, await redis.lastLogId(key), stop)) {
+        const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
+        if (!event.success) continue;
+        if (event.data.type === "list_changed") {
+          await notify(`notifications/${event.data.list}/list_changed`);
+          continue;
+        }
+        const { serverId, uri } = event.data;
+        const backend = ctx.backends.find((candidate) => candidate.mcpServerId === serverId);
+        if (backend && (await isSubscribed(backend, uri))) {
+          await notify("notifications/resources/updated", { uri: exposeUri(ctx.backends, backend, uri) });
+        }
+      }
+    };
+    const followControl = async () => {
+      const key = sessionControlKey(sessionKey);
+      for await (const entry of followLog(key, await redis.lastLogId(key), stop)) {
+        const control = ZSessionControl.safeParse(JSON.parse(entry.value));
+        if (control.success && control.data.type === "subscriptions_changed") {
+          for (const feed of feeds) feed.restart?.();
+        }
+      }
+    };
+    const heartbeat = setInterval(async () => {
+      try {
+        const [holder, session] = await Promise.all([
+          redis.get(sessionStreamOwnerKey(sessionKey)),
+          redis.get(mcpSessionKey(sessionKey)),
+        ]);
+        if (holder !== owner || session === null) ended.abort();
+        else await redis.pexpire(sessionStreamOwnerKey(sessionKey), OWNER_TTL_MS);
+      } catch (error) {
+        getLogger().warn({ err: error }, "a session stream's heartbeat failed");
+      }
+    }, HEARTBEAT_MS);
+    heartbeat.unref?.();
+
+    const background = [followInstance(), followControl()].map((work) =>
+      work.catch((error: unknown) => {
+        if (!stop.aborted) getLogger().warn({ err: error }, "a session stream's follower failed");
+      }),
+    );
+    try {
+      for await (const entry of followLog(eventsKey, startAfter, stop)) {
+        stream.send(JSON.parse(entry.value), sessionEventId(entry.id));
+      }
+    } catch {
+      // Ended: the client went away, the session ended or another stream took over, or the deadline.
+    } finally {
+      clearInterval(heartbeat);
+      stream.close();
+      await Promise.all(background);
+      await redis.deleteIfEquals(sessionStreamOwnerKey(sessionKey), owner).catch(() => undefined);
+      await slot.release();
+    }
+  };
+  ctx.waitUntil(run());
+  return stream.response;
+}

@@ -1,0 +1,55 @@
+import { getRedis } from "../../redis";
+import type { TMcpSessionHandle } from "../mcp-session-schemas";
+import { RETRY_MS, STREAM_LOG_TTL_MS, type TStreamLogEntry } from "../relay/client-reply";
+import { followLog } from "../relay/follow-log";
+import { callEventId, streamLogKey, streamResumedKey } from "../relay/stream-log-keys";
+import { createEventStream } from "./create-event-stream";
+
+// A 2025 client resumes the stream of a call it dropped (GET with Last-Event-ID `c.<stream>.<n>`,
+// MCP 2025-11-25 resumability), at any app process: the process that runs the call wrote everything
+// from the last events the client may have missed onwards to the stream's log (relay/client-reply.ts).
+// This replays what came after event n and follows the log until the call's last message. The log is
+// found under the client's own session: a Last-Event-ID can never reach another session's stream.
+// Marking the stream resumed keeps the call from being abandoned.
+
+/** How long a resumed stream waits for its first event: the dropped call may be writing it just now. */
+const FIRST_EVENT_TIMEOUT_MS = 10_000;
+/** Below the route's maxDuration (300 s). */
+const DEADLINE_MS = 290_000;
+
+export async function resumeCallStream({
+  handle,
+  streamId,
+  after,
+}: {
+  handle: TMcpSessionHandle;
+  streamId: string;
+  after: number;
+}): Promise<Response> {
+  const logKey = streamLogKey(handle.key, streamId);
+  await getRedis().set(streamResumedKey(handle.key, streamId), "1", { px: STREAM_LOG_TTL_MS });
+  const stream = createEventStream();
+  stream.prime(callEventId(streamId, after), RETRY_MS);
+  const run = async () => {
+    const signal = AbortSignal.any([stream.closed, AbortSignal.timeout(DEADLINE_MS)]);
+    const quiet = new AbortController();
+    const firstEventDeadline = setTimeout(() => quiet.abort(), FIRST_EVENT_TIMEOUT_MS);
+    try {
+      for await (const entry of followLog(logKey, "0", AbortSignal.any([signal, quiet.signal]))) {
+        clearTimeout(firstEventDeadline);
+        const item = JSON.parse(entry.value) as TStreamLogEntry;
+        if (item.seq <= after) continue;
+        stream.send(item.message, callEventId(streamId, item.seq));
+        if (item.final) return;
+      }
+    } catch {
+      // The client went away, the deadline passed, or nothing of this stream was ever kept: the stream
+      // ends; the client may resume again from its last event.
+    } finally {
+      clearTimeout(firstEventDeadline);
+      stream.close();
+    }
+  };
+  void run();
+  return stream.response;
+}
