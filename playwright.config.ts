@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { demoBackendPort } from "./e2e/support/demo-backend";
+import { modernBackendHostPort } from "./e2e/support/modern-backend";
 import { SECOND_APP_LOCAL_PORT, startsSecondAppLocally } from "./e2e/support/second-app";
 import { ensureTestTls } from "./e2e/support/test-tls";
 
@@ -30,10 +31,11 @@ export const e2eOidcEnv = {
 
 /** Settings of the app under test that the specs rely on besides e2eOidcEnv; .ci/run exports the same. */
 export const e2eAppEnv = {
-  // The CIMD host's certificate is self-signed, and it and the demo backend listen on loopback: the app
-  // trusts both for the tests only (production has neither setting).
+  // The CIMD host's certificate is self-signed, and it, the demo backend and the 2026-07-28 backend that
+  // e2e/proxy/protocol-eras.spec.ts starts listen on loopback: the app trusts them for the tests only
+  // (production has neither setting).
   NODE_EXTRA_CA_CERTS: ensureTestTls().certPath,
-  OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort},localhost:${demoBackendPort}`,
+  OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort},localhost:${demoBackendPort},${modernBackendHostPort}`,
   // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
   TRUSTED_PROXY_HOPS: "1",
 };

@@ -21,21 +21,35 @@ console.log(
     ? "[test] database tests: PostgreSQL from DATABASE_URL (a fresh schema per file)"
     : "[test] database tests: embedded PGlite (DATABASE_URL not set)",
 );
+/** Names the tests of a project that cannot run here (listing only collects them; nothing connects). */
+function listNotRun(project: string, why: string, hint: string) {
+  const listed = spawnSync(process.execPath, [vitest, "list", "--project", project, "--json"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, REDIS_URL: process.env.REDIS_URL ?? "redis://not-connected.invalid:6379" },
+  });
+  const notRun = JSON.parse(listed.stdout || "[]") as { name: string; file: string }[];
+  console.log(`[test] ${why}: ${notRun.length} tests were NOT run:`);
+  for (const test of notRun)
+    console.log(`[test]   not run: ${path.relative(root, test.file)} > ${test.name}`);
+  console.log(`[test] ${hint}`);
+}
+
 if (process.env.REDIS_URL) {
   projects.push("redis");
   console.log("[test] Redis tests: REDIS_URL");
 } else {
-  // Listing only collects the tests; the placeholder URL is never connected to.
-  const listed = spawnSync(process.execPath, [vitest, "list", "--project", "redis", "--json"], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, REDIS_URL: "redis://not-connected.invalid:6379" },
-  });
-  const notRun = JSON.parse(listed.stdout || "[]") as { name: string; file: string }[];
-  console.log(`[test] REDIS_URL not set: ${notRun.length} tests need a Redis server and were NOT run:`);
-  for (const test of notRun)
-    console.log(`[test]   not run: ${path.relative(root, test.file)} > ${test.name}`);
-  console.log("[test] run them with REDIS_URL=redis://127.0.0.1:6379 npm test");
+  listNotRun("redis", "REDIS_URL not set (they need a Redis server)", "run them with REDIS_URL=redis://127.0.0.1:6379 npm test");
+}
+if (process.env.REDIS_URL && process.env.DATABASE_URL) {
+  projects.push("services");
+  console.log("[test] multi-process tests: DATABASE_URL and REDIS_URL");
+} else {
+  listNotRun(
+    "services",
+    "DATABASE_URL or REDIS_URL not set (several Tumiki processes share only PostgreSQL and Redis)",
+    "run them with DATABASE_URL=postgresql://… and REDIS_URL=redis://… npm test",
+  );
 }
 
 mkdirSync(path.dirname(resultsFile), { recursive: true });

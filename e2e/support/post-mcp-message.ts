@@ -13,7 +13,7 @@ export type TJsonRpcMessage = {
 
 export type TMcpPostAnswer = { status: number; headers: Headers; messages: TJsonRpcMessage[] };
 
-function parseSseMessages(text: string): TJsonRpcMessage[] {
+export function parseSseMessages(text: string): TJsonRpcMessage[] {
   return text
     .split(/\r?\n\r?\n/)
     .map((event) =>

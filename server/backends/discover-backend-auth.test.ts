@@ -59,19 +59,52 @@ async function discoveryError(url = mcpUrl): Promise<BackendDiscoveryError> {
 const paths = (host: TMetadataHost) => host.requests.map((request) => `${request.method} ${request.path}`);
 
 describe("discoverBackendAuth", () => {
-  it("finds no authentication when the server answers initialize", async () => {
-    mcp.route("/mcp", { json: { jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-11-25" } } }, "POST");
+  it("finds no authentication when a 2026-07-28 server answers server/discover", async () => {
+    mcp.route(
+      "/mcp",
+      { json: { jsonrpc: "2.0", id: 1, result: { supportedVersions: ["2026-07-28"] } } },
+      "POST",
+    );
 
     const discovery = await discoverBackendAuth({ url: mcpUrl });
 
     expect(discovery).toEqual({ serverUrl: mcpUrl, authType: "NONE", scopes: [], registrationOptions: [] });
+    expect(mcp.requests).toHaveLength(1);
     const [probe] = mcp.requests;
     expect(probe?.method).toBe("POST");
     expect(probe?.headers.accept).toBe("application/json, text/event-stream");
     expect(probe?.headers["content-type"]).toBe("application/json");
-    expect(probe?.headers["mcp-protocol-version"]).toBe("2025-11-25");
-    expect(JSON.parse(probe?.body ?? "{}")).toMatchObject({ jsonrpc: "2.0", method: "initialize" });
-    expect(mcp.requests).toHaveLength(1);
+    expect(probe?.headers["mcp-protocol-version"]).toBe("2026-07-28");
+    expect(probe?.headers["mcp-method"]).toBe("server/discover");
+    expect(JSON.parse(probe?.body ?? "{}")).toMatchObject({ jsonrpc: "2.0", method: "server/discover" });
+  });
+
+  it("finds no authentication when a 2025 server refuses server/discover but answers initialize", async () => {
+    // A 2025 server with sessions refuses anything but initialize without one (400, -32000).
+    mcp.route(
+      "/mcp",
+      (request) =>
+        JSON.parse(request.body).method === "initialize"
+          ? { json: { jsonrpc: "2.0", id: 1, result: { protocolVersion: "2025-11-25" } } }
+          : {
+              status: 400,
+              json: {
+                jsonrpc: "2.0",
+                id: null,
+                error: { code: -32000, message: "Bad Request: No valid session ID provided" },
+              },
+            },
+      "POST",
+    );
+
+    const discovery = await discoverBackendAuth({ url: mcpUrl });
+
+    expect(discovery).toEqual({ serverUrl: mcpUrl, authType: "NONE", scopes: [], registrationOptions: [] });
+    expect(mcp.requests.map((request) => JSON.parse(request.body).method)).toEqual([
+      "server/discover",
+      "initialize",
+    ]);
+    expect(mcp.requests[1]?.headers["mcp-protocol-version"]).toBe("2025-11-25");
   });
 
   it("follows resource_metadata from the 401 to the authorization server", async () => {

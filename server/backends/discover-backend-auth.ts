@@ -1,18 +1,19 @@
 import { assertOutboundUrl } from "../net/assert-outbound-url";
 import { OutboundFetchError } from "../net/outbound-fetch-error";
-import { safeFetch, type TSafeFetchResponse } from "../net/safe-fetch";
+import type { TSafeFetchResponse } from "../net/safe-fetch";
 import { BackendDiscoveryError } from "./backend-discovery-error";
 import type { TBackendAuthorizationServer, TBackendDiscovery } from "./backend-schemas";
-import { buildMcpInitializeRequest } from "./build-mcp-initialize-request";
 import {
   DEFAULT_TOKEN_ENDPOINT_AUTH_METHODS,
   fetchAuthorizationServerMetadata,
 } from "./fetch-authorization-server-metadata";
 import { fetchProtectedResourceMetadata } from "./fetch-protected-resource-metadata";
 import { parseWwwAuthenticate } from "./parse-www-authenticate";
+import { probeMcpEndpoint } from "./probe-mcp-endpoint";
 
-// How Tumiki authenticates to a backend MCP server, found the way the MCP 2025-11-25 spec tells clients:
-// 1. POST an `initialize` without a token. A 2xx means the server needs no authentication.
+// How Tumiki authenticates to a backend MCP server, found the way the MCP spec tells clients:
+// 1. Probe it without a token (probe-mcp-endpoint.ts: `server/discover`, then `initialize` for a server
+//    of an earlier revision). A 2xx means the server needs no authentication.
 // 2. A 401: read the Bearer challenge's `resource_metadata` and `scope`, then the RFC 9728 metadata
 //    (fetch-protected-resource-metadata.ts), then its first authorization server's RFC 8414 / OpenID
 //    metadata (fetch-authorization-server-metadata.ts). Both documents are checked before anything is
@@ -42,7 +43,7 @@ async function probeServer(url: string, signal: AbortSignal | undefined): Promis
   try {
     // The URL entered must be the endpoint itself: after a redirect, the resource Tumiki would ask
     // tokens for would no longer be the URL it stores.
-    return await safeFetch(buildMcpInitializeRequest({ url, signal }));
+    return await probeMcpEndpoint({ url, signal });
   } catch (error) {
     if (!(error instanceof OutboundFetchError)) throw error;
     const userMessage =
@@ -61,8 +62,8 @@ async function probeServer(url: string, signal: AbortSignal | undefined): Promis
 function unexpectedStatus(status: number): BackendDiscoveryError {
   const userMessage =
     status >= 500
-      ? `The server answered HTTP ${status} (a server error) to an MCP initialize request. Try again later.`
-      : `The server answered HTTP ${status} to an MCP initialize request. Check that the URL is the server's MCP endpoint (Streamable HTTP).`;
+      ? `The server answered HTTP ${status} (a server error) to MCP's opening requests. Try again later.`
+      : `The server answered HTTP ${status} to MCP's opening requests (server/discover, initialize). Check that the URL is the server's MCP endpoint (Streamable HTTP).`;
   return new BackendDiscoveryError(status >= 500 ? "server_unreachable" : "unexpected_status", {
     message: `probe answered HTTP ${status}`,
     userMessage,

@@ -1,4 +1,4 @@
-import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "./mcp-protocol";
+import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 
 // Browser-based MCP clients (an inspector on an allowed origin, MCP_ALLOWED_ORIGINS) read answers
 // only with CORS: the allowed origin is echoed (never `*`: the endpoint takes credentials), and the

@@ -2,7 +2,7 @@ import { getLogger } from "../logger";
 import type { TBackendChannel } from "./backend-channel";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { frameForBackend } from "./frame-for-backend";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { postToBackend } from "./post-to-backend";
 
 // A legacy backend's request that no client will answer: one sent inside the stream of a request

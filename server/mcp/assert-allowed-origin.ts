@@ -1,5 +1,5 @@
 import { getEnv } from "../env";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
 // DNS-rebinding defence of the MCP endpoint (MCP 2025-11-25 transports, "Security Warning"): a browser

@@ -5,7 +5,7 @@ import { BackendUnavailableError } from "./backend-unavailable-error";
 import { buildReAuthAnswer } from "./build-re-auth-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TRequestId } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 
 // What the client gets when a routed request could not be answered by its backend. Only that server is
 // affected: a tool call gets a tool result with isError (the model reads it and carries on with other

@@ -4,7 +4,7 @@ import { resolveName } from "./aggregated-names";
 import { auditToolCall } from "./audit-tool-call";
 import { forwardRequest } from "./forward-request";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 

@@ -9,7 +9,7 @@ import {
   META,
   MODERN_VERSION,
   NAMED_METHODS,
-} from "./mcp-protocol";
+} from "../protocol/mcp-protocol";
 import { encodeHeaderValue } from "./modern/header-value-codec";
 
 // A message as the backend's era wants it on the wire. Legacy (2025): the session's headers, and no

@@ -6,7 +6,7 @@ import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import { listFromBackends } from "./list-from-backends";
-import { JSON_RPC_ERROR, LOG_LEVELS } from "./mcp-protocol";
+import { JSON_RPC_ERROR, LOG_LEVELS } from "../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { buildDiscoverResult } from "./modern/build-discover-result";

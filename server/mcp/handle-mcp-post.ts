@@ -9,7 +9,7 @@ import { handleClientNotification } from "./handle-client-notification";
 import { handleClientRequest } from "./handle-client-request";
 import { deliverClientAnswer } from "./input/deliver-client-answer";
 import type { TJsonRpcMessage, TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "./mcp-protocol";
+import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { assertModernHeaders } from "./modern/assert-modern-headers";

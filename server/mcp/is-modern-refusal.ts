@@ -1,5 +1,5 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
-import { JSON_RPC_ERROR, MODERN_ERROR_CODES } from "./mcp-protocol";
+import { JSON_RPC_ERROR, MODERN_ERROR_CODES } from "../protocol/mcp-protocol";
 
 // Whether a backend's refusal of a legacy request reads like a 2026-07-28-only server's (versioning.mdx,
 // "Backward Compatibility"): a 4xx whose body is a JSON-RPC error a modern server uses for traffic of

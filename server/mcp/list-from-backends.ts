@@ -6,7 +6,7 @@ import { readBackendDiscover } from "./backend-discover-store";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { isRecord } from "./is-record";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { readBackendResponse } from "./read-backend-response";
 import { resolveBackendChannel } from "./resolve-backend-channel";

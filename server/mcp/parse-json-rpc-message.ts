@@ -4,7 +4,7 @@ import {
   ZJsonRpcRequest,
   ZJsonRpcResponse,
 } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
 // One POST body → one JSON-RPC message, or the JSON-RPC error the spec prescribes: -32700 for text that

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { TBackendChannel } from "./backend-channel";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { classifyBackendMessage } from "./classify-backend-message";
-import { MODERN_VERSION } from "./mcp-protocol";
+import { MODERN_VERSION } from "../protocol/mcp-protocol";
 import { readSseMessages } from "./read-sse-messages";
 import { sendOnChannel } from "./send-on-channel";
 

@@ -3,7 +3,7 @@ import { resolveName, resolveUri } from "./aggregated-names";
 import { forwardRequest } from "./forward-request";
 import { isRecord } from "./is-record";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 

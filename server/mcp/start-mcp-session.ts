@@ -5,7 +5,7 @@ import { createMcpSession } from "./create-mcp-session";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { isLegacyVersion, JSON_RPC_ERROR, LATEST_VERSION, MCP_SESSION_HEADER } from "./mcp-protocol";
+import { isLegacyVersion, JSON_RPC_ERROR, LATEST_VERSION, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 

@@ -9,7 +9,7 @@ import { forwardRequest } from "./forward-request";
 import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "./mcp-protocol";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { resolveBackendChannel } from "./resolve-backend-channel";

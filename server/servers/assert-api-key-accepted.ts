@@ -1,4 +1,4 @@
-import { buildMcpInitializeRequest } from "../backends/build-mcp-initialize-request";
+import { probeMcpEndpoint } from "../backends/probe-mcp-endpoint";
 import { AppError } from "../errors";
 import { getLogger } from "../logger";
 import { safeFetch } from "../net/safe-fetch";
@@ -17,9 +17,10 @@ function refuse(reason: string, userMessage: string): never {
 }
 
 /**
- * Sends the server an MCP `initialize` carrying the key and throws an AppError (with a userMessage
- * saying what to fix) unless it answers 2xx. Redirects are refused: the key would follow them to
- * another host, and safeFetch strips only the standard credential headers on the way.
+ * Probes the server with the key (probe-mcp-endpoint.ts: `server/discover`, then `initialize` for a
+ * server of an earlier revision) and throws an AppError (with a userMessage saying what to fix) unless
+ * it answers 2xx. Redirects are refused: the key would follow them to another host, and safeFetch
+ * strips only the standard credential headers on the way.
  */
 export async function assertApiKeyAccepted({
   url,
@@ -27,11 +28,9 @@ export async function assertApiKeyAccepted({
   apiKey,
   signal,
 }: TAssertApiKeyAcceptedOptions): Promise<void> {
-  // A server that checks keys checks them on `initialize`, so a wrong key is caught when it is entered
-  // rather than at the first tool call.
-  const response = await safeFetch(
-    buildMcpInitializeRequest({ url, headers: { [headerName]: apiKey }, signal }),
-  );
+  // A server that checks keys checks them on its opening request, so a wrong key is caught when it is
+  // entered rather than at the first tool call.
+  const response = await probeMcpEndpoint({ url, headers: { [headerName]: apiKey }, signal });
   const { status } = response;
   if (status === 401 || status === 403) {
     refuse(`status ${status}`, "The server refused this API key. Check the key and the header name.");
@@ -45,8 +44,8 @@ export async function assertApiKeyAccepted({
   if (status < 200 || status >= 300) {
     refuse(`status ${status}`, `The server answered with HTTP ${status}. Check the URL and try again.`);
   }
-  // A server that opened a session for this check would keep it until it expires: end it politely.
-  const sessionId = response.headers.get("mcp-session-id");
+  // A 2025 server that opened a session for this check would keep it until it expires: end it politely.
+  const sessionId = response.answered === "initialize" ? response.headers.get("mcp-session-id") : null;
   if (sessionId) {
     await safeFetch({
       url,

@@ -12,6 +12,7 @@ import { AppError, RateLimitError } from "../errors";
 import { createInstance } from "../instances/create-instance";
 import { setInstanceConnections } from "../instances/set-instance-connections";
 import { RATE_LIMIT_POLICIES } from "../rate-limit/rate-limit-policies";
+import { startModernBackend, type TModernBackend } from "../testing/start-modern-backend";
 import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { addServer } from "./add-server";
 import { checkServer } from "./check-server";
@@ -39,14 +40,18 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 
 // A small stand-in for the MCP servers a user adds, on a free port:
 // - /open answers `initialize` to anyone (no authentication);
-// - /keyed wants `X-API-Key: right-key`, refuses others with a non-Bearer challenge, and opens a session
-//   whose DELETE it counts;
+// - /keyed wants `X-API-Key: right-key`, refuses others with a non-Bearer challenge, and, like a 2025
+//   server with sessions, answers only `initialize` without a session (400 otherwise), opening a
+//   session whose DELETE it counts;
 // - /broken-oauth is OAuth-protected, but its authorization server's registration endpoint fails.
 const API_KEY = "right-key";
 const fake = { probes: { open: 0, keyed: 0 }, sessionDeletes: 0, registrations: 0, keysSeen: [] as string[] };
 let fakeServer: Server;
 let fakeOrigin = "";
 let demo: TDemoBackend;
+/** A 2026-07-28-only server (it refuses `initialize`), with an API key and without. */
+let modernKeyed: TModernBackend;
+let modernOpen: TModernBackend;
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   res.writeHead(status, { "content-type": "application/json", ...headers });
@@ -58,6 +63,14 @@ const initializeResult = {
   id: 1,
   result: { protocolVersion: "2025-11-25", capabilities: {}, serverInfo: { name: "fake", version: "1" } },
 };
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
+}
 
 function handleFake(req: IncomingMessage, res: ServerResponse) {
   const path = new URL(req.url ?? "/", fakeOrigin).pathname;
@@ -75,7 +88,15 @@ function handleFake(req: IncomingMessage, res: ServerResponse) {
     if (typeof key === "string") fake.keysSeen.push(key);
     if (key !== API_KEY)
       return sendJson(res, 401, { error: "bad key" }, { "www-authenticate": 'ApiKey realm="fake"' });
-    return sendJson(res, 200, initializeResult, { "mcp-session-id": "session-1" });
+    return readBody(req).then((body) =>
+      JSON.parse(body).method === "initialize"
+        ? sendJson(res, 200, initializeResult, { "mcp-session-id": "session-1" })
+        : sendJson(res, 400, {
+            jsonrpc: "2.0",
+            id: null,
+            error: { code: -32000, message: "Bad Request: No valid session ID provided" },
+          }),
+    );
   }
   if (path === "/broken-oauth") {
     return sendJson(
@@ -137,14 +158,19 @@ beforeAll(async () => {
   fakeOrigin = `http://localhost:${fakePort}`;
   demo = await startDemoBackend({ port: 0 });
   const demoPort = new URL(demo.origin).port;
+  modernKeyed = await startModernBackend({ legacy: "reject", apiKey: API_KEY });
+  modernOpen = await startModernBackend({ legacy: "reject" });
   process.env.OUTBOUND_ALLOWED_PRIVATE_HOSTS = [fakePort, demoPort]
     .flatMap((port) => [`localhost:${port}`, `127.0.0.1:${port}`])
+    .concat([modernKeyed.hostPort, modernOpen.hostPort])
     .join(",");
   resetEnvCache();
 });
 
 afterAll(async () => {
   await demo?.close();
+  await modernKeyed?.close();
+  await modernOpen?.close();
   await new Promise((resolve) => fakeServer?.close(resolve));
 });
 
@@ -335,6 +361,43 @@ describe("addServer with an API key", () => {
     );
     expect(error).toBeInstanceOf(ZodError);
     expect(fake.probes.keyed).toBe(probes);
+  });
+});
+
+describe("a server that speaks only MCP 2026-07-28 (it refuses initialize)", () => {
+  it("is found to need no authentication, by server/discover", async () => {
+    const user = await createUser();
+    modernOpen.clear();
+    await expect(checkServer({ userId: user.id, url: modernOpen.mcpUrl })).resolves.toMatchObject({
+      kind: "discovered",
+      discovery: { authType: "NONE" },
+    });
+    expect(modernOpen.requests().map((request) => request.rpcMethod)).toEqual(["server/discover"]);
+  });
+
+  it("has its API key checked by server/discover, and a wrong key refused", async () => {
+    const user = await createUser();
+    modernKeyed.clear();
+    const added = await addServer({
+      userId: user.id,
+      name: "Modern keyed",
+      url: modernKeyed.mcpUrl,
+      auth: { type: "api_key", headerName: modernKeyed.apiKeyHeader, apiKey: API_KEY },
+    });
+    expect(added.needsAuthorization).toBe(false);
+    const recorded = modernKeyed.requests();
+    expect(recorded.map((request) => [request.rpcMethod, request.status])).toEqual([["server/discover", 200]]);
+
+    const refused = await errorOf(
+      addServer({
+        userId: (await createUser()).id,
+        name: "Modern keyed",
+        url: modernKeyed.mcpUrl,
+        auth: { type: "api_key", headerName: modernKeyed.apiKeyHeader, apiKey: "wrong-key" },
+      }),
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).userMessage).toMatch(/refused this API key/);
   });
 });
 

@@ -4,7 +4,7 @@ import { postBackendAnswer } from "../answer-backend-request";
 import { readBackendSession } from "../backend-session-store";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import type { TJsonRpcResponse } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../mcp-protocol";
+import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { inputAnswersKey } from "../relay/stream-log-keys";

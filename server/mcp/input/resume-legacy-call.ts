@@ -4,6 +4,7 @@ import type { TBackendChannel } from "../backend-channel";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import { isRecord } from "../is-record";
+import type { TJsonRpcNotification } from "../json-rpc-schemas";
 import { failCall, finishCall, finishWithInputRequired } from "../relay/finish-call";
 import { followLog } from "../relay/follow-log";
 import { mapBackendNotification } from "../relay/map-backend-notification";
@@ -23,6 +24,20 @@ import type { TRequestState } from "./request-state";
 
 const MAX_LOG_READ = 1_000;
 
+/**
+ * The backend reports progress under the token of the request that started the call; the client
+ * follows the retry's own token (or none, then it asked for no progress).
+ */
+function withRetryProgressToken(
+  notification: TJsonRpcNotification,
+  params: Record<string, unknown> | undefined,
+): TJsonRpcNotification | null {
+  if (notification.method !== "notifications/progress") return notification;
+  const token = isRecord(params?._meta) ? params._meta.progressToken : undefined;
+  if (token === undefined) return null;
+  return { ...notification, params: { ...notification.params, progressToken: token } };
+}
+
 export async function resumeLegacyCall({
   call,
   state,
@@ -32,6 +47,11 @@ export async function resumeLegacyCall({
 }): Promise<void> {
   const { ctx, backend } = call;
   const logKey = continuationLogKey(state.continuation);
+  // A continuation lives as long as its state may be presented; gone, the call it continued is gone too.
+  if ((await getRedis().lastLogId(logKey)) === "0") {
+    failCall(call, new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }));
+    return;
+  }
   const responses = isRecord(call.request.params?.inputResponses) ? call.request.params.inputResponses : {};
   const missing = Object.keys(state.pending).filter((key) => !isRecord(responses[key]));
 
@@ -76,12 +96,10 @@ export async function resumeLegacyCall({
     if (!parsed.success) continue;
     const item = parsed.data;
     if (item.type === "notification") {
-      const mapped = mapBackendNotification({
-        client: ctx.client,
-        backends: ctx.backends,
-        backend,
-        notification: item.message,
-      });
+      const notification = withRetryProgressToken(item.message, call.request.params);
+      const mapped =
+        notification &&
+        mapBackendNotification({ client: ctx.client, backends: ctx.backends, backend, notification });
       if (mapped) await call.reply.send(mapped);
     } else if (item.type === "request") {
       const input = ZInputRequest.parse({ method: item.message.method, params: item.message.params });
@@ -91,10 +109,8 @@ export async function resumeLegacyCall({
       });
       return;
     } else if (item.type === "response") {
+      // The log stays until it expires: a client that retries the same round again gets the same answer.
       finishCall(call, item.message);
-      await getRedis()
-        .deleteLog(logKey)
-        .catch(() => undefined);
       return;
     } else {
       failCall(call, new BackendUnavailableError({ reason: "closed_early", serverName: backend.name }));

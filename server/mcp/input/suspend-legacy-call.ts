@@ -74,6 +74,9 @@ export async function suspendLegacyCall({
         getLogger().error({ err: error, server: backend.slug }, "a suspended backend call failed");
       }
       await append({ type: "failed", reason }).catch(() => undefined);
+    } finally {
+      // The backend's streams (the session's GET stream too) are let go once the call has ended.
+      await events.return(undefined).catch(() => undefined);
     }
   };
   ctx.waitUntil(pump());

@@ -7,7 +7,7 @@ import {
   MCP_PROTOCOL_VERSION_HEADER,
   META,
   MODERN_PROTOCOL_VERSIONS,
-} from "../mcp-protocol";
+} from "../../protocol/mcp-protocol";
 import { McpRequestError } from "../mcp-request-error";
 
 // What a 2026-07-28 request says about its client, read from `params._meta` (basic/index.mdx "_meta"):

@@ -75,6 +75,8 @@ export function createClientReply({
   let started = false;
   let finished = false;
   let detached = false;
+  /** A 2026-07-28 client closed the stream: nothing more can reach it. */
+  let gone = false;
   let keepalive: ReturnType<typeof setInterval> | undefined;
   let room: (() => void) | undefined;
   let logWrites = Promise.resolve();
@@ -140,7 +142,10 @@ export function createClientReply({
           room?.();
           if (finished) return;
           if (resumable) detach();
-          else abandon.abort();
+          else {
+            gone = true;
+            abandon.abort();
+          }
         },
       },
       new CountQueuingStrategy({ highWaterMark: HIGH_WATER_MARK }),
@@ -157,6 +162,7 @@ export function createClientReply({
       appendToLog(entry);
       return;
     }
+    if (gone) return;
     controller?.enqueue(frame(entry));
     if ((controller?.desiredSize ?? 1) <= 0 && !detached) {
       await new Promise<void>((resolve) => {

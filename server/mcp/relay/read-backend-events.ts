@@ -7,7 +7,7 @@ import { BackendUnavailableError } from "../backend-unavailable-error";
 import { classifyBackendMessage } from "../classify-backend-message";
 import { frameForBackend } from "../frame-for-backend";
 import type { TJsonRpcMessage, TRequestId } from "../json-rpc-schemas";
-import { LAST_EVENT_ID_HEADER } from "../mcp-protocol";
+import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import { readJsonMessages } from "../read-json-messages";
 import { readSseEvents, type TSseCursor } from "../read-sse-messages";
 import { toBackendUnavailable } from "../to-backend-unavailable";

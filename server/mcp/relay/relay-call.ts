@@ -11,12 +11,13 @@ import { relayBackendRequest } from "../input/relay-backend-request";
 import { suspendLegacyCall } from "../input/suspend-legacy-call";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../mcp-protocol";
+import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
 import { sendOnChannel } from "../send-on-channel";
 import { finishCall, finishWithInputRequired } from "./finish-call";
 import { followLog } from "./follow-log";
 import { CHANGE_NOTIFICATIONS, mapBackendNotification } from "./map-backend-notification";
+import { openSessionRequests, withSessionRequests } from "./open-session-requests";
 import { publishBackendChange } from "./publish-backend-change";
 import { readBackendEvents } from "./read-backend-events";
 import type { TRelayedCall } from "./relayed-call";
@@ -36,13 +37,21 @@ import type { TRelayedCall } from "./relayed-call";
 /** A backend that keeps asking must not keep a call open forever (the SDK's own shim allows 8). */
 const MAX_INPUT_ROUNDS = 10;
 
-type TRoundOutcome = { kind: "done" } | { kind: "retry"; params: Record<string, unknown> };
+/**
+ * How one round ended: with the backend's response (or the client's answer given), with a retry to
+ * send (2026-07-28 backend, 2025 client), or with the call suspended, its events now read by the
+ * suspension (2025 backend, 2026-07-28 client).
+ */
+type TRoundOutcome =
+  | { kind: "done"; response?: TJsonRpcResponse }
+  | { kind: "retry"; params: Record<string, unknown> }
+  | { kind: "suspended" };
 
 async function relayRound(
   call: TRelayedCall,
   channel: TBackendChannel,
   events: AsyncGenerator<TJsonRpcMessage>,
-): Promise<TRoundOutcome & { response?: TJsonRpcResponse; status?: number }> {
+): Promise<TRoundOutcome> {
   const { ctx, backend } = call;
   for (;;) {
     const next = await events.next();
@@ -72,7 +81,7 @@ async function relayRound(
         continue;
       }
       await suspendLegacyCall({ call, channel, events, request: message.message, input });
-      return { kind: "done" };
+      return { kind: "suspended" };
     }
     const response = message.message;
     if (channel.era === "modern" && "result" in response && response.result.resultType === "input_required") {
@@ -151,6 +160,11 @@ export async function relayCall(
   let extraHeaders = call.forwardedHeaders;
   let mirrored = false;
   let id: string | number = call.request.id;
+  // A 2026-07-28 client cannot read a 2025 backend's GET stream: Tumiki does, during the call.
+  const side =
+    channel.era === "legacy" && call.ctx.client.era === "modern"
+      ? await openSessionRequests({ channel, signal: call.signal })
+      : null;
   try {
     for (let round = 0; round < MAX_INPUT_ROUNDS; round += 1) {
       // Every retry is a request of its own (mrtr.mdx: the retry has a new id); the client sees its own id.
@@ -159,15 +173,25 @@ export async function relayCall(
         channel,
         message: { jsonrpc: "2.0", id, method: call.request.method, params: outgoing },
         signal: call.signal,
-        extraHeaders,
+        // Mirrored arguments exist only in 2026-07-28; a 2025 backend gets none.
+        extraHeaders: channel.era === "modern" ? extraHeaders : {},
       });
       channel = sent.channel;
       if ((sent.reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream")) {
         // The backend streams: so does Tumiki, at once (a 2025 client gets its priming event to resume from).
         call.reply.stream();
       }
-      const events = readBackendEvents({ channel, reply: sent.reply, requestId: id, signal: call.signal });
-      const outcome = await relayRound(call, channel, events);
+      const own = readBackendEvents({ channel, reply: sent.reply, requestId: id, signal: call.signal });
+      const events = side ? withSessionRequests(own, side) : own;
+      // Once the round is over, the rest of its events belong to nobody (unless a suspension reads
+      // them on): the backend's streams are let go, the session's GET stream included.
+      const letGo = () => events.return(undefined).catch(() => undefined);
+      const outcome = await relayRound(call, channel, events).catch(async (error: unknown) => {
+        await letGo();
+        throw error;
+      });
+      if (outcome.kind === "suspended") return;
+      await letGo();
       if (outcome.kind === "retry") {
         outgoing = outcome.params;
         continue;
@@ -185,7 +209,7 @@ export async function relayCall(
         round -= 1;
         continue;
       }
-      finishCall(call, outcome.response, outcome.status ?? sent.reply.status);
+      finishCall(call, outcome.response, sent.reply.status);
       return;
     }
   } catch (error) {

@@ -38,3 +38,7 @@ export const sessionEventsKey = (sessionKey: string) => `mcp_session_events:${se
 
 /** Which stream holds a 2025 session's GET stream now (the newest one wins). */
 export const sessionStreamOwnerKey = (sessionKey: string) => `mcp_session_stream:${sessionKey}`;
+
+/** Held by the one stream that follows a 2025 backend session's GET stream (a backend allows one). */
+export const backendStreamLockKey = (sessionKey: string, mcpServerId: string) =>
+  `mcp_backend_stream:${sessionKey}:${mcpServerId}`;

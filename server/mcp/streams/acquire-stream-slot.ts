@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
 import { getLogger } from "../../logger";
 import { getRedis } from "../../redis";
-import { JSON_RPC_ERROR } from "../mcp-protocol";
+import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { McpRequestError } from "../mcp-request-error";
 import { withSessionStore } from "../with-session-store";
 

@@ -12,25 +12,27 @@ import { getBackendCapabilities } from "../get-backend-capabilities";
 import type { TInstanceBackend } from "../get-instance-backends";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcRequest } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR, META } from "../mcp-protocol";
+import { JSON_RPC_ERROR, META } from "../../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { openBackendSession } from "../open-backend-session";
 import { followLog } from "../relay/follow-log";
-import { resolveBackendChannel, resolveBackendTarget } from "../resolve-backend-channel";
+import { backendStreamLockKey } from "../relay/stream-log-keys";
+import { resolveBackendChannel } from "../resolve-backend-channel";
 import { sendOnChannel } from "../send-on-channel";
 import { TUMIKI_SERVER_INFO } from "../server-info";
 import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
 import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+import { type THeldLock, tryHoldLock } from "./try-hold-lock";
 
 // subscriptions/listen (2026-07-28, basic/patterns/subscriptions.mdx): one long-lived stream of the
 // change notifications the client opted into, each tagged with the subscription's id (the listen
 // request's id). Tumiki listens, for as long as the stream lives, to:
 // - each backend the token covers that offers what was asked: a 2026-07-28 backend on a listen stream
-//   of its own (its URIs in the filter); a 2025 backend on the GET stream of a backend session opened
-//   for this subscription alone (resources/subscribe sent for its URIs there), ended with it;
+//   of its own (its URIs in the filter); a 2025 backend on the GET stream of the user's backend session
+//   (or of one opened for this subscription alone), resources/subscribe sent for its URIs there;
 // - the instance's change log (events/instance-events.ts), which carries changes seen in any app
 //   process (a 2025 backend's list change in some call's stream) and changes of the instance itself.
 // The acknowledgement, naming what Tumiki will honour, comes first, once every backend stream is
@@ -188,6 +190,7 @@ export async function openListenStream({
   };
 
   const dedicatedSessions: TBackendChannel[] = [];
+  const heldLocks: THeldLock[] = [];
   const feeds = watched.map((entry) => {
     const uris = urisByServer.get(entry.backend.mcpServerId) ?? [];
     if (entry.channel.era === "modern") {
@@ -207,19 +210,28 @@ export async function openListenStream({
         onReconnected: refreshAll,
       });
     }
-    // A 2025 backend: a session of this subscription's own, so its subscriptions end with the stream.
-    const target = {
-      ...resolveBackendTarget({ userId: ctx.auth.userId, client: ctx.client, backend: entry.backend }),
-      sessionKey: `l${randomBytes(16).toString("hex")}`,
-    };
+    // A 2025 backend keeps subscriptions (and whatever else makes it send notifications) per session:
+    // the user's own backend session, the one their requests use, is followed when no other stream of
+    // theirs follows it already (a backend allows one GET stream per session); else a session of this
+    // subscription's own, ended with it.
+    const shared = entry.channel;
     let channel: TBackendChannel | null = null;
     return followBackendFeed({
       server: entry.backend.slug,
       open: async (lastEventId) => {
         if (!channel) {
-          const session = await openBackendSession({ target, signal: stop });
-          channel = { era: "legacy", target, session, authHeaders: entry.channel.authHeaders };
-          dedicatedSessions.push(channel);
+          const lock = await tryHoldLock(
+            backendStreamLockKey(shared.target.sessionKey, entry.backend.mcpServerId),
+          );
+          if (lock) {
+            channel = shared;
+            heldLocks.push(lock);
+          } else {
+            const target = { ...shared.target, sessionKey: `l${randomBytes(16).toString("hex")}` };
+            const session = await openBackendSession({ target, signal: stop });
+            channel = { era: "legacy", target, session, authHeaders: shared.authHeaders };
+            dedicatedSessions.push(channel);
+          }
           for (const uri of uris) {
             const { reply } = await sendOnChannel({
               channel,
@@ -291,6 +303,7 @@ export async function openListenStream({
       .finally(async () => {
         stream.close();
         await slot.release();
+        await Promise.all(heldLocks.map((lock) => lock.release()));
         await Promise.all(dedicatedSessions.map((channel) => endBackendSession({ channel })));
       }),
   );

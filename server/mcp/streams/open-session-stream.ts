@@ -14,7 +14,7 @@ import { toAnswerableInput } from "../input/input-request";
 import { mintRelayedRequestId } from "../input/relayed-request-id";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import { META } from "../mcp-protocol";
+import { META } from "../../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { mcpSessionKey } from "../mcp-session-schemas";
 import { RETRY_MS } from "../relay/client-reply";

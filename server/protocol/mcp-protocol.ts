@@ -1,8 +1,8 @@
 import { LATEST_PROTOCOL_VERSION } from "@modelcontextprotocol/sdk/types.js";
 
-// The MCP protocol facts the proxy relies on, in one place: the versions of both eras it speaks, the
-// JSON-RPC error codes it answers with, the `_meta` keys and headers of 2026-07-28, and the separator
-// of aggregated names.
+// The MCP protocol facts Tumiki relies on, in one place, shared by the proxy (server/mcp/) and tier 2
+// (server/backends/, which probes backends): the versions of both eras, the JSON-RPC error codes, the
+// `_meta` keys and headers of 2026-07-28, and the separator of aggregated names.
 //
 // Two eras share /mcp/{instanceId} (2026-07-28 basic/versioning.mdx, "dual-era server"): the legacy era
 // (2025-11-25 and earlier) opens a session with `initialize`; the modern era (2026-07-28) carries its

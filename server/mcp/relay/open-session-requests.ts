@@ -1,0 +1,87 @@
+import type { TBackendChannel } from "../backend-channel";
+import type { TJsonRpcMessage } from "../json-rpc-schemas";
+import { openLegacyBackendFeed } from "../streams/open-backend-feed";
+import { tryHoldLock } from "../streams/try-hold-lock";
+import { backendStreamLockKey } from "./stream-log-keys";
+
+// The requests a 2025 backend sends outside the stream of the call that caused them. A server on the
+// 2025 SDK that calls `server.createMessage()` or `listRoots()` inside a tool without naming the
+// request it belongs to sends them on its session's standalone GET stream. A 2025 client reads that
+// stream; a 2026-07-28 client has none, so while Tumiki relays a call of one to such a backend it reads
+// the (shared) session's GET stream itself and treats a request arriving there as part of the call
+// (relay-call.ts merges the two). One stream per backend session: a call that finds it followed by
+// another stream of the same user does without (the one following it answers).
+
+/** A backend that is slow to open its GET stream only delays the call this long. */
+const OPEN_TIMEOUT_MS = 2_000;
+
+export type TSessionRequests = { messages: AsyncGenerator<TJsonRpcMessage>; close(): Promise<void> };
+
+export async function openSessionRequests({
+  channel,
+  signal,
+}: {
+  channel: Extract<TBackendChannel, { era: "legacy" }>;
+  signal: AbortSignal;
+}): Promise<TSessionRequests | null> {
+  if (!channel.session.sessionId) return null;
+  const lock = await tryHoldLock(
+    backendStreamLockKey(channel.target.sessionKey, channel.target.backend.mcpServerId),
+  );
+  if (!lock) return null;
+  const stop = new AbortController();
+  const close = async () => {
+    stop.abort();
+    await lock.release();
+  };
+  try {
+    const feed = await openLegacyBackendFeed({
+      channel,
+      signal: AbortSignal.any([signal, stop.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]),
+    });
+    if (!feed) {
+      await close();
+      return null;
+    }
+    return { messages: feed.messages, close };
+  } catch {
+    await close();
+    return null;
+  }
+}
+
+/**
+ * A call's own events with the requests of the session's GET stream mixed in as they come, until the
+ * call's response (the end of the call): then the GET stream is let go.
+ */
+export async function* withSessionRequests(
+  events: AsyncGenerator<TJsonRpcMessage>,
+  side: TSessionRequests,
+): AsyncGenerator<TJsonRpcMessage> {
+  type TNext = { from: "call" | "side"; result: IteratorResult<TJsonRpcMessage> };
+  const nextOf = (from: TNext["from"]) =>
+    (from === "call" ? events : side.messages).next().then((result): TNext => ({ from, result }));
+  let call = nextOf("call");
+  let fromSide: Promise<TNext> | null = nextOf("side").catch(() => new Promise<TNext>(() => undefined));
+  try {
+    for (;;) {
+      const next = await (fromSide ? Promise.race([call, fromSide]) : call);
+      if (next.from === "call") {
+        if (next.result.done) return;
+        yield next.result.value;
+        if (next.result.value.kind === "response") return;
+        call = nextOf("call");
+        continue;
+      }
+      if (next.result.done) {
+        fromSide = null;
+        continue;
+      }
+      if (next.result.value.kind === "request") yield next.result.value;
+      fromSide = nextOf("side").catch(() => new Promise<TNext>(() => undefined));
+    }
+  } finally {
+    await side.close();
+    await side.messages.return(undefined).catch(() => undefined);
+  }
+}
