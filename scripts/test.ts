@@ -39,7 +39,11 @@ if (process.env.REDIS_URL) {
   projects.push("redis");
   console.log("[test] Redis tests: REDIS_URL");
 } else {
-  listNotRun("redis", "REDIS_URL not set (they need a Redis server)", "run them with REDIS_URL=redis://127.0.0.1:6379 npm test");
+  listNotRun(
+    "redis",
+    "REDIS_URL not set (they need a Redis server)",
+    "run them with REDIS_URL=redis://127.0.0.1:6379 npm test",
+  );
 }
 if (process.env.REDIS_URL && process.env.DATABASE_URL) {
   projects.push("services");

@@ -1,5 +1,5 @@
-import type { TInstanceBackend } from "./get-instance-backends";
 import { NAME_SEPARATOR } from "../protocol/mcp-protocol";
+import type { TInstanceBackend } from "./get-instance-backends";
 
 // How one instance shows its servers' tools, prompts and resources to a client, and how a client's
 // name or URI is traced back. With one server nothing is renamed. With several, names become

@@ -1,8 +1,8 @@
 import { getLogger } from "../logger";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { frameForBackend } from "./frame-for-backend";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { postToBackend } from "./post-to-backend";
 
 // A legacy backend's request that no client will answer: one sent inside the stream of a request

@@ -1,6 +1,6 @@
+import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { addCorsHeaders } from "./add-cors-headers";
 import { assertAllowedOrigin } from "./assert-allowed-origin";
-import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
 // The CORS preflight of a browser-based MCP client: allowed origins may POST and DELETE with the

@@ -1,4 +1,8 @@
-import { JSON_RPC_ERROR, MCP_PROTOCOL_VERSION_HEADER, SUPPORTED_PROTOCOL_VERSIONS } from "../protocol/mcp-protocol";
+import {
+  JSON_RPC_ERROR,
+  MCP_PROTOCOL_VERSION_HEADER,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
 // The Streamable HTTP rules of a POST (both eras): the client accepts both JSON and an SSE stream (the

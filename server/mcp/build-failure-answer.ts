@@ -1,11 +1,11 @@
 import { ReAuthRequiredError } from "../backends/re-auth-required-error";
 import { AppError } from "../errors";
 import { getLogger } from "../logger";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { buildReAuthAnswer } from "./build-re-auth-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TRequestId } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 
 // What the client gets when a routed request could not be answered by its backend. Only that server is
 // affected: a tool call gets a tool result with isError (the model reads it and carries on with other

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { ReAuthRequiredError } from "../backends/re-auth-required-error";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TRequestId } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 
 // The answer to a request that needs the user to reconnect a backend (DESIGN.md "Re-auth is not a
 // 401"): a 401 would make the client re-authorize with Tumiki, which cannot renew a backend's grant,

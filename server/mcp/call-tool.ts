@@ -1,10 +1,10 @@
 import { InsufficientScopeError } from "../auth/oauth-errors";
 import { assertServerScope } from "../auth/verify/assert-server-scope";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { resolveName } from "./aggregated-names";
 import { auditToolCall } from "./audit-tool-call";
 import { forwardRequest } from "./forward-request";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 

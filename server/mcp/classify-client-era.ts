@@ -1,6 +1,11 @@
+import {
+  isLegacyVersion,
+  MCP_PROTOCOL_VERSION_HEADER,
+  MCP_SESSION_HEADER,
+  META,
+} from "../protocol/mcp-protocol";
 import { isRecord } from "./is-record";
 import type { TJsonRpcMessage } from "./json-rpc-schemas";
-import { isLegacyVersion, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER, META } from "../protocol/mcp-protocol";
 
 // Which era a POST belongs to, decided once at the edge (versioning.mdx, "dual-era server"): a request
 // that carries the 2026-07-28 `_meta` envelope is modern, served statelessly, whatever else it carries

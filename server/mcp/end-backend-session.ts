@@ -1,8 +1,8 @@
 import { getLogger } from "../logger";
 import { requestOutboundStream } from "../net/request-outbound-stream";
+import { MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
 import { forgetBackendSessions } from "./backend-session-store";
-import { MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 
 // Ends one 2025 backend session Tumiki opened: forgotten first (so it is over even if the backend
 // hangs), then ended at the backend with DELETE, politely and best effort: a backend that does not

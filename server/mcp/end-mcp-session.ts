@@ -1,11 +1,11 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
+import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { getRedis } from "../redis";
 import { readBackendSession } from "./backend-session-store";
 import { endBackendSession } from "./end-backend-session";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
-import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 import { mcpSessionKey } from "./mcp-session-schemas";
 import { resolveBackendTarget } from "./resolve-backend-channel";

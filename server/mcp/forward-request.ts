@@ -1,10 +1,10 @@
+import { JSON_RPC_ERROR, MCP_PARAM_HEADER_PREFIX } from "../protocol/mcp-protocol";
 import type { TCallOutcome } from "./build-failure-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { digestRequest } from "./input/request-digest";
 import { openRequestState } from "./input/request-state";
 import { resumeLegacyCall } from "./input/resume-legacy-call";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR, MCP_PARAM_HEADER_PREFIX } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { createClientReply } from "./relay/client-reply";

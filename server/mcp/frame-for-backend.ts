@@ -1,6 +1,4 @@
 import packageJson from "@/package.json";
-import type { TBackendChannel } from "./backend-channel";
-import { isRecord } from "./is-record";
 import {
   MCP_METHOD_HEADER,
   MCP_NAME_HEADER,
@@ -10,6 +8,8 @@ import {
   MODERN_VERSION,
   NAMED_METHODS,
 } from "../protocol/mcp-protocol";
+import type { TBackendChannel } from "./backend-channel";
+import { isRecord } from "./is-record";
 import { encodeHeaderValue } from "./modern/header-value-codec";
 
 // A message as the backend's era wants it on the wire. Legacy (2025): the session's headers, and no

@@ -1,7 +1,7 @@
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
-import { getRedis } from "../redis";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
+import { getRedis } from "../redis";
 import { McpRequestError } from "./mcp-request-error";
 import { hashSessionId, mcpSessionKey, type TMcpSessionHandle, ZMcpSession } from "./mcp-session-schemas";
 import { withSessionStore } from "./with-session-store";

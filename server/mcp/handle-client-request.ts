@@ -1,4 +1,5 @@
 import { getLogger } from "../logger";
+import { JSON_RPC_ERROR, LOG_LEVELS } from "../protocol/mcp-protocol";
 import { exposeName, exposeUri } from "./aggregated-names";
 import { callTool } from "./call-tool";
 import { updateMcpSession } from "./create-mcp-session";
@@ -6,7 +7,6 @@ import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import { listFromBackends } from "./list-from-backends";
-import { JSON_RPC_ERROR, LOG_LEVELS } from "../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { buildDiscoverResult } from "./modern/build-discover-result";

@@ -1,7 +1,7 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
+import { JSON_RPC_ERROR, LAST_EVENT_ID_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
-import { JSON_RPC_ERROR, LAST_EVENT_ID_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { parseEventId } from "./relay/stream-log-keys";

@@ -1,5 +1,6 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { readLimitedBody } from "../http/read-limited-body";
+import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
 import { classifyClientEra } from "./classify-client-era";
 import { pickRelayedCapabilities } from "./client-capabilities";
@@ -9,7 +10,6 @@ import { handleClientNotification } from "./handle-client-notification";
 import { handleClientRequest } from "./handle-client-request";
 import { deliverClientAnswer } from "./input/deliver-client-answer";
 import type { TJsonRpcMessage, TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { assertModernHeaders } from "./modern/assert-modern-headers";

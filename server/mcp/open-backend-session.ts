@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import packageJson from "@/package.json";
+import { LATEST_VERSION, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { saveBackendSession } from "./backend-session-store";
 import type { TBackendTarget } from "./backend-target";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { isModernRefusal } from "./is-modern-refusal";
-import { LATEST_VERSION, MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TBackendSession } from "./mcp-session-schemas";
 import { postToBackend } from "./post-to-backend";
 import { readBackendResponse } from "./read-backend-response";

@@ -1,10 +1,10 @@
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import {
   type TJsonRpcMessage,
   ZJsonRpcNotification,
   ZJsonRpcRequest,
   ZJsonRpcResponse,
 } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { McpRequestError } from "./mcp-request-error";
 
 // One POST body → one JSON-RPC message, or the JSON-RPC error the spec prescribes: -32700 for text that

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { MODERN_VERSION } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { classifyBackendMessage } from "./classify-backend-message";
-import { MODERN_VERSION } from "../protocol/mcp-protocol";
 import { readSseMessages } from "./read-sse-messages";
 import { sendOnChannel } from "./send-on-channel";
 

@@ -1,11 +1,16 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
+import {
+  isLegacyVersion,
+  JSON_RPC_ERROR,
+  LATEST_VERSION,
+  MCP_SESSION_HEADER,
+} from "../protocol/mcp-protocol";
 import { buildInitializeResult } from "./build-initialize-result";
 import { pickRelayedCapabilities } from "./client-capabilities";
 import { createMcpSession } from "./create-mcp-session";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { isLegacyVersion, JSON_RPC_ERROR, LATEST_VERSION, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 

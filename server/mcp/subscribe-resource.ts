@@ -1,4 +1,5 @@
 import { assertServerScope } from "../auth/verify/assert-server-scope";
+import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { publishSessionControl } from "./events/session-control";
 import {
   MAX_SESSION_SUBSCRIPTIONS,
@@ -9,7 +10,6 @@ import { forwardRequest } from "./forward-request";
 import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { resolveBackendChannel } from "./resolve-backend-channel";

@@ -386,7 +386,9 @@ describe("a server that speaks only MCP 2026-07-28 (it refuses initialize)", () 
     });
     expect(added.needsAuthorization).toBe(false);
     const recorded = modernKeyed.requests();
-    expect(recorded.map((request) => [request.rpcMethod, request.status])).toEqual([["server/discover", 200]]);
+    expect(recorded.map((request) => [request.rpcMethod, request.status])).toEqual([
+      ["server/discover", 200],
+    ]);
 
     const refused = await errorOf(
       addServer({

@@ -63,7 +63,10 @@ export async function connectLegacyClient({
   fetch?: typeof fetch;
 }): Promise<{ client: LegacyClient; asked: TAsked }> {
   const asked: TAsked = [];
-  const client = new LegacyClient({ name: "legacy-test-client", version: "1.0.0" }, { capabilities: CAPABILITIES });
+  const client = new LegacyClient(
+    { name: "legacy-test-client", version: "1.0.0" },
+    { capabilities: CAPABILITIES },
+  );
   client.setRequestHandler(ElicitRequestSchema, async (request) => {
     asked.push({ method: request.method, params: request.params as Record<string, unknown> });
     return elicitationAnswer(request.params as Record<string, unknown>);

@@ -31,14 +31,21 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startTumikiProcess({ env = {} }: { env?: Record<string, string> } = {}): Promise<TTumikiProcess> {
+export async function startTumikiProcess({
+  env = {},
+}: {
+  env?: Record<string, string>;
+} = {}): Promise<TTumikiProcess> {
   const child = spawn(process.execPath, [TSX, ENTRY], {
     env: { ...process.env, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
   const origin = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the second Tumiki process did not start:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the second Tumiki process did not start:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-OUTPUT_TAIL_CHARS);
       const listening = /listening (http:\/\/\S+)/.exec(output);

@@ -1,10 +1,10 @@
 import { getLogger } from "../../logger";
+import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
 import { postBackendAnswer } from "../answer-backend-request";
 import { readBackendSession } from "../backend-session-store";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import type { TJsonRpcResponse } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { inputAnswersKey } from "../relay/stream-log-keys";

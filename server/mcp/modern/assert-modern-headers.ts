@@ -1,5 +1,10 @@
+import {
+  JSON_RPC_ERROR,
+  MCP_METHOD_HEADER,
+  MCP_NAME_HEADER,
+  NAMED_METHODS,
+} from "../../protocol/mcp-protocol";
 import type { TJsonRpcRequest } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR, MCP_METHOD_HEADER, MCP_NAME_HEADER, NAMED_METHODS } from "../../protocol/mcp-protocol";
 import { McpRequestError } from "../mcp-request-error";
 import { decodeHeaderValue } from "./header-value-codec";
 

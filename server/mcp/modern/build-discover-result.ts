@@ -1,5 +1,5 @@
-import { INSTRUCTIONS } from "../build-initialize-result";
 import { MODERN_PROTOCOL_VERSIONS } from "../../protocol/mcp-protocol";
+import { INSTRUCTIONS } from "../build-initialize-result";
 import type { TMcpRequestContext } from "../mcp-request-context";
 import { mergeBackendCapabilities } from "../merge-backend-capabilities";
 

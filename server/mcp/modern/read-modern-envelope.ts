@@ -1,5 +1,3 @@
-import { isRecord } from "../is-record";
-import type { TJsonRpcRequest } from "../json-rpc-schemas";
 import {
   isModernVersion,
   JSON_RPC_ERROR,
@@ -8,6 +6,8 @@ import {
   META,
   MODERN_PROTOCOL_VERSIONS,
 } from "../../protocol/mcp-protocol";
+import { isRecord } from "../is-record";
+import type { TJsonRpcRequest } from "../json-rpc-schemas";
 import { McpRequestError } from "../mcp-request-error";
 
 // What a 2026-07-28 request says about its client, read from `params._meta` (basic/index.mdx "_meta"):

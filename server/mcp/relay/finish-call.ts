@@ -1,10 +1,10 @@
 import { ReAuthRequiredError } from "../../backends/re-auth-required-error";
+import { JSON_RPC_ERROR, MODERN_ERROR_CODES } from "../../protocol/mcp-protocol";
 import { buildFailureAnswer } from "../build-failure-answer";
 import { supportsUrlElicitation } from "../client-capabilities";
 import { frameResultForClient } from "../frame-result-for-client";
 import { sealRequestState } from "../input/request-state";
 import type { TJsonRpcResponse } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR, MODERN_ERROR_CODES } from "../../protocol/mcp-protocol";
 import { outcomeOfResponse } from "../outcome-of-response";
 import { mapResultUris } from "./map-result-uris";
 import type { TRelayedCall } from "./relayed-call";

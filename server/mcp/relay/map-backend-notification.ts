@@ -1,7 +1,7 @@
+import { LOG_LEVELS } from "../../protocol/mcp-protocol";
 import { exposeUri } from "../aggregated-names";
 import type { TInstanceBackend } from "../get-instance-backends";
 import type { TJsonRpcNotification } from "../json-rpc-schemas";
-import { LOG_LEVELS } from "../../protocol/mcp-protocol";
 import type { TMcpClient } from "../mcp-request-context";
 
 // A notification a backend sent in the stream of a relayed request, as the client's era wants it, or

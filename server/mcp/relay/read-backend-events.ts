@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { getEnv } from "../../env";
 import { requestOutboundStream, type TOutboundStream } from "../../net/request-outbound-stream";
+import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
 import { MAX_BACKEND_RESPONSE_BYTES } from "../backend-target";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { classifyBackendMessage } from "../classify-backend-message";
 import { frameForBackend } from "../frame-for-backend";
 import type { TJsonRpcMessage, TRequestId } from "../json-rpc-schemas";
-import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import { readJsonMessages } from "../read-json-messages";
 import { readSseEvents, type TSseCursor } from "../read-sse-messages";
 import { toBackendUnavailable } from "../to-backend-unavailable";

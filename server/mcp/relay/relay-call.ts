@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getLogger } from "../../logger";
+import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
 import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
@@ -11,7 +12,6 @@ import { relayBackendRequest } from "../input/relay-backend-request";
 import { suspendLegacyCall } from "../input/suspend-legacy-call";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
-import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
 import { sendOnChannel } from "../send-on-channel";
 import { finishCall, finishWithInputRequired } from "./finish-call";

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
 import { getLogger } from "../../logger";
-import { getRedis } from "../../redis";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
+import { getRedis } from "../../redis";
 import { McpRequestError } from "../mcp-request-error";
 import { withSessionStore } from "../with-session-store";
 

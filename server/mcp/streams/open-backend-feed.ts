@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { getEnv } from "../../env";
 import { requestOutboundStream } from "../../net/request-outbound-stream";
+import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
 import { MAX_BACKEND_RESPONSE_BYTES } from "../backend-target";
 import { classifyBackendMessage } from "../classify-backend-message";
 import { frameForBackend } from "../frame-for-backend";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import { readSseEvents, type TSseCursor } from "../read-sse-messages";
 import { readBackendEvents } from "../relay/read-backend-events";
 import { sendOnChannel } from "../send-on-channel";

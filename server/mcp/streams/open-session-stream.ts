@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
 import { getLogger } from "../../logger";
+import { META } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
 import { exposeUri } from "../aggregated-names";
 import { answerBackendRequest } from "../answer-backend-request";
@@ -14,7 +15,6 @@ import { toAnswerableInput } from "../input/input-request";
 import { mintRelayedRequestId } from "../input/relayed-request-id";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import { META } from "../../protocol/mcp-protocol";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { mcpSessionKey } from "../mcp-session-schemas";
 import { RETRY_MS } from "../relay/client-reply";
