@@ -71,9 +71,9 @@ async function listModernToolsDirectly(backend: TModernBackend): Promise<string[
   }
 }
 
-function startModernBackendOnItsPort(legacy: "serve" | "reject"): Promise<TModernBackend> {
+function startModernBackendOnItsPort(): Promise<TModernBackend> {
   return startModernBackend({
-    legacy,
+    legacy: "reject",
     name: "e2e-modern-backend",
     port: modernBackendPort,
     apiKey: MODERN_API_KEY,
@@ -82,28 +82,22 @@ function startModernBackendOnItsPort(legacy: "serve" | "reject"): Promise<TModer
 }
 
 /**
- * Adds the backend on the fixed port through the app, with its API key. The app checks a new server with
- * a 2025-11-25 `initialize` only, which a 2026-07-28-only server refuses (400, -32022; the last test of
- * this file expects the add to work), so for now the port serves both eras while the server is added.
+ * Adds the 2026-07-28-only backend through the app, with its API key: the app checks a new server with
+ * `server/discover` (such a server refuses `initialize`).
  */
-async function addModernBackend(request: APIRequestContext, name: string): Promise<TUserServer> {
-  const bothEras = await startModernBackendOnItsPort("serve");
-  try {
-    return await callTrpc<TUserServer>(request, "servers.add", {
-      url: bothEras.mcpUrl,
-      name,
-      auth: { type: "api_key", headerName: MODERN_API_KEY_HEADER, apiKey: MODERN_API_KEY },
-    });
-  } finally {
-    await bothEras.close();
-  }
+async function addModernBackend(request: APIRequestContext, backend: TModernBackend, name: string) {
+  return callTrpc<TUserServer>(request, "servers.add", {
+    url: backend.mcpUrl,
+    name,
+    auth: { type: "api_key", headerName: MODERN_API_KEY_HEADER, apiKey: MODERN_API_KEY },
+  });
 }
 
 /**
  * As a user, in the browser: signs up, connects the demo backend (its sign-in popup), adds the
  * 2026-07-28 backend, bundles both into a new instance and makes an API key for it.
  */
-async function setUpInstance(page: Page) {
+async function setUpInstance(page: Page, backend: TModernBackend) {
   const account = await signUpAndSignIn(page.request);
   const suffix = randomBytes(3).toString("hex");
   const demoName = `Eras notes ${suffix}`;
@@ -120,7 +114,7 @@ async function setUpInstance(page: Page) {
     (server) => server.name === demoName,
   );
   if (!demo) throw new Error(`${demoName} is not among the user's servers`);
-  const modern = await addModernBackend(page.request, `Eras modern ${suffix}`);
+  const modern = await addModernBackend(page.request, backend, `Eras modern ${suffix}`);
 
   const instanceName = uniqueName("eras");
   const instance = await createInstance(page.request, instanceName);
@@ -145,11 +139,12 @@ const test = base.extend<object, { eras: TErasSetup }>({
         baseURL,
         extraHTTPHeaders: { "x-forwarded-for": clientIp },
       });
-      const { demo, modern, instanceId, ...user } = await setUpInstance(await context.newPage()).finally(() =>
-        context.close(),
-      );
-      const backend = await startModernBackendOnItsPort("reject");
+      const backend = await startModernBackendOnItsPort();
       try {
+        const { demo, modern, instanceId, ...user } = await setUpInstance(
+          await context.newPage(),
+          backend,
+        ).finally(() => context.close());
         const expectedToolNames = [
           ...(await listDemoToolsDirectly()).map((tool) => `${demo.slug}__${tool.name}`),
           ...(await listModernToolsDirectly(backend)).map((name) => `${modern.slug}__${name}`),
@@ -333,4 +328,6 @@ test("a 2026-07-28-only server is added through the app with its API key", async
     },
   });
   expect(added.status(), await added.text()).toBe(200);
+  const checks = eras.backend.requests().filter((request) => request.path === url.pathname);
+  expect(checks.map((request) => request.rpcMethod)).toEqual(["server/discover"]);
 });

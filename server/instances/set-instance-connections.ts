@@ -1,5 +1,6 @@
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { publishInstanceChanged } from "../mcp/events/publish-instance-changed";
 import { getInstanceOrThrow } from "./get-instance-or-throw";
 import { type TSetInstanceConnectionsInput, ZSetInstanceConnectionsInput } from "./instance-schemas";
 
@@ -18,7 +19,7 @@ export async function setInstanceConnections({
   const wanted = [...new Set(connectionIds)];
   await getInstanceOrThrow({ userId, instanceId });
 
-  await getDb().$transaction(async (tx) => {
+  const changed = await getDb().$transaction(async (tx) => {
     const bundled = await tx.mcpInstanceConnection.findMany({
       where: { instanceId },
       select: { userMcpConfigId: true },
@@ -33,11 +34,16 @@ export async function setInstanceConnections({
           "One of the chosen servers cannot be added to this instance. Reload the page and try again.",
       });
     }
-    await tx.mcpInstanceConnection.deleteMany({ where: { instanceId, userMcpConfigId: { notIn: wanted } } });
+    const removed = await tx.mcpInstanceConnection.deleteMany({
+      where: { instanceId, userMcpConfigId: { notIn: wanted } },
+    });
     await tx.mcpInstanceConnection.createMany({
       data: added.map((userMcpConfigId) => ({ instanceId, userMcpConfigId })),
       skipDuplicates: true,
     });
+    return added.length > 0 || removed.count > 0;
   });
+  // Connected clients see other tools, prompts and resources from now on: they are told.
+  if (changed) await publishInstanceChanged([instanceId]);
   return { connectionIds: wanted };
 }

@@ -1,4 +1,5 @@
 import { JSON_RPC_ERROR, MCP_PARAM_HEADER_PREFIX } from "../protocol/mcp-protocol";
+import { BackendUnavailableError } from "./backend-unavailable-error";
 import type { TCallOutcome } from "./build-failure-answer";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { digestRequest } from "./input/request-digest";
@@ -109,18 +110,36 @@ async function runCall(call: TRelayedCall): Promise<void> {
       await relayCall(call, channel, params);
       return;
     }
-    const channel = await resolveBackendChannel({
-      userId: ctx.auth.userId,
-      client: ctx.client,
-      backend,
-      signal: call.signal,
-    });
-    // A retry that carries answers but no state of Tumiki's goes to a 2026-07-28 backend as it came.
-    const params =
-      channel.era === "modern" && ctx.client.era === "modern" && request.params?.inputResponses !== undefined
-        ? { ...call.params, inputResponses: request.params.inputResponses }
-        : call.params;
-    await relayCall(call, channel, params);
+    const relay = async () => {
+      const channel = await resolveBackendChannel({
+        userId: ctx.auth.userId,
+        client: ctx.client,
+        backend,
+        signal: call.signal,
+      });
+      // A retry that carries answers but no state of Tumiki's goes to a 2026-07-28 backend as it came.
+      const params =
+        channel.era === "modern" &&
+        ctx.client.era === "modern" &&
+        request.params?.inputResponses !== undefined
+          ? { ...call.params, inputResponses: request.params.inputResponses }
+          : call.params;
+      await relayCall(call, channel, params);
+    };
+    try {
+      await relay();
+    } catch (error) {
+      // The backend turned out to speak another era than Tumiki knew (it was restarted as one); what
+      // was known of it is gone, and nothing reached the client yet: the call is sent again, the era
+      // learned anew.
+      if (
+        !(error instanceof BackendUnavailableError && error.reason === "era_mismatch") ||
+        call.reply.streaming
+      ) {
+        throw error;
+      }
+      await relay();
+    }
   } catch (error) {
     failCall(call, error);
   }

@@ -2,13 +2,15 @@ import { createHash } from "node:crypto";
 import type { TBackendChannel } from "./backend-channel";
 import { saveBackendDiscover } from "./backend-discover-store";
 import { forgetBackendEra, readBackendEra, recordBackendEra, type TBackendEra } from "./backend-era-store";
+import { readBackendSession, touchBackendSession } from "./backend-session-store";
 import type { TBackendTarget } from "./backend-target";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { canonicalJson } from "./canonical-json";
-import { ensureBackendSession } from "./ensure-backend-session";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpClient } from "./mcp-request-context";
+import type { TBackendSession } from "./mcp-session-schemas";
+import { openBackendSession } from "./open-backend-session";
 import { probeModernBackend } from "./probe-modern-backend";
 
 // Which era Tumiki speaks to a backend for one request (backend-era-store.ts has what is known).
@@ -21,6 +23,9 @@ import { probeModernBackend } from "./probe-modern-backend";
 //   `server/discover` first (no side effects, unlike sending the call and seeing what happens).
 // A 2026-07-28 client has no session, so its 2025 backend sessions are shared by the user's requests
 // that declare the same capabilities (Tumiki declares those to the backend at `initialize`).
+//
+// Every call passes here, so what most calls need is read at once, side by side: the era known, the
+// credential, and the backend session already open. Only what is not known yet costs a round trip.
 
 const sharedSessionKey = (userId: string, capabilities: Record<string, unknown>) =>
   `m${createHash("sha256")
@@ -43,27 +48,36 @@ export function resolveBackendTarget({
   return { userId, sessionKey, backend, capabilities: client.capabilities };
 }
 
-async function openLegacy(target: TBackendTarget, signal?: AbortSignal) {
-  // Independent reads (Redis, the token manager), side by side: this is every call's critical path.
-  const [session, authHeaders] = await Promise.all([
-    ensureBackendSession({ target, signal }),
-    getBackendAuthHeaders({ userId: target.userId, backend: target.backend }),
-  ]);
-  return { era: "legacy" as const, target, session, authHeaders };
+type TKnown = {
+  target: TBackendTarget;
+  era: TBackendEra;
+  authHeaders: Record<string, string>;
+  /** The backend session this caller has open, if any. */
+  stored: TBackendSession | null;
+  logLevel: string | null;
+  signal?: AbortSignal;
+};
+
+function useSession(known: TKnown, session: TBackendSession): TBackendChannel {
+  const { target } = known;
+  // Used sessions live as long as the caller's session does, which each request extends.
+  touchBackendSession({ sessionKey: target.sessionKey, mcpServerId: target.backend.mcpServerId });
+  return { era: "legacy", target, session, authHeaders: known.authHeaders };
+}
+
+async function openLegacy(known: TKnown): Promise<TBackendChannel> {
+  if (known.stored) return useSession(known, known.stored);
+  const session = await openBackendSession({ target: known.target, signal: known.signal });
+  return { era: "legacy", target: known.target, session, authHeaders: known.authHeaders };
 }
 
 /** A modern channel, after confirming the era with `server/discover` when it is not known yet. */
-async function openModern(
-  target: TBackendTarget,
-  era: TBackendEra,
-  logLevel: string | null,
-  signal?: AbortSignal,
-): Promise<TBackendChannel | null> {
+async function openModern(known: TKnown, era: TBackendEra): Promise<TBackendChannel | null> {
   if (era.modern === false) return null;
-  const authHeaders = await getBackendAuthHeaders({ userId: target.userId, backend: target.backend });
+  const { target, logLevel, authHeaders } = known;
   const channel = { era: "modern" as const, target, logLevel, authHeaders };
   if (era.modern === true) return channel;
-  const discover = await probeModernBackend({ channel, signal });
+  const discover = await probeModernBackend({ channel, signal: known.signal });
   await recordBackendEra(target.backend.url, { modern: discover !== null });
   if (!discover) return null;
   await saveBackendDiscover({ userId: target.userId, backend: target.backend, discover });
@@ -73,16 +87,13 @@ async function openModern(
 const isEraMismatch = (error: unknown) =>
   error instanceof BackendUnavailableError && error.reason === "era_mismatch";
 
-async function resolveForLegacyClient(
-  target: TBackendTarget,
-  known: TBackendEra,
-  logLevel: string | null,
-  signal?: AbortSignal,
-): Promise<TBackendChannel> {
-  let era = known;
+async function resolveForLegacyClient(known: TKnown): Promise<TBackendChannel> {
+  const { target } = known;
+  let era = known.era;
+  if (known.stored?.sessionId && era.legacy !== "refused") return useSession(known, known.stored);
   if (era.legacy === "sessions") {
     try {
-      return await openLegacy(target, signal);
+      return await openLegacy(known);
     } catch (error) {
       if (!isEraMismatch(error)) throw error;
       // It refuses `initialize` now: whatever was known of it no longer holds.
@@ -92,21 +103,21 @@ async function resolveForLegacyClient(
   }
   if (era.legacy === null) {
     try {
-      const channel = await openLegacy(target, signal);
-      const legacy = channel.session.sessionId ? "sessions" : "stateless";
+      const channel = await openLegacy(known);
+      const legacy = channel.era === "legacy" && channel.session.sessionId ? "sessions" : "stateless";
       await recordBackendEra(target.backend.url, { legacy });
       if (legacy === "sessions") return channel;
-      return (await openModern(target, { ...era, legacy }, logLevel, signal)) ?? channel;
+      return (await openModern(known, { ...era, legacy })) ?? channel;
     } catch (error) {
       if (!isEraMismatch(error)) throw error;
     }
   }
-  const modern = await openModern(target, era, logLevel, signal);
+  const modern = await openModern(known, era);
   if (modern) {
     if (era.legacy === null) await recordBackendEra(target.backend.url, { legacy: "refused" });
     return modern;
   }
-  if (era.legacy === "stateless") return openLegacy(target, signal);
+  if (era.legacy === "stateless") return openLegacy(known);
   throw new BackendUnavailableError({ reason: "era_mismatch", serverName: target.backend.name });
 }
 
@@ -122,7 +133,12 @@ export async function resolveBackendChannel({
   signal?: AbortSignal;
 }): Promise<TBackendChannel> {
   const target = resolveBackendTarget({ userId, client, backend });
-  const era = await readBackendEra(backend.url);
-  if (client.era === "legacy") return resolveForLegacyClient(target, era, client.logLevel, signal);
-  return (await openModern(target, era, client.logLevel, signal)) ?? openLegacy(target, signal);
+  const [era, authHeaders, stored] = await Promise.all([
+    readBackendEra(backend.url),
+    getBackendAuthHeaders({ userId, backend }),
+    readBackendSession({ sessionKey: target.sessionKey, mcpServerId: backend.mcpServerId }),
+  ]);
+  const known: TKnown = { target, era, authHeaders, stored, logLevel: client.logLevel, signal };
+  if (client.era === "legacy") return resolveForLegacyClient(known);
+  return (await openModern(known, era)) ?? openLegacy(known);
 }

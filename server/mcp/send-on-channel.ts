@@ -1,6 +1,7 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
 import type { TBackendChannel } from "./backend-channel";
 import { forgetBackendEra } from "./backend-era-store";
+import { forgetBackendSessions } from "./backend-session-store";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { frameForBackend } from "./frame-for-backend";
 import { openBackendSession } from "./open-backend-session";
@@ -29,6 +30,30 @@ async function readJsonRpcRefusal(reply: TOutboundStream, id: unknown): Promise<
     return body.id === id && typeof body.error?.code === "number" ? text : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * A new session for a backend that forgot its old one. A backend that now refuses `initialize` was
+ * restarted as a 2026-07-28-only server: what Tumiki knew of it (its era, the old session) is dropped,
+ * so the caller's next resolution learns it again (forward-request.ts retries once).
+ */
+async function reopenBackendSession(
+  channel: Extract<TBackendChannel, { era: "legacy" }>,
+  signal?: AbortSignal,
+) {
+  const { target } = channel;
+  try {
+    return await openBackendSession({ target, signal });
+  } catch (error) {
+    if (error instanceof BackendUnavailableError && error.reason === "era_mismatch") {
+      await forgetBackendEra(target.backend.url);
+      await forgetBackendSessions({
+        sessionKey: target.sessionKey,
+        mcpServerIds: [target.backend.mcpServerId],
+      });
+    }
+    throw error;
   }
 }
 
@@ -84,7 +109,7 @@ export async function sendOnChannel({
   let reply = await send(current, channel.authHeaders);
   if (reply.status === 404 && current.session.sessionId) {
     await reply.body.cancel().catch(() => undefined);
-    current = { ...current, session: await openBackendSession({ target, signal }) };
+    current = { ...current, session: await reopenBackendSession(channel, signal) };
     reply = await send(current);
   }
   if (reply.status < 200 || reply.status >= 300) {

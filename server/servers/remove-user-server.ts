@@ -3,6 +3,7 @@ import { disconnectBackend } from "../backends/disconnect-backend";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
+import { publishInstanceChanged } from "../mcp/events/publish-instance-changed";
 
 type TRemoveUserServerOptions = { userId: string; connectionId: string; origin?: TRequestOrigin };
 
@@ -27,6 +28,10 @@ export async function removeUserServer({
     });
   }
   const server = connection.mcpServer;
+  const bundledIn = await db.mcpInstanceConnection.findMany({
+    where: { userMcpConfigId: connection.id },
+    select: { instanceId: true },
+  });
   // The cascade below would drop an OAuth grant's tokens without revoking them at the backend, and
   // leave the cached access token serving: disconnecting first does both (and writes the audit event).
   const isOAuth = server.authType === "OAUTH";
@@ -38,6 +43,8 @@ export async function removeUserServer({
   } else {
     await db.userMcpConfig.deleteMany({ where: { id: connection.id, userId } });
   }
+  // Clients connected to the instances that bundled it no longer see its tools: they are told.
+  await publishInstanceChanged(bundledIn.map((link) => link.instanceId));
   if (isOAuth) return;
   writeAuditEvent({
     eventType: "backend.disconnected",

@@ -3,8 +3,17 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { McpServer, ResourceTemplate } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  type EventId,
+  type EventStore,
+  StreamableHTTPServerTransport,
+  type StreamId,
+} from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import {
+  isInitializeRequest,
+  type JSONRPCMessage,
+  RootsListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 
 // A small real MCP server (MCP SDK, Streamable HTTP, stateful sessions) that a test puts behind
@@ -15,6 +24,17 @@ import { z } from "zod";
 //
 // Offers: tools `echo` {text} and `slow` {ms} (progress each 100 ms, stops when cancelled), resource
 // `recording://info`, resource template `recording://items/{id}`, prompt `greet` {name}.
+//
+// Opt-in, for the proxy's stream tests (none changes what the default backend offers or sends):
+// - `resumableStreams`: sessions keep their SSE events (an in-memory event store, as the SDK's
+//   resumability wants) and send a priming event with `retry`; tool `pause_stream` {ms} sends progress
+//   1, closes its POST stream with the SDK's own `closeSSEStream` (MCP 2025-11-25: the client is to
+//   resume with GET and Last-Event-ID after `retry`), waits `ms`, sends progress 2 and answers.
+// - `askRootsOnListChanged`: `notifications/roots/list_changed` makes the server ask the client for its
+//   roots (roots/list), which the SDK sends on the session's GET stream (it belongs to no request); the
+//   answers land in `rootsAnswers`.
+// - `delayToolCallHeaders(ms)`: a tools/call POST waits `ms` before the server sees it, so its response
+//   headers come that late (a caller that goes away meanwhile leaves the call unstarted).
 
 export type TRecordingBackendBehavior =
   /** Serve MCP normally. */
@@ -53,7 +73,11 @@ export type TRecordingBackend = {
   requests: TRecordedRequest[];
   /** Tool calls the MCP server ran (after authentication and session checks). */
   toolCalls: TRecordedToolCall[];
+  /** With `askRootsOnListChanged`: each roots/list answer (or `{ error }`), in order of arrival. */
+  rootsAnswers: unknown[];
   setBehavior(behavior: TRecordingBackendBehavior): void;
+  /** tools/call POSTs wait this long before the server handles them (and answers headers); 0: off. */
+  delayToolCallHeaders(ms: number): void;
   /** Ends every session: old session ids get 404 from now on (a backend restart). */
   forgetSessions(): Promise<void>;
   close(): Promise<void>;
@@ -67,7 +91,13 @@ export type TRecordingBackendOptions = {
   apiKeyHeader?: string;
   /** 0 (ephemeral) or a port in 4100-4999. */
   port?: number;
+  /** Resumable SSE streams (event store, priming event with this `retry`) and the `pause_stream` tool. */
+  resumableStreams?: { retryMs: number };
+  /** Answer notifications/roots/list_changed with roots/list to the client (on the GET stream). */
+  askRootsOnListChanged?: boolean;
 };
+
+type TServerExtras = { pauseStreamTool: boolean; rootsAnswers: unknown[] | null };
 
 type TSession = { transport: StreamableHTTPServerTransport; server: McpServer };
 
@@ -115,8 +145,76 @@ function hasKey(header: string | string[] | undefined, expected: string): boolea
   return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
 
-function createRecordingMcpServer(name: string, toolCalls: TRecordedToolCall[]): McpServer {
+/** Every event of every stream of the backend, replayable after any of its ids (SDK resumability). */
+function createMemoryEventStore(): EventStore {
+  const events: { id: EventId; streamId: StreamId; message: JSONRPCMessage }[] = [];
+  return {
+    async storeEvent(streamId, message) {
+      const id = `${streamId}::${String(events.length + 1).padStart(8, "0")}`;
+      events.push({ id, streamId, message });
+      return id;
+    },
+    async replayEventsAfter(lastEventId, { send }) {
+      const at = events.findIndex((event) => event.id === lastEventId);
+      if (at < 0) throw new Error(`unknown event id ${lastEventId}`);
+      const streamId = events[at]?.streamId as StreamId;
+      for (const event of events.slice(at + 1)) {
+        // The priming event stores an empty message: nothing to replay.
+        if (event.streamId === streamId && Object.keys(event.message).length > 0) {
+          await send(event.id, event.message);
+        }
+      }
+      return streamId;
+    },
+  };
+}
+
+function registerStreamExtras(server: McpServer, toolCalls: TRecordedToolCall[], extras: TServerExtras) {
+  if (extras.pauseStreamTool) {
+    server.registerTool(
+      "pause_stream",
+      {
+        description:
+          "Sends progress 1, closes its SSE stream (to be resumed with Last-Event-ID), waits `ms`, sends progress 2, answers.",
+        inputSchema: { ms: z.number().int().min(0).max(10_000) },
+      },
+      async ({ ms }, extra) => {
+        toolCalls.push({ tool: "pause_stream", arguments: { ms }, sessionId: extra.sessionId });
+        const progressToken = extra._meta?.progressToken;
+        const progress = async (step: number) => {
+          if (progressToken === undefined) return;
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress: step, total: 2 },
+          });
+        };
+        await progress(1);
+        extra.closeSSEStream?.();
+        await sleep(ms, undefined, { signal: extra.signal });
+        await progress(2);
+        return { content: [{ type: "text", text: `resumed after ${ms} ms` }] };
+      },
+    );
+  }
+  const rootsAnswers = extras.rootsAnswers;
+  if (rootsAnswers) {
+    server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+      try {
+        rootsAnswers.push(await server.server.listRoots());
+      } catch (error) {
+        rootsAnswers.push({ error: error instanceof Error ? error.message : String(error) });
+      }
+    });
+  }
+}
+
+function createRecordingMcpServer(
+  name: string,
+  toolCalls: TRecordedToolCall[],
+  extras: TServerExtras = { pauseStreamTool: false, rootsAnswers: null },
+): McpServer {
   const server = new McpServer({ name, version: "1.0.0" });
+  registerStreamExtras(server, toolCalls, extras);
 
   server.registerTool(
     "echo",
@@ -187,11 +285,18 @@ export async function startRecordingMcpBackend(
   const toolCalls: TRecordedToolCall[] = [];
   const sessions = new Map<string, TSession>();
   let behavior: TRecordingBackendBehavior = "normal";
+  const rootsAnswers: unknown[] = [];
+  let toolCallHeadersDelayMs = 0;
+  const eventStore = options.resumableStreams ? createMemoryEventStore() : undefined;
 
   const openSession = async (req: IncomingMessage, res: ServerResponse, message: unknown) => {
-    const server = createRecordingMcpServer(name, toolCalls);
+    const server = createRecordingMcpServer(name, toolCalls, {
+      pauseStreamTool: options.resumableStreams !== undefined,
+      rootsAnswers: options.askRootsOnListChanged ? rootsAnswers : null,
+    });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      ...(eventStore ? { eventStore, retryInterval: options.resumableStreams?.retryMs } : {}),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server });
       },
@@ -232,6 +337,15 @@ export async function startRecordingMcpBackend(
     if (options.apiKey !== undefined && !hasKey(req.headers[apiKeyHeader], options.apiKey)) {
       sendJson(res, 401, { error: "invalid_api_key" });
       return;
+    }
+
+    if (toolCallHeadersDelayMs > 0 && req.method === "POST" && record.rpcMethod === "tools/call") {
+      let gone = false;
+      res.once("close", () => {
+        gone = true;
+      });
+      await sleep(toolCallHeadersDelayMs);
+      if (gone) return;
     }
 
     const sessionId = req.headers["mcp-session-id"];
@@ -279,8 +393,12 @@ export async function startRecordingMcpBackend(
     apiKeyHeader,
     requests,
     toolCalls,
+    rootsAnswers,
     setBehavior(next) {
       behavior = next;
+    },
+    delayToolCallHeaders(ms) {
+      toolCallHeadersDelayMs = ms;
     },
     forgetSessions,
     async close() {

@@ -165,6 +165,8 @@ export async function relayCall(
     channel.era === "legacy" && call.ctx.client.era === "modern"
       ? await openSessionRequests({ channel, signal: call.signal })
       : null;
+  /** Whether the session's GET stream went to a round's events, which let go of it when they end. */
+  let sideHandedOver = false;
   try {
     for (let round = 0; round < MAX_INPUT_ROUNDS; round += 1) {
       // Every retry is a request of its own (mrtr.mdx: the retry has a new id); the client sees its own id.
@@ -183,6 +185,7 @@ export async function relayCall(
       }
       const own = readBackendEvents({ channel, reply: sent.reply, requestId: id, signal: call.signal });
       const events = side ? withSessionRequests(own, side) : own;
+      sideHandedOver = side !== null;
       // Once the round is over, the rest of its events belong to nobody (unless a suspension reads
       // them on): the backend's streams are let go, the session's GET stream included.
       const letGo = () => events.return(undefined).catch(() => undefined);
@@ -215,6 +218,7 @@ export async function relayCall(
   } catch (error) {
     // Closing a 2026-07-28 backend's stream cancels its request; a 2025 backend must be told.
     if (call.signal.aborted && channel.era === "legacy") cancelAtBackend(channel, id);
+    if (side && !sideHandedOver) await side.close();
     throw error;
   }
   throw new BackendUnavailableError({ reason: "invalid_response", serverName: call.backend.name });
