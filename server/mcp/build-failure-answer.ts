@@ -4,10 +4,12 @@ import { getLogger } from "../logger";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { buildReAuthAnswer } from "./build-re-auth-answer";
+import { InputRefusedError } from "./input/input-refused-error";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TRequestId } from "./json-rpc-schemas";
 
-// What the client gets when a routed request could not be answered by its backend. Only that server is
+// What the client gets when a routed request could not be answered by its backend (or could not go on
+// because the client refused what the backend asked of it). Only that server is
 // affected: a tool call gets a tool result with isError (the model reads it and carries on with other
 // tools), anything else a JSON-RPC error. Messages are the errors' safe userMessage, never internals.
 
@@ -32,21 +34,23 @@ export function buildFailureAnswer({
       settled: { outcome: "FAILURE", reason: "re_auth_required" },
     };
   }
-  const known = error instanceof AppError && error.code === "UNAVAILABLE";
+  const refused = error instanceof InputRefusedError;
+  const known = refused || (error instanceof AppError && error.code === "UNAVAILABLE");
   if (!known) getLogger().error({ err: error, server: backend.slug }, "a proxied MCP request failed");
   const text = known
     ? error.userMessage
     : `${backend.name} could not be reached because of an error in Tumiki.`;
   // An AppError UNAVAILABLE that is not the backend's own comes from the token manager: the backend's
   // authorization server could not refresh an expired token.
-  const reason =
-    error instanceof BackendUnavailableError
+  const reason = refused
+    ? "input_refused"
+    : error instanceof BackendUnavailableError
       ? error.reason
       : known
         ? "token_refresh_unavailable"
         : "internal_error";
   const data = {
-    error: "backend_unavailable",
+    error: refused ? "input_refused" : "backend_unavailable",
     reason,
     server: { id: backend.mcpServerId, slug: backend.slug, name: backend.name },
   };

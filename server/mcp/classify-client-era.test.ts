@@ -45,8 +45,11 @@ describe("classifyClientEra", () => {
     expect(classifyClientEra(request({}), new Headers())).toBe("legacy");
   });
 
-  it("treats a client's response as legacy (2026-07-28 clients send none over HTTP)", () => {
+  it("takes a client's response by its headers: in a session 2025, else by its version header", () => {
     const response: TJsonRpcMessage = { kind: "response", message: { jsonrpc: "2.0", id: 1, result: {} } };
-    expect(classifyClientEra(response, new Headers({ "mcp-protocol-version": "2026-07-28" }))).toBe("legacy");
+    expect(classifyClientEra(response, new Headers({ "mcp-session-id": "abc" }))).toBe("legacy");
+    // 2026-07-28 clients send no responses over HTTP: the modern path refuses it plainly.
+    expect(classifyClientEra(response, new Headers({ "mcp-protocol-version": "2026-07-28" }))).toBe("modern");
+    expect(classifyClientEra(response, new Headers())).toBe("legacy");
   });
 });

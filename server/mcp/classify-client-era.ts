@@ -19,7 +19,7 @@ export function classifyClientEra(message: TJsonRpcMessage, headers: Headers): "
     const meta = message.message.params?._meta;
     if (isRecord(meta) && (META.protocolVersion in meta || META.clientCapabilities in meta)) return "modern";
   }
-  if (headers.get(MCP_SESSION_HEADER) !== null || message.kind === "response") return "legacy";
+  if (headers.get(MCP_SESSION_HEADER) !== null) return "legacy";
   const version = headers.get(MCP_PROTOCOL_VERSION_HEADER)?.trim();
   return version !== undefined && !isLegacyVersion(version) ? "modern" : "legacy";
 }

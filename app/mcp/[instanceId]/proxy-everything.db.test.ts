@@ -312,6 +312,35 @@ describe("two servers: names and URIs carry the server's slug and map back exact
     });
   });
 
+  it("resource links and embedded resources in results carry tumiki.<slug>.<uri>, and read back", async () => {
+    type TBlock = { type: string; uri?: string; resource?: { uri: string } };
+    const call = { name: "get-resource-links", arguments: { count: 2 } };
+    const direct2 = (await direct.callTool(call)).content as TBlock[];
+    const bundledLinks = (await bundled.callTool({ ...call, name: prefixed(everythingSlug, call.name) }))
+      .content as TBlock[];
+    const links = bundledLinks.filter((block) => block.type === "resource_link");
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.map((block) => block.uri)).toEqual(
+      direct2
+        .filter((block) => block.type === "resource_link")
+        .map((block) => prefixedUri(everythingSlug, block.uri ?? "")),
+    );
+    // What a client was shown, it can read.
+    const read = await bundled.readResource({ uri: links[0]?.uri ?? "" });
+    expect(read.contents[0]?.uri).toBe(links[0]?.uri);
+
+    const embeddedCall = {
+      name: "get-resource-reference",
+      arguments: { resourceType: "Text", resourceId: 1 },
+    };
+    const embedded = (
+      await bundled.callTool({ ...embeddedCall, name: prefixed(everythingSlug, embeddedCall.name) })
+    ).content as TBlock[];
+    const resource = embedded.find((block) => block.type === "resource")?.resource;
+    expect(resource?.uri.startsWith(`tumiki.${everythingSlug}.`)).toBe(true);
+    expect((await bundled.readResource({ uri: resource?.uri ?? "" })).contents[0]?.uri).toBe(resource?.uri);
+  });
+
   it("an unknown tool of a known server gets that server's own answer; an unknown slug gets -32602", async () => {
     const unknownHere = await bundled.callTool({
       name: prefixed(everythingSlug, "no-such-tool"),

@@ -191,6 +191,87 @@ describe("a revoked backend grant", () => {
   });
 });
 
+/** A 2026-07-28 tools/call of list_notes, raw, with the client's capabilities and optional retry fields. */
+async function modernListNotes(
+  id: string,
+  capabilities: Record<string, unknown>,
+  retry: Record<string, unknown> = {},
+) {
+  const response = await postMcp({
+    url: revoked.url,
+    bearer: revoked.accessToken,
+    message: {
+      jsonrpc: "2.0",
+      id,
+      method: "tools/call",
+      params: {
+        name: "list_notes",
+        arguments: {},
+        ...retry,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+          "io.modelcontextprotocol/clientCapabilities": capabilities,
+        },
+      },
+    },
+    headers: { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": "list_notes" },
+  });
+  expect(response.status).not.toBe(401);
+  return readRpcResponse(response, id);
+}
+
+describe("a revoked backend grant, for a 2026-07-28 client (no -32042 in that revision)", () => {
+  it("asks a client with URL elicitation to reconnect through a multi round-trip request", async () => {
+    const first = await modernListNotes("m1", { elicitation: { url: {} } });
+    const reconnectUrl = reconnectUrlOf(revoked.server.serverId);
+    expect(first.result).toMatchObject({
+      resultType: "input_required",
+      inputRequests: {
+        reconnect: {
+          method: "elicitation/create",
+          params: { mode: "url", url: reconnectUrl, message: expect.any(String) },
+        },
+      },
+      requestState: expect.any(String),
+    });
+    expect(first.result?.inputRequests).not.toHaveProperty("reconnect.params.elicitationId");
+
+    // The user has not reconnected yet: the retry is asked again, with a fresh state.
+    const retry = {
+      inputResponses: { reconnect: { action: "accept" } },
+      requestState: first.result?.requestState,
+    };
+    const again = await modernListNotes("m2", { elicitation: { url: {} } }, retry);
+    expect(again.result).toMatchObject({
+      resultType: "input_required",
+      inputRequests: { reconnect: expect.anything() },
+    });
+
+    // A state for another request (another tool) is refused, and so is one altered.
+    const tampered = await modernListNotes(
+      "m3",
+      { elicitation: { url: {} } },
+      {
+        ...retry,
+        requestState: `${String(first.result?.requestState).slice(0, -2)}xx`,
+      },
+    );
+    expect(tampered.error?.code).toBe(-32602);
+  });
+
+  it("answers a client without URL elicitation with an isError result carrying the URL", async () => {
+    const answer = await modernListNotes("m4", { elicitation: {} });
+    expect(answer.result).toMatchObject({
+      resultType: "complete",
+      isError: true,
+      _meta: {
+        "tumiki/error": { error: "re_auth_required", reconnectUrl: reconnectUrlOf(revoked.server.serverId) },
+      },
+    });
+    expect(readResultText(answer.result)).toContain(reconnectUrlOf(revoked.server.serverId));
+  });
+});
+
 describe("a backend access token the backend no longer accepts", () => {
   it("is refreshed once, and the call succeeds", async () => {
     const client = await connect(refreshing.url, refreshing.accessToken, false);
