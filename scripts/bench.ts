@@ -11,7 +11,13 @@ import { createBenchDatabase } from "./bench/create-bench-database";
 import { createCleanup, type TCleanup } from "./bench/create-cleanup";
 import { findFreePort } from "./bench/find-free-port";
 import { grantRateLimitHeadroom } from "./bench/grant-rate-limit-headroom";
-import { callMcpTool, closeMcpSession, openMcpSession, type TMcpSession } from "./bench/mcp-session";
+import {
+  callMcpTool,
+  closeMcpSession,
+  modernMcpTarget,
+  openMcpSession,
+  type TMcpSession,
+} from "./bench/mcp-session";
 import { measureAuthDecision, type TAuthDecisionStats } from "./bench/measure-auth-decision";
 import { BENCH_USAGE, parseBenchArgs, type TBenchArgs, type TBenchTarget } from "./bench/parse-bench-args";
 import { reportBench } from "./bench/report-bench";
@@ -30,8 +36,9 @@ import { waitForApp } from "./bench/wait-for-app";
 // demo backend and `next start` on free ports, a database of the bench's own; then tools/call at
 // concurrency 1, 4 and 16 against (a) the backend directly, (b) the framework floor (app/bench/floor:
 // the same build forwarding the body, nothing else) and (c) Tumiki's /mcp/{instanceId} with warm
-// caches. Runs of one concurrency level follow each other (direct, floor, Tumiki), so a drift of the
-// machine affects all three alike. Everything it starts or creates is undone at the end, also on
+// caches, for a 2025-11-25 client in a session and for a 2026-07-28 client (stateless, Tumiki
+// translating to the demo backend's 2025 session). Runs of one concurrency level follow each other
+// (direct, floor, Tumiki), so a drift of the machine affects all alike. Everything it starts or creates is undone at the end, also on
 // failure and on Ctrl-C.
 
 const log = (message: string) => console.log(`[bench] ${message}`);
@@ -149,25 +156,39 @@ async function measure(args: TBenchArgs, cleanup: TCleanup, baseEnv: NodeJS.Proc
   const freshTumikiToken = async (neededMs: number) => {
     if (tumikiToken.expiresAt - Date.now() < neededMs + TOKEN_MARGIN_MS)
       tumikiToken = await seed.issueTumikiToken();
-    const session = sessions.get("tumiki");
-    if (session) session.headers.authorization = `Bearer ${tumikiToken.token}`;
+    for (const target of ["tumiki", "tumiki-2026"] as const) {
+      const session = sessions.get(target);
+      if (session) session.headers.authorization = `Bearer ${tumikiToken.token}`;
+    }
     return tumikiToken.token;
   };
   if (args.targets.includes("tumiki")) {
     await open("tumiki", seed.instanceUrl, await freshTumikiToken(0));
   }
+  if (args.targets.includes("tumiki-2026")) {
+    sessions.set(
+      "tumiki-2026",
+      modernMcpTarget({
+        label: "tumiki-2026",
+        url: seed.instanceUrl,
+        accessToken: await freshTumikiToken(0),
+        toolName: BENCH_TOOL.name,
+      }),
+    );
+  }
   for (const target of args.targets) {
     const session = sessions.get(target) as TMcpSession;
     for (let i = 0; i < WARM_CALLS; i++) await callMcpTool({ session, ...BENCH_TOOL });
   }
-  if (args.targets.includes("tumiki")) await headroom.assertHeadroomUsed();
+  if (args.targets.includes("tumiki") || args.targets.includes("tumiki-2026"))
+    await headroom.assertHeadroomUsed();
   log(`sessions open and warm: ${args.targets.join(", ")}`);
 
   const runs: TBenchRun[] = [];
   const runMs = (args.warmupSeconds + args.durationSeconds) * 1000;
   for (const connections of CONCURRENCY_LEVELS) {
     for (const target of args.targets) {
-      if (target === "tumiki") await freshTumikiToken(runMs);
+      if (target === "tumiki" || target === "tumiki-2026") await freshTumikiToken(runMs);
       const session = sessions.get(target) as TMcpSession;
       await runLoad({ session, connections, durationSeconds: args.warmupSeconds });
       const stats = await runLoad({ session, connections, durationSeconds: args.durationSeconds });

@@ -9,7 +9,38 @@ export type TMcpSession = {
   url: string;
   /** Every header a request of this session carries. */
   headers: Record<string, string>;
+  /** A 2026-07-28 client's `_meta` envelope, sent in every request's params (no session then). */
+  meta?: Record<string, unknown>;
 };
+
+/**
+ * A 2026-07-28 client of Tumiki: no session, the `_meta` envelope in every request and the headers
+ * that mirror it (the tool's name included: every measured request calls the same tool).
+ */
+export function modernMcpTarget(options: {
+  label: string;
+  url: string;
+  accessToken: string;
+  toolName: string;
+}): TMcpSession {
+  return {
+    label: options.label,
+    url: options.url,
+    headers: {
+      authorization: `Bearer ${options.accessToken}`,
+      "mcp-protocol-version": "2026-07-28",
+      "mcp-method": "tools/call",
+      "mcp-name": options.toolName,
+      accept: "application/json, text/event-stream",
+      "content-type": "application/json",
+    },
+    meta: {
+      "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+      "io.modelcontextprotocol/clientCapabilities": {},
+      "io.modelcontextprotocol/clientInfo": { name: "tumiki-bench", version: "1.0.0" },
+    },
+  };
+}
 
 const unexpectedAnswer = async (label: string, what: string, response: Response) =>
   new Error(`${label}: ${what} answered ${response.status}: ${(await response.text()).slice(0, 400)}`);
@@ -65,7 +96,11 @@ export async function callMcpTool(options: {
       jsonrpc: "2.0",
       id: `setup-${nextId++}`,
       method: "tools/call",
-      params: { name: options.name, arguments: options.arguments },
+      params: {
+        name: options.name,
+        arguments: options.arguments,
+        ...(session.meta ? { _meta: session.meta } : {}),
+      },
     }),
   });
   if (response.status !== 200)
@@ -80,6 +115,7 @@ export async function callMcpTool(options: {
 
 /** Ends the session (DELETE); resolves the status, never throws (cleanup). */
 export async function closeMcpSession(session: TMcpSession): Promise<number | string> {
+  if (session.meta) return "no session";
   try {
     const response = await fetch(session.url, { method: "DELETE", headers: session.headers });
     await response.body?.cancel();

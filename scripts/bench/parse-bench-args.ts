@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 
 // `npm run bench -- [options]`. The concurrency levels are fixed by the issue (1, 4, 16).
 
-export const BENCH_TARGETS = ["direct", "floor", "tumiki"] as const;
+/** tumiki: a 2025-11-25 client in a session; tumiki-2026: a 2026-07-28 client, stateless. */
+export const BENCH_TARGETS = ["direct", "floor", "tumiki", "tumiki-2026"] as const;
 export type TBenchTarget = (typeof BENCH_TARGETS)[number];
 
 export type TBenchArgs = {
@@ -17,7 +18,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--skip-build] [--duration <
   --skip-build     reuse the existing production build (.next/BUILD_ID) instead of running npm run build
   --duration <s>   seconds each measured run lasts (default 10)
   --warmup <s>     seconds of unmeasured load before each run (default 2)
-  --targets <list> comma-separated subset of direct,floor,tumiki (default all three)
+  --targets <list> comma-separated subset of direct,floor,tumiki,tumiki-2026 (default all four)
   --iterations <n> auth decisions timed by the micro-benchmark (default 2000)
 Needs DATABASE_URL (PostgreSQL; the bench creates and drops a database of its own) and REDIS_URL.`;
 
@@ -51,7 +52,7 @@ export function parseBenchArgs(argv: string[]): TBenchArgs {
     skipBuild: values["skip-build"],
     durationSeconds: positiveNumber("duration", values.duration),
     warmupSeconds: positiveNumber("warmup", values.warmup),
-    // In the fixed order, so runs of one concurrency level are always direct, floor, Tumiki.
+    // In the fixed order, so runs of one concurrency level are always direct, floor, Tumiki (both eras).
     targets: BENCH_TARGETS.filter((target) => targets.includes(target)),
     iterations: positiveNumber("iterations", values.iterations, { integer: true }),
   };

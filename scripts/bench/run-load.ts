@@ -12,12 +12,13 @@ export const BENCH_TOOL = { name: "search_notes", arguments: { query: "bench" } 
 
 const REQUEST_TIMEOUT_SECONDS = 10;
 
-const CALL_BODY = JSON.stringify({
-  jsonrpc: "2.0",
-  id: "[<id>]",
-  method: "tools/call",
-  params: BENCH_TOOL,
-});
+const callBody = (session: TMcpSession) =>
+  JSON.stringify({
+    jsonrpc: "2.0",
+    id: "[<id>]",
+    method: "tools/call",
+    params: { ...BENCH_TOOL, ...(session.meta ? { _meta: session.meta } : {}) },
+  });
 
 export type TLoadStats = {
   connections: number;
@@ -45,7 +46,7 @@ export async function runLoad(options: {
     url: options.session.url,
     method: "POST",
     headers: options.session.headers,
-    body: CALL_BODY,
+    body: callBody(options.session),
     idReplacement: true,
     connections: options.connections,
     duration: options.durationSeconds,

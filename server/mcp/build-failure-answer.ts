@@ -4,8 +4,8 @@ import { getLogger } from "../logger";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { buildReAuthAnswer } from "./build-re-auth-answer";
-import { InputRefusedError } from "./input/input-refused-error";
 import type { TInstanceBackend } from "./get-instance-backends";
+import { InputRefusedError } from "./input/input-refused-error";
 import type { TRequestId } from "./json-rpc-schemas";
 
 // What the client gets when a routed request could not be answered by its backend (or could not go on

@@ -277,8 +277,32 @@ describe("Origin (DNS rebinding)", () => {
       const allowed = await preflight(inspector);
       expect(allowed.status).toBe(204);
       expect(allowed.headers.get("access-control-allow-origin")).toBe(inspector);
-      expect(allowed.headers.get("access-control-allow-methods")).toContain("POST");
-      expect(allowed.headers.get("access-control-allow-headers")).toContain("mcp-session-id");
+      expect(allowed.headers.get("access-control-allow-methods")).toBe("POST, GET, DELETE");
+      const allowedHeaders = (allowed.headers.get("access-control-allow-headers") ?? "").split(", ");
+      expect(allowedHeaders).toEqual(
+        expect.arrayContaining([
+          "mcp-session-id",
+          "mcp-protocol-version",
+          "mcp-method",
+          "mcp-name",
+          "last-event-id",
+        ]),
+      );
+      // A 2026-07-28 browser client's mirrored tool arguments: allowed when asked for, nothing else is.
+      const asking = await OPTIONS(
+        new Request(url, {
+          method: "OPTIONS",
+          headers: {
+            origin: inspector,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "Mcp-Param-Region, x-evil, mcp-param-bad name",
+          },
+        }),
+      );
+      const asked = (asking.headers.get("access-control-allow-headers") ?? "").split(", ");
+      expect(asked).toContain("mcp-param-region");
+      expect(asked).not.toContain("x-evil");
+      expect(asked.filter((name) => name.startsWith("mcp-param-"))).toEqual(["mcp-param-region"]);
       const foreign = await preflight("https://evil.example");
       expect(foreign.status).toBe(403);
       expect(foreign.headers.get("access-control-allow-origin")).toBeNull();

@@ -9,12 +9,13 @@ import { callEventId, streamLogKey, streamResumedKey } from "./stream-log-keys";
 // Which of the two is decided by the first thing sent, so a plain call costs no stream.
 //
 // Streams to 2025 clients are resumable (MCP 2025-11-25 transports, SEP-1699): a priming event with an
-// id and `retry` comes first, every event has an id `<stream>.<n>`, and the last events are kept in
-// memory (event-ids: stream-log-keys.ts). If the client goes away before the end, a disconnect is not a cancellation in that revision:
-// the kept events and everything after them go to a short-lived Redis log, from which the client can
-// resume with GET and Last-Event-ID at any app process (resume-client-stream.ts). When nobody resumes
-// within a grace period (MCP_STREAM_RESUME_GRACE_SECONDS), the call is abandoned (the backend is told to cancel). 2026-07-28 streams
-// have no ids (that revision removed resumption) and closing one cancels its request at once.
+// id and `retry` comes first, every event has an id (`c.<stream>.<n>`, stream-log-keys.ts), and the last
+// events are kept in memory. If the client goes away before the end (a disconnect is not a cancellation
+// in that revision), the kept events and everything after them go to a short-lived Redis log, from
+// which the client can resume with GET and Last-Event-ID at any app process (resume-call-stream.ts).
+// When nobody resumes within a grace period (MCP_STREAM_RESUME_GRACE_SECONDS), the call is abandoned
+// (the backend is told to cancel). 2026-07-28 streams have no ids (that revision removed resumption),
+// and closing one cancels its request at once.
 //
 // A comment line every 15 s keeps proxies between the client and Tumiki from closing a quiet stream.
 
@@ -107,14 +108,22 @@ export function createClientReply({
   const detach = () => {
     detached = true;
     for (const entry of kept) appendToLog(entry);
-    const timer = setTimeout(async () => {
-      if (finished) return;
+    // Checked once per grace period for as long as the call runs: a client that resumed and then went
+    // away again (its resumed stream ended, resume-call-stream.ts) is given up on the same way.
+    const check = setInterval(async () => {
+      if (finished) {
+        clearInterval(check);
+        return;
+      }
       const resumed = await getRedis()
         .get(streamResumedKey(resumable?.sessionKey ?? "", streamId))
-        .catch(() => null);
-      if (resumed === null) abandon.abort();
+        .catch(() => "unknown: Redis failed");
+      if (resumed === null) {
+        clearInterval(check);
+        abandon.abort();
+      }
     }, getEnv().MCP_STREAM_RESUME_GRACE_SECONDS * 1000);
-    timer.unref?.();
+    check.unref?.();
   };
 
   const start = () => {

@@ -9,8 +9,12 @@ import { backendStreamLockKey } from "./stream-log-keys";
 // request it belongs to sends them on its session's standalone GET stream. A 2025 client reads that
 // stream; a 2026-07-28 client has none, so while Tumiki relays a call of one to such a backend it reads
 // the (shared) session's GET stream itself and treats a request arriving there as part of the call
-// (relay-call.ts merges the two). One stream per backend session: a call that finds it followed by
-// another stream of the same user does without (the one following it answers).
+// (relay-call.ts merges the two). A backend allows one GET stream per session, and the session is
+// shared by the user's 2026-07-28 requests that declare the same capabilities: of two such calls
+// running at once, the one following the stream is asked for what either caused (the same user, the
+// same capabilities: the answer is the same; the other call goes on once the backend has it). A call
+// that finds the stream followed by a subscriptions/listen stream does without: that stream answers a
+// request "method not found", as a 2026-07-28 client can be asked for input only within a call.
 
 /** A backend that is slow to open its GET stream only delays the call this long. */
 const OPEN_TIMEOUT_MS = 2_000;

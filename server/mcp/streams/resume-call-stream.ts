@@ -27,7 +27,8 @@ export async function resumeCallStream({
   after: number;
 }): Promise<Response> {
   const logKey = streamLogKey(handle.key, streamId);
-  await getRedis().set(streamResumedKey(handle.key, streamId), "1", { px: STREAM_LOG_TTL_MS });
+  const resumedKey = streamResumedKey(handle.key, streamId);
+  await getRedis().set(resumedKey, "1", { px: STREAM_LOG_TTL_MS });
   const stream = createEventStream();
   stream.prime(callEventId(streamId, after), RETRY_MS);
   const run = async () => {
@@ -47,6 +48,12 @@ export async function resumeCallStream({
       // ends; the client may resume again from its last event.
     } finally {
       clearTimeout(firstEventDeadline);
+      // A client gone again without the call's end: the call is given up on after the grace period
+      // (relay/client-reply.ts), unless the client resumes once more before it.
+      if (stream.closed.aborted)
+        await getRedis()
+          .del(resumedKey)
+          .catch(() => 0);
       stream.close();
     }
   };
