@@ -3,6 +3,7 @@ import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { getRedis } from "../redis";
 import { readBackendSession } from "./backend-session-store";
 import { endBackendSession } from "./end-backend-session";
+import { publishSessionControl } from "./events/session-control";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
@@ -12,7 +13,7 @@ import { resolveBackendTarget } from "./resolve-backend-channel";
 import { withSessionStore } from "./with-session-store";
 
 // DELETE /mcp/{instanceId} (2025): the client ends its session. Tumiki forgets it first (so it is over
-// even if a backend hangs; the session's GET stream, wherever it is held, ends when it next checks),
+// even if a backend hangs; the session's GET stream, wherever it is held, is told to end),
 // then ends the backend sessions it opened for it (end-backend-session.ts). 2026-07-28 has no sessions:
 // a DELETE without Mcp-Session-Id is answered 405 by the route.
 
@@ -52,6 +53,7 @@ export async function endMcpSession({
     }),
   );
   await withSessionStore(() => getRedis().del(mcpSessionKey(handle.key)));
+  await publishSessionControl({ sessionKey: handle.key, control: { type: "session_ended" } });
   await Promise.all(
     channels.map(async (entry) => {
       if (!entry) return;

@@ -537,6 +537,33 @@ describe("a call whose client went away", () => {
     }
   });
 
+  it("is not given up on while a newer resumed stream follows it, when an older resumed one closes", async () => {
+    // A client whose resumed connection died silently resumes again; the server notices the old
+    // connection's end only later. The call still has a listener: it must run to its end.
+    const restore = setTestEnv({ MCP_STREAM_RESUME_GRACE_SECONDS: "1" });
+    try {
+      const session = await openSession(rec);
+      const sse = await streamCall(session, "twice-1", "slow", { ms: 3_000 }, "p-twice");
+      await sse.waitForMessage(isMethod("notifications/progress"), 5_000, "progress");
+      sse.close();
+      await sse.ended;
+      const older = await openSessionStream(session, sse.events.at(-1)?.id);
+      await older.waitForMessage(isMethod("notifications/progress"), 5_000, "progress on the older resume");
+      const newer = await openSessionStream(session, older.events.at(-1)?.id);
+      await newer.waitForMessage(isMethod("notifications/progress"), 5_000, "progress on the newer resume");
+      older.close();
+      await older.ended;
+      await within(newer.ended, 8_000, "the newer resumed stream ends");
+      const result = newer.messages().at(-1);
+      expect(result?.id).toBe("twice-1");
+      expect(JSON.stringify(result?.result?.content)).toContain("waited 3000 ms");
+      expect(cancellationsOf("twice-1")).toEqual([]);
+    } finally {
+      restore();
+      await closeAll();
+    }
+  });
+
   it("is cancelled at once when the client leaves before the backend's headers arrive", async () => {
     const restore = setTestEnv({ MCP_STREAM_RESUME_GRACE_SECONDS: "30" });
     recording.delayToolCallHeaders(3_000);
@@ -757,7 +784,7 @@ describe("a 2025 session's GET stream", () => {
     await closeAll();
   });
 
-  it("is taken over by a newer GET of the session, and ends when the session is deleted (within the 15 s heartbeat)", async () => {
+  it("is taken over by a newer GET of the session, and ends when the session is deleted, at once", async () => {
     const taken = await openSession(dualOnly);
     const deleted = await openSession(rec);
     const before = dual.requests().length;
@@ -786,17 +813,32 @@ describe("a 2025 session's GET stream", () => {
     expect(gone.status).toBe(404);
     await gone.body?.cancel();
 
-    // The newer stream is the session's: the backend's notification reaches it.
+    // The newer stream is the session's: the backend's notification reaches it (once the backend let
+    // go of the older stream's GET, which it allows one of per session: changes are made until then).
     await untilDualFeedOpen(before);
-    await sleep(200);
-    await callInSession(taken, "change-5", "change_tools", { action: "add", name: "dynamic_get_c" });
+    let added = false;
+    for (
+      let attempt = 0;
+      attempt < 25 && !newer.events.some((event) => methodOf(event) === "notifications/tools/list_changed");
+      attempt += 1
+    ) {
+      await callInSession(taken, `change-5-${attempt}`, "change_tools", {
+        action: added ? "remove" : "add",
+        name: "dynamic_get_c",
+      });
+      added = !added;
+      await sleep(200);
+    }
     await newer.waitFor(
       (event) => methodOf(event) === "notifications/tools/list_changed",
-      5_000,
+      1_000,
       "tools/list_changed on the newer stream",
     );
+    if (!added)
+      await callInSession(taken, "change-5-again", "change_tools", { action: "add", name: "dynamic_get_c" });
 
-    await within(Promise.all([older.ended, doomed.ended]), 17_000, "the older and the deleted stream end");
+    // Told through the session's control log, not left to the 15 s heartbeat.
+    await within(Promise.all([older.ended, doomed.ended]), 3_000, "the older and the deleted stream end");
     expect(newer.isEnded).toBe(false);
     await callInSession(taken, "change-6", "change_tools", { action: "remove", name: "dynamic_get_c" });
     await closeAll();
@@ -809,8 +851,15 @@ describe("the instance's own changes", () => {
   it("reach a 2025 GET stream and a 2026-07-28 listen stream as tools, prompts and resources list changes", async () => {
     const changing = await openInstance(alice.id, [conn.recording]);
     const session = await openSession(changing);
+    const before = recording.requests.length;
     const get = await openSessionStream(session);
     await get.waitFor(() => true, 3_000, "the priming event");
+    // The GET stream follows the instance once its backend feeds are started (priming comes first).
+    await until(
+      () => recording.requests.slice(before).some((request) => request.method === "GET"),
+      5_000,
+      "Tumiki following the backend's GET stream",
+    );
     const listening = await listen(changing, "listen-instance", {
       toolsListChanged: true,
       promptsListChanged: true,
@@ -822,8 +871,7 @@ describe("the instance's own changes", () => {
       promptsListChanged: true,
       resourcesListChanged: true,
     });
-    // The GET stream follows the instance once its backend feeds are up.
-    await sleep(300);
+    await sleep(200);
 
     const changesOn = (sse: TSse) =>
       sse.events.filter((event) => LIST_CHANGED.includes(methodOf(event) ?? ""));

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  callEventId,
-  parseEventId,
-  sessionEventId,
-  streamLogKey,
-  streamResumedKey,
-} from "./stream-log-keys";
+import { callEventId, parseEventId, sessionEventId, streamLogKey, streamResumedKey } from "./stream-log-keys";
 
 // The SSE event ids Tumiki gives 2025 clients, and what a Last-Event-ID a client sends back points at:
 // only ids of Tumiki's own shapes are followed; anything else is ignored (a fresh session stream).

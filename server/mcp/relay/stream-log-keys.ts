@@ -18,7 +18,8 @@ export const inputAnswersKey = (continuation: string) => `mcp_input_answers:${co
 export const continuationLogKey = (continuation: string) => `mcp_continuation:${continuation}`;
 
 const CALL_EVENT_ID = /^c\.([A-Za-z0-9_-]{16})\.(\d{1,9})$/;
-const SESSION_EVENT_ID = /^s\.(\d{1,20}-\d{1,20})$/;
+/** A log entry id, or "0" (the start of an empty log: what a stream opened on one primes with). */
+const SESSION_EVENT_ID = /^s\.(0|\d{1,20}-\d{1,20})$/;
 
 export const callEventId = (streamId: string, seq: number) => `c.${streamId}.${seq}`;
 export const sessionEventId = (logId: string) => `s.${logId}`;

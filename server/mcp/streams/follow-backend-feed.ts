@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { getLogger } from "../../logger";
+import { BackendUnavailableError } from "../backend-unavailable-error";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
 import type { TBackendFeed } from "./open-backend-feed";
 
@@ -10,6 +11,13 @@ import type { TBackendFeed } from "./open-backend-feed";
 // runs: what the backend said while it was away is lost, so the caller tells the client to refresh.
 
 const PAUSES_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/**
+ * A backend allows one GET stream per session and answers another 409: the stream that held it (an
+ * older stream of the same session, just taken over) lets go of it within moments, so the next try
+ * comes soon, a few times.
+ */
+const CONFLICT_PAUSE_MS = 100;
+const CONFLICT_TRIES = 30;
 
 export function followBackendFeed({
   server,
@@ -32,6 +40,7 @@ export function followBackendFeed({
   const run = async () => {
     let lastEventId: string | undefined;
     let failures = 0;
+    let conflicts = 0;
     let connections = 0;
     while (!signal.aborted) {
       try {
@@ -44,8 +53,17 @@ export function followBackendFeed({
         for await (const message of feed.messages) await onMessage(message);
         lastEventId = feed.cursor?.lastEventId;
       } catch (error) {
-        markReady();
         if (signal.aborted) return;
+        if (
+          error instanceof BackendUnavailableError &&
+          error.backendStatus === 409 &&
+          conflicts < CONFLICT_TRIES
+        ) {
+          conflicts += 1;
+          await sleep(CONFLICT_PAUSE_MS, undefined, { signal }).catch(() => undefined);
+          continue;
+        }
+        markReady();
         getLogger().debug({ err: error, server }, "a backend's notification stream broke");
       }
       const pause = PAUSES_MS[Math.min(failures, PAUSES_MS.length - 1)] ?? 30_000;

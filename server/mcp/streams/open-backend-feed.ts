@@ -4,6 +4,7 @@ import { requestOutboundStream } from "../../net/request-outbound-stream";
 import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
 import { MAX_BACKEND_RESPONSE_BYTES } from "../backend-target";
+import { BackendUnavailableError } from "../backend-unavailable-error";
 import { classifyBackendMessage } from "../classify-backend-message";
 import { frameForBackend } from "../frame-for-backend";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
@@ -64,7 +65,11 @@ export async function openLegacyBackendFeed({
     await reply.body.cancel().catch(() => undefined);
     // A 2025 server need not offer the stream (405); anything else is a failure to retry later.
     if (reply.status === 405) return null;
-    throw new Error(`the backend answered its notification stream with HTTP ${reply.status}`);
+    throw new BackendUnavailableError({
+      reason: "http_error",
+      status: reply.status,
+      serverName: channel.target.backend.name,
+    });
   }
   const cursor: TSseCursor = { lastEventId, retryMs: undefined };
   return { messages: fromSse(reply.body, cursor), cursor };

@@ -7,7 +7,7 @@ import { exposeUri } from "../aggregated-names";
 import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
 import { instanceEventsKey, ZInstanceEvent } from "../events/instance-events";
-import { sessionControlKey, ZSessionControl } from "../events/session-control";
+import { publishSessionControl, sessionControlKey, ZSessionControl } from "../events/session-control";
 import { readSessionSubscriptions } from "../events/session-subscriptions";
 import { getBackendCapabilities } from "../get-backend-capabilities";
 import type { TInstanceBackend } from "../get-instance-backends";
@@ -37,9 +37,11 @@ import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter 
 //   resources this session subscribed to (reopened when the session's subscriptions change);
 // - the instance's change log: changes seen in other processes, and of the instance itself; resource
 //   updates only for resources this session subscribed to.
-// One stream per session: a newer GET takes over, and an older one ends at its next heartbeat. The
-// stream ends when the session does, and, on Vercel, before the function's maxDuration (the client
-// reconnects after `retry`, from its last event).
+// One stream per session: a newer GET takes over, and the older one ends at once (the session's control
+// log tells it; its heartbeat notices too). The stream ends when the session does, and, on Vercel,
+// before the function's maxDuration (the client reconnects after `retry`, from its last event). A
+// client that drops the stream gets what happened meanwhile when it reconnects: the producers go on
+// writing to the log for the grace period (MCP_STREAM_RESUME_GRACE_SECONDS).
 
 const EVENTS_MAX = 1_000;
 const EVENTS_TTL_MS = 10 * 60 * 1000;
@@ -63,17 +65,38 @@ export async function openSessionStream({
   const redis = getRedis();
   const slot = await acquireStreamSlot({ userId: ctx.auth.userId });
   const owner = randomBytes(12).toString("base64url");
+  const controlKey = sessionControlKey(sessionKey);
+  const instanceKey = instanceEventsKey(ctx.instanceId);
+  const eventsKey = sessionEventsKey(sessionKey);
+  // Where each log stands before the client hears of the stream: nothing after this point is missed.
+  const [controlAfter, instanceAfter, lastEntry] = await Promise.all([
+    redis.lastLogId(controlKey),
+    redis.lastLogId(instanceKey),
+    redis.lastLogId(eventsKey),
+  ]);
   await redis.set(sessionStreamOwnerKey(sessionKey), owner, { px: OWNER_TTL_MS });
+  // An older stream of this session, in whichever process, ends now rather than at its heartbeat.
+  await publishSessionControl({ sessionKey, control: { type: "stream_taken", owner } });
 
   const stream = createEventStream();
+  // The producers' end: another stream took over, the session ended, the client stayed away longer
+  // than the grace period, or (on Vercel) the function's time is up. Until then they keep writing to
+  // the log, so a client that drops and comes back misses nothing.
   const ended = new AbortController();
   const stop = AbortSignal.any([
-    stream.closed,
     ended.signal,
     ...(getEnv().VERCEL ? [AbortSignal.timeout(VERCEL_LIFETIME_MS)] : []),
   ]);
-  const eventsKey = sessionEventsKey(sessionKey);
-  const startAfter = lastLogId ?? (await redis.lastLogId(eventsKey));
+  stream.closed.addEventListener(
+    "abort",
+    () => {
+      const grace = setTimeout(() => ended.abort(), getEnv().MCP_STREAM_RESUME_GRACE_SECONDS * 1000);
+      grace.unref?.();
+      stop.addEventListener("abort", () => clearTimeout(grace), { once: true });
+    },
+    { once: true },
+  );
+  const startAfter = lastLogId ?? lastEntry;
   stream.prime(sessionEventId(startAfter), RETRY_MS);
 
   const produce = async (message: unknown) => {
@@ -179,8 +202,7 @@ export async function openSessionStream({
     ).filter((feed): feed is TFeed => feed !== null);
 
     const followInstance = async () => {
-      const key = instanceEventsKey(ctx.instanceId);
-      for await (const entry of followLog(key, await redis.lastLogId(key), stop)) {
+      for await (const entry of followLog(instanceKey, instanceAfter, stop)) {
         const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
         if (!event.success) continue;
         if (event.data.type === "list_changed") {
@@ -195,11 +217,13 @@ export async function openSessionStream({
       }
     };
     const followControl = async () => {
-      const key = sessionControlKey(sessionKey);
-      for await (const entry of followLog(key, await redis.lastLogId(key), stop)) {
+      for await (const entry of followLog(controlKey, controlAfter, stop)) {
         const control = ZSessionControl.safeParse(JSON.parse(entry.value));
-        if (control.success && control.data.type === "subscriptions_changed") {
-          for (const feed of feeds) feed.restart?.();
+        if (!control.success) continue;
+        const { data } = control;
+        if (data.type === "subscriptions_changed") for (const feed of feeds) feed.restart?.();
+        if (data.type === "session_ended" || (data.type === "stream_taken" && data.owner !== owner)) {
+          ended.abort();
         }
       }
     };
@@ -223,14 +247,18 @@ export async function openSessionStream({
       }),
     );
     try {
-      for await (const entry of followLog(eventsKey, startAfter, stop)) {
+      for await (const entry of followLog(eventsKey, startAfter, AbortSignal.any([stream.closed, stop]))) {
         stream.send(JSON.parse(entry.value), sessionEventId(entry.id));
       }
     } catch {
-      // Ended: the client went away, the session ended or another stream took over, or the deadline.
+      // The client went away (the producers go on for the grace period), or the stream ended.
     } finally {
-      clearInterval(heartbeat);
       stream.close();
+      await new Promise<void>((resolve) => {
+        if (stop.aborted) resolve();
+        else stop.addEventListener("abort", () => resolve(), { once: true });
+      });
+      clearInterval(heartbeat);
       await Promise.all(background);
       await redis.deleteIfEquals(sessionStreamOwnerKey(sessionKey), owner).catch(() => undefined);
       await slot.release();

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { getRedis } from "../../redis";
 import type { TMcpSessionHandle } from "../mcp-session-schemas";
 import { RETRY_MS, STREAM_LOG_TTL_MS, type TStreamLogEntry } from "../relay/client-reply";
@@ -28,7 +29,10 @@ export async function resumeCallStream({
 }): Promise<Response> {
   const logKey = streamLogKey(handle.key, streamId);
   const resumedKey = streamResumedKey(handle.key, streamId);
-  await getRedis().set(resumedKey, "1", { px: STREAM_LOG_TTL_MS });
+  // Each resumption marks the stream with its own token, so an older resumption that ends does not
+  // unmark a newer one that still follows the call.
+  const token = randomBytes(12).toString("base64url");
+  await getRedis().set(resumedKey, token, { px: STREAM_LOG_TTL_MS });
   const stream = createEventStream();
   stream.prime(callEventId(streamId, after), RETRY_MS);
   const run = async () => {
@@ -52,8 +56,8 @@ export async function resumeCallStream({
       // (relay/client-reply.ts), unless the client resumes once more before it.
       if (stream.closed.aborted)
         await getRedis()
-          .del(resumedKey)
-          .catch(() => 0);
+          .deleteIfEquals(resumedKey, token)
+          .catch(() => false);
       stream.close();
     }
   };
