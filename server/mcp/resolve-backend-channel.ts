@@ -58,7 +58,7 @@ type TKnown = {
   signal?: AbortSignal;
 };
 
-function useSession(known: TKnown, session: TBackendSession): TBackendChannel {
+function continueSession(known: TKnown, session: TBackendSession): TBackendChannel {
   const { target } = known;
   // Used sessions live as long as the caller's session does, which each request extends.
   touchBackendSession({ sessionKey: target.sessionKey, mcpServerId: target.backend.mcpServerId });
@@ -66,7 +66,7 @@ function useSession(known: TKnown, session: TBackendSession): TBackendChannel {
 }
 
 async function openLegacy(known: TKnown): Promise<TBackendChannel> {
-  if (known.stored) return useSession(known, known.stored);
+  if (known.stored) return continueSession(known, known.stored);
   const session = await openBackendSession({ target: known.target, signal: known.signal });
   return { era: "legacy", target: known.target, session, authHeaders: known.authHeaders };
 }
@@ -90,7 +90,7 @@ const isEraMismatch = (error: unknown) =>
 async function resolveForLegacyClient(known: TKnown): Promise<TBackendChannel> {
   const { target } = known;
   let era = known.era;
-  if (known.stored?.sessionId && era.legacy !== "refused") return useSession(known, known.stored);
+  if (known.stored?.sessionId && era.legacy !== "refused") return continueSession(known, known.stored);
   if (era.legacy === "sessions") {
     try {
       return await openLegacy(known);
