@@ -21,6 +21,7 @@ import { RETRY_MS } from "../relay/client-reply";
 import { followLog } from "../relay/follow-log";
 import { sessionEventId, sessionEventsKey, sessionStreamOwnerKey } from "../relay/stream-log-keys";
 import { resolveBackendChannel } from "../resolve-backend-channel";
+import { withSessionStore } from "../with-session-store";
 import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
@@ -63,18 +64,21 @@ export async function openSessionStream({
   const client = ctx.client;
   const sessionKey = client.handle.key;
   const redis = getRedis();
-  const slot = await acquireStreamSlot({ userId: ctx.auth.userId });
   const owner = randomBytes(12).toString("base64url");
   const controlKey = sessionControlKey(sessionKey);
   const instanceKey = instanceEventsKey(ctx.instanceId);
   const eventsKey = sessionEventsKey(sessionKey);
   // Where each log stands before the client hears of the stream: nothing after this point is missed.
-  const [controlAfter, instanceAfter, lastEntry] = await Promise.all([
-    redis.lastLogId(controlKey),
-    redis.lastLogId(instanceKey),
-    redis.lastLogId(eventsKey),
-  ]);
-  await redis.set(sessionStreamOwnerKey(sessionKey), owner, { px: OWNER_TTL_MS });
+  const [controlAfter, instanceAfter, lastEntry] = await withSessionStore(() =>
+    Promise.all([redis.lastLogId(controlKey), redis.lastLogId(instanceKey), redis.lastLogId(eventsKey)]),
+  );
+  const slot = await acquireStreamSlot({ userId: ctx.auth.userId });
+  try {
+    await withSessionStore(() => redis.set(sessionStreamOwnerKey(sessionKey), owner, { px: OWNER_TTL_MS }));
+  } catch (error) {
+    await slot.release();
+    throw error;
+  }
   // An older stream of this session, in whichever process, ends now rather than at its heartbeat.
   await publishSessionControl({ sessionKey, control: { type: "stream_taken", owner } });
 

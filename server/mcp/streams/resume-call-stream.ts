@@ -4,6 +4,7 @@ import type { TMcpSessionHandle } from "../mcp-session-schemas";
 import { RETRY_MS, STREAM_LOG_TTL_MS, type TStreamLogEntry } from "../relay/client-reply";
 import { followLog } from "../relay/follow-log";
 import { callEventId, streamLogKey, streamResumedKey } from "../relay/stream-log-keys";
+import { withSessionStore } from "../with-session-store";
 import { createEventStream } from "./create-event-stream";
 
 // A 2025 client resumes the stream of a call it dropped (GET with Last-Event-ID `c.<stream>.<n>`,
@@ -32,7 +33,7 @@ export async function resumeCallStream({
   // Each resumption marks the stream with its own token, so an older resumption that ends does not
   // unmark a newer one that still follows the call.
   const token = randomBytes(12).toString("base64url");
-  await getRedis().set(resumedKey, token, { px: STREAM_LOG_TTL_MS });
+  await withSessionStore(() => getRedis().set(resumedKey, token, { px: STREAM_LOG_TTL_MS }));
   const stream = createEventStream();
   stream.prime(callEventId(streamId, after), RETRY_MS);
   const run = async () => {
