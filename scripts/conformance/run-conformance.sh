@@ -12,7 +12,9 @@
 #   --work          where each revision's logs go (DIR/<rev>/, DIR/<rev>.log, DIR/<rev>.seed.log) and
 #                   DIR/summary.txt, the final lines; default a new temporary directory, kept for reading
 #   --requirements  only this revision (repeatable); default both
-#   --runner        the shared runner; default ../shared/conformance/run.sh beside the project
+#   --runner        the shared runner; default $CONFORMANCE_RUNNER, else shared/conformance/run.sh beside
+#                   the project, else beside the repository it was cloned from (a clone made elsewhere
+#                   for a clean run still finds the harness of the checkout it came from)
 # The app must run with OUTBOUND_ALLOWED_PRIVATE_HOSTS containing localhost:3390 and
 # MCP_ALLOWED_ORIGINS=http://127.0.0.1:3391 (the runner's REF_PORT and FWD_PORT; set those variables to
 # use other ports, and allow those instead). This process needs the app's DATABASE_URL, ENCRYPTION_KEY
@@ -21,7 +23,8 @@
 # stopped, then pass run.sh the printed URL and key).
 # Prints the runner's differences and, last, one `conformance …` line per revision (also in
 # DIR/summary.txt), a failed or unrunnable revision saying so on its line.
-# Exit status: 0 when no revision lost anything, 1 when one lost a scenario, 2 when one could not run.
+# Exit status: 0 when no revision lost anything, 1 when one lost a scenario, 2 when one could not run,
+# 3 when no runner was found (the harness is not on this machine: nothing was run, nothing was judged).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 app_url="" work="" runner="" revisions=()
@@ -53,10 +56,26 @@ cannot_run_any() {
   exit 2
 }
 
-# The runner is test equipment kept outside the project: CI checks the project out beside ../shared/.
-runner=${runner:-$root/../shared/conformance/run.sh}
-[ -f "$runner" ] || cannot_run_any "the MCP conformance runner is missing: $runner (the harness is expected \
-in ../shared/conformance/ beside the project checkout)" "no runner at $runner"
+# The runner is test equipment kept outside the project, in shared/ beside the checkout.
+find_runner() {
+  local origin
+  [ -n "${CONFORMANCE_RUNNER:-}" ] && { echo "$CONFORMANCE_RUNNER"; return; }
+  [ -f "$root/../shared/conformance/run.sh" ] && { echo "$root/../shared/conformance/run.sh"; return; }
+  origin=$(git -C "$root" remote get-url origin 2>/dev/null)
+  if [ -n "$origin" ] && [ -d "$origin" ] && [ -f "$origin/../shared/conformance/run.sh" ]; then
+    echo "$(cd "$origin/.." && pwd)/shared/conformance/run.sh"
+  fi
+}
+if [ -z "$runner" ]; then
+  runner=$(find_runner)
+  if [ -z "$runner" ]; then
+    echo "the MCP conformance runner was not found: set CONFORMANCE_RUNNER or pass --runner (it is expected"
+    echo "in shared/conformance/ beside the project checkout, or beside the repository this one was cloned from)"
+    for rev in "${revisions[@]}"; do summarize "conformance $rev: not run (no runner found)"; done
+    exit 3
+  fi
+fi
+[ -f "$runner" ] || cannot_run_any "the MCP conformance runner is missing: $runner" "no runner at $runner"
 if [ -z "${DATABASE_URL:-}" ] && ! grep -qs '^DATABASE_URL=.' "$root/.env"; then
   cannot_run_any "DATABASE_URL is not set: the seed would open the embedded database, which the running app \
 holds (PGlite serves one process at a time)" "no DATABASE_URL"
