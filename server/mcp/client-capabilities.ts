@@ -5,15 +5,29 @@ import { isRecord } from "./is-record";
 // no more (a backend must not ask a client for what it cannot do) and no less (a gateway loses
 // nothing). Everything else a client declares concerns Tumiki alone.
 
-const RELAYED = ["elicitation", "sampling", "roots"] as const;
+// Of each, only the parts the specification defines are kept (their settings, such as the SDK's
+// `form.applyDefaults`, unchanged): nothing else a client puts there travels to a backend or into the
+// key by which 2026-07-28 clients share backend sessions.
+const RELAYED = {
+  elicitation: ["form", "url"],
+  sampling: ["context", "tools"],
+  roots: ["listChanged"],
+} as const;
 
 export type TClientCapabilities = Record<string, unknown>;
 
 export function pickRelayedCapabilities(capabilities: unknown): TClientCapabilities {
   if (!isRecord(capabilities)) return {};
   const picked: TClientCapabilities = {};
-  for (const name of RELAYED) {
-    if (isRecord(capabilities[name])) picked[name] = capabilities[name];
+  for (const [name, parts] of Object.entries(RELAYED)) {
+    const declared = capabilities[name];
+    if (!isRecord(declared)) continue;
+    const kept: Record<string, unknown> = {};
+    for (const part of parts) {
+      const value = declared[part];
+      if (part === "listChanged" ? typeof value === "boolean" : isRecord(value)) kept[part] = value;
+    }
+    picked[name] = kept;
   }
   return picked;
 }

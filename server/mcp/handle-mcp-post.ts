@@ -4,6 +4,7 @@ import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
 import { classifyClientEra } from "./classify-client-era";
 import { pickRelayedCapabilities } from "./client-capabilities";
+import { describeClientPrincipal } from "./client-principal";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
 import { handleClientNotification } from "./handle-client-notification";
@@ -54,6 +55,7 @@ async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
     client: {
       era: "modern",
       envelope,
+      principal: describeClientPrincipal(auth),
       capabilities: pickRelayedCapabilities(envelope.capabilities),
       logLevel: envelope.logLevel,
     },

@@ -20,6 +20,8 @@ export type TMcpClient =
   | {
       era: "modern";
       envelope: TModernEnvelope;
+      /** The instance and credential the request comes with (client-principal.ts). */
+      principal: string;
       /** The envelope's capabilities, narrowed to those Tumiki declares to backends. */
       capabilities: TClientCapabilities;
       logLevel: string | null;

@@ -4,14 +4,16 @@ import { MODERN_VERSION } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { classifyBackendMessage } from "./classify-backend-message";
+import { readJsonMessages } from "./read-json-messages";
 import { readSseMessages } from "./read-sse-messages";
 import { sendOnChannel } from "./send-on-channel";
 
 // Asks a backend `server/discover` the 2026-07-28 way, as a dual-era client probes a server of unknown
 // era (versioning.mdx, "Backward Compatibility"). A discover result that offers 2026-07-28 makes it
-// modern; any answer that is not one (an HTTP 4xx, a JSON-RPC error, a result without the version) is
-// no evidence of the modern era, and the caller falls back to `initialize`. An outage, a 5xx or an
-// authentication failure is no evidence either way and is raised as it is.
+// modern; an answer that refuses it (an HTTP 4xx such as 400, 404 or 405, a JSON-RPC error, a result
+// without the version) shows it is not, and the caller falls back to `initialize`. An outage, a 5xx,
+// a timeout (408), a rate limit (429) or an authentication failure shows neither and is raised as it
+// is: it must not leave a verdict that would misroute every user of the backend for an hour.
 
 export const ZBackendDiscover = z.object({
   supportedVersions: z.array(z.string()),
@@ -40,7 +42,8 @@ export async function probeModernBackend({
     });
   } catch (error) {
     const status = error instanceof BackendUnavailableError ? error.backendStatus : null;
-    if (status !== null && status >= 400 && status < 500 && status !== 401 && status !== 403) return null;
+    const undecided = [401, 403, 408, 429];
+    if (status !== null && status >= 400 && status < 500 && !undecided.includes(status)) return null;
     throw error;
   }
   const { reply } = sent;
@@ -51,16 +54,14 @@ export async function probeModernBackend({
   const isSse = (reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream");
   let answer: unknown = null;
   try {
-    if (isSse) {
-      for await (const value of readSseMessages(reply.body)) {
-        const message = classifyBackendMessage(value);
-        if (message?.kind === "response" && message.message.id === id) {
-          answer = message.message;
-          break;
-        }
+    // Either framing may carry other messages first (a log notification); the answer is the one with
+    // this id. Once it is found the rest of the body is not read.
+    for await (const value of isSse ? readSseMessages(reply.body) : readJsonMessages(reply.body)) {
+      const message = classifyBackendMessage(value);
+      if (message?.kind === "response" && message.message.id === id) {
+        answer = message.message;
+        break;
       }
-    } else {
-      answer = JSON.parse(await new Response(reply.body).text());
     }
   } catch {
     return null;

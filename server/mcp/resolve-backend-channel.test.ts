@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setTestEnv } from "../testing/proxy-fixtures";
 import { startRecordingMcpBackend, type TRecordingBackend } from "../testing/recording-mcp-backend";
@@ -7,11 +9,12 @@ import {
   type TModernBackend,
   type TModernBackendLegacy,
 } from "../testing/start-modern-backend";
-import { readBackendEra } from "./backend-era-store";
+import { readBackendEra, recordBackendEra } from "./backend-era-store";
+import { BackendUnavailableError } from "./backend-unavailable-error";
 import { createMcpSession } from "./create-mcp-session";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpClient } from "./mcp-request-context";
-import { resolveBackendChannel } from "./resolve-backend-channel";
+import { resolveBackendChannel, resolveBackendTarget } from "./resolve-backend-channel";
 
 // Which era Tumiki speaks to a backend, against real servers of each kind: the client's own era when
 // the backend speaks it with what that era needs (a 2025 client needs a session, for a backend's
@@ -45,10 +48,11 @@ async function legacyClient(userId: string): Promise<TMcpClient> {
   return { era: "legacy", handle, capabilities: CAPABILITIES, logLevel: null };
 }
 
-const modernClient = (): TMcpClient => ({
+const modernClient = (principal = "instance-1\noauth:client-1", capabilities = CAPABILITIES): TMcpClient => ({
   era: "modern",
-  envelope: { protocolVersion: "2026-07-28", capabilities: CAPABILITIES, clientInfo: null, logLevel: null },
-  capabilities: CAPABILITIES,
+  envelope: { protocolVersion: "2026-07-28", capabilities, clientInfo: null, logLevel: null },
+  principal,
+  capabilities,
   logLevel: null,
 });
 
@@ -168,6 +172,70 @@ describe("for a 2026-07-28 client", () => {
     // Another user's requests never share it.
     const other = await resolveBackendChannel({ userId: "u4", client: modernClient(), backend });
     expect(other.target.sessionKey).not.toBe(second.target.sessionKey);
+  });
+
+  it("shares a 2025 backend session only within one instance and credential's client", async () => {
+    const backend = backendAt(recording.mcpUrl);
+    const keyOf = (principal: string, capabilities = CAPABILITIES) =>
+      resolveBackendTarget({ userId: "u6", client: modernClient(principal, capabilities), backend })
+        .sessionKey;
+    const base = keyOf("instance-1\noauth:client-1");
+    // The same declaration written in another key order is the same principal's session.
+    expect(keyOf("instance-1\noauth:client-1", { roots: {}, sampling: {}, elicitation: {} })).toBe(base);
+    expect(keyOf("instance-1\noauth:client-2")).not.toBe(base);
+    expect(keyOf("instance-2\noauth:client-1")).not.toBe(base);
+    expect(keyOf("instance-1\napi_key:key-1")).not.toBe(base);
+    expect(keyOf("instance-1\noauth:client-1", { ...CAPABILITIES, sampling: { tools: {} } })).not.toBe(base);
+  });
+});
+
+describe("stale or undecided era verdicts", () => {
+  it("a backend known as not 2026 that refuses initialize is probed again and spoken to in 2026", async () => {
+    const backend = fixture("reject");
+    await recordBackendEra(backend.mcpUrl, { modern: false, legacy: null });
+    const channel = await resolveBackendChannel({
+      userId: "u7",
+      client: modernClient(),
+      backend: backendAt(backend.mcpUrl),
+    });
+    expect(channel.era).toBe("modern");
+    expect(methodsSeen(backend)).toEqual(["initialize", "server/discover"]);
+    expect(await readBackendEra(backend.mcpUrl)).toEqual({ modern: true, legacy: "refused" });
+  });
+
+  it("a verdict that a backend refuses both eras is not believed: it is learned again", async () => {
+    const backend = fixture("sessions");
+    await recordBackendEra(backend.mcpUrl, { modern: false, legacy: "refused" });
+    const channel = await resolveBackendChannel({
+      userId: "u8",
+      client: await legacyClient("u8"),
+      backend: backendAt(backend.mcpUrl),
+    });
+    expect(channel.era).toBe("legacy");
+    expect(await readBackendEra(backend.mcpUrl)).toEqual({ modern: null, legacy: "sessions" });
+  });
+
+  it("a rate-limited or timed-out probe leaves no verdict, and the request fails as unavailable", async () => {
+    for (const status of [429, 408, 503]) {
+      const server = createServer((_request, response) => {
+        response.writeHead(status, { "content-type": "text/plain" }).end("busy");
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const { port } = server.address() as AddressInfo;
+      const restore = setTestEnv({
+        OUTBOUND_ALLOWED_PRIVATE_HOSTS: `${process.env.OUTBOUND_ALLOWED_PRIVATE_HOSTS},127.0.0.1:${port}`,
+      });
+      const url = `http://127.0.0.1:${port}/mcp`;
+      try {
+        await expect(
+          resolveBackendChannel({ userId: "u9", client: modernClient(), backend: backendAt(url) }),
+        ).rejects.toBeInstanceOf(BackendUnavailableError);
+        expect(await readBackendEra(url)).toEqual({ modern: null, legacy: null });
+      } finally {
+        restore();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
   });
 });
 

@@ -21,15 +21,20 @@ import { probeModernBackend } from "./probe-modern-backend";
 //   to the client (collect-client-answers.ts).
 // - A 2026-07-28 client: 2026-07-28 whenever the backend speaks it, else 2025. Its era is probed with
 //   `server/discover` first (no side effects, unlike sending the call and seeing what happens).
-// A 2026-07-28 client has no session, so its 2025 backend sessions are shared by the user's requests
-// that declare the same capabilities (Tumiki declares those to the backend at `initialize`).
+// A 2026-07-28 client has no session, so its 2025 backend sessions are shared by the requests of one
+// principal (the user, the instance and the credential's client, client-principal.ts) that declare the
+// same capabilities (Tumiki declares those to the backend at `initialize`): what a backend sends on
+// such a session concerns that principal alone.
+//
+// A verdict that a later answer contradicts is dropped and learned again (backend-era-store.ts): a
+// backend that refuses both eras as Tumiki knows it is probed afresh before it is given up on.
 //
 // Every call passes here, so what most calls need is read at once, side by side: the era known, the
 // credential, and the backend session already open. Only what is not known yet costs a round trip.
 
-const sharedSessionKey = (userId: string, capabilities: Record<string, unknown>) =>
+const sharedSessionKey = (userId: string, principal: string, capabilities: Record<string, unknown>) =>
   `m${createHash("sha256")
-    .update(`${userId}\n${canonicalJson(capabilities)}`)
+    .update(`${userId}\n${principal}\n${canonicalJson(capabilities)}`)
     .digest("hex")
     .slice(0, 40)}`;
 
@@ -44,7 +49,9 @@ export function resolveBackendTarget({
   backend: TInstanceBackend;
 }): TBackendTarget {
   const sessionKey =
-    client.era === "legacy" ? client.handle.key : sharedSessionKey(userId, client.capabilities);
+    client.era === "legacy"
+      ? client.handle.key
+      : sharedSessionKey(userId, client.principal, client.capabilities);
   return { userId, sessionKey, backend, capabilities: client.capabilities };
 }
 
@@ -87,6 +94,12 @@ async function openModern(known: TKnown, era: TBackendEra): Promise<TBackendChan
 const isEraMismatch = (error: unknown) =>
   error instanceof BackendUnavailableError && error.reason === "era_mismatch";
 
+/** Neither era answered as known: forget it all, so the next request learns it from scratch. */
+async function giveUp(known: TKnown): Promise<never> {
+  await forgetBackendEra(known.target.backend.url);
+  throw new BackendUnavailableError({ reason: "era_mismatch", serverName: known.target.backend.name });
+}
+
 async function resolveForLegacyClient(known: TKnown): Promise<TBackendChannel> {
   const { target } = known;
   let era = known.era;
@@ -110,15 +123,31 @@ async function resolveForLegacyClient(known: TKnown): Promise<TBackendChannel> {
       return (await openModern(known, { ...era, legacy })) ?? channel;
     } catch (error) {
       if (!isEraMismatch(error)) throw error;
+      await recordBackendEra(target.backend.url, { legacy: "refused" });
+      // A backend that refuses `initialize` must speak 2026-07-28: a verdict that it does not is stale.
+      era = { modern: era.modern === false ? null : era.modern, legacy: "refused" };
     }
   }
   const modern = await openModern(known, era);
-  if (modern) {
-    if (era.legacy === null) await recordBackendEra(target.backend.url, { legacy: "refused" });
-    return modern;
-  }
+  if (modern) return modern;
   if (era.legacy === "stateless") return openLegacy(known);
-  throw new BackendUnavailableError({ reason: "era_mismatch", serverName: target.backend.name });
+  return giveUp(known);
+}
+
+async function resolveForModernClient(known: TKnown): Promise<TBackendChannel> {
+  const modern = await openModern(known, known.era);
+  if (modern) return modern;
+  try {
+    return await openLegacy(known);
+  } catch (error) {
+    if (!isEraMismatch(error)) throw error;
+    await recordBackendEra(known.target.backend.url, { legacy: "refused" });
+    if (known.era.modern === false) {
+      const relearned = await openModern(known, { modern: null, legacy: "refused" });
+      if (relearned) return relearned;
+    }
+    return giveUp(known);
+  }
 }
 
 export async function resolveBackendChannel({
@@ -138,7 +167,10 @@ export async function resolveBackendChannel({
     getBackendAuthHeaders({ userId, backend }),
     readBackendSession({ sessionKey: target.sessionKey, mcpServerId: backend.mcpServerId }),
   ]);
-  const known: TKnown = { target, era, authHeaders, stored, logLevel: client.logLevel, signal };
-  if (client.era === "legacy") return resolveForLegacyClient(known);
-  return (await openModern(known, era)) ?? openLegacy(known);
+  // Refusing both eras cannot be a backend's lasting state: such verdicts are stale, learn them again.
+  const stale = era.modern === false && era.legacy === "refused";
+  if (stale) await forgetBackendEra(backend.url);
+  const believed = stale ? { modern: null, legacy: null } : era;
+  const known: TKnown = { target, era: believed, authHeaders, stored, logLevel: client.logLevel, signal };
+  return client.era === "legacy" ? resolveForLegacyClient(known) : resolveForModernClient(known);
 }

@@ -1,11 +1,7 @@
 import { assertServerScope } from "../auth/verify/assert-server-scope";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { publishSessionControl } from "./events/session-control";
-import {
-  MAX_SESSION_SUBSCRIPTIONS,
-  readSessionSubscriptions,
-  recordSubscriptionStep,
-} from "./events/session-subscriptions";
+import { MAX_SESSION_SUBSCRIPTIONS, recordSubscriptionStep } from "./events/session-subscriptions";
 import { forwardRequest } from "./forward-request";
 import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
@@ -36,19 +32,18 @@ export async function subscribeResource({
   assertServerScope({ auth: ctx.auth, serverSlug: backend.slug });
   const sessionKey = ctx.client.handle.key;
   const op = request.method === "resources/subscribe" ? "subscribe" : "unsubscribe";
-  if (op === "subscribe") {
-    const current = await readSessionSubscriptions(sessionKey);
-    const count = [...current.values()].reduce((total, uris) => total + uris.size, 0);
-    if (count >= MAX_SESSION_SUBSCRIPTIONS && !current.get(backend.mcpServerId)?.has(uri)) {
-      throw new McpRequestError("BAD_REQUEST", {
-        id: request.id,
-        rpcCode: JSON_RPC_ERROR.invalidRequest,
-        inProtocol: true,
-        message: `Invalid Request: a session may subscribe to at most ${MAX_SESSION_SUBSCRIPTIONS} resources.`,
-      });
-    }
+  const recorded = await recordSubscriptionStep({
+    sessionKey,
+    step: { op, serverId: backend.mcpServerId, uri },
+  });
+  if (recorded === "over_limit") {
+    throw new McpRequestError("BAD_REQUEST", {
+      id: request.id,
+      rpcCode: JSON_RPC_ERROR.invalidRequest,
+      inProtocol: true,
+      message: `Invalid Request: a session may subscribe to at most ${MAX_SESSION_SUBSCRIPTIONS} resources.`,
+    });
   }
-  await recordSubscriptionStep({ sessionKey, step: { op, serverId: backend.mcpServerId, uri } });
   await publishSessionControl({ sessionKey, control: { type: "subscriptions_changed" } });
 
   const channel = await resolveBackendChannel({

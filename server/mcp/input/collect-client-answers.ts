@@ -47,7 +47,7 @@ export async function collectClientAnswers(
     }
   }
   const continuation = randomBytes(16).toString("base64url");
-  const logKey = inputAnswersKey(continuation);
+  const logKey = inputAnswersKey(ctx.auth.userId, continuation);
   for (const [key, request] of Object.entries(inputRequests)) {
     const id = mintRelayedRequestId({
       userId: ctx.auth.userId,

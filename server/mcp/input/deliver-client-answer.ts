@@ -10,7 +10,7 @@ import { McpRequestError } from "../mcp-request-error";
 import { inputAnswersKey } from "../relay/stream-log-keys";
 import { resolveBackendTarget } from "../resolve-backend-channel";
 import { INPUT_LIFETIME_MS } from "./input-lifetime";
-import { openRelayedRequestId } from "./relayed-request-id";
+import { fingerprintBackendSession, openRelayedRequestId } from "./relayed-request-id";
 
 // A 2025 client's answer (a JSON-RPC response POSTed in its session) to a request Tumiki relayed to it
 // for a backend. The id Tumiki gave that request says where the answer goes (relayed-request-id.ts),
@@ -43,7 +43,7 @@ export async function deliverClientAnswer({
 
   if (ref.kind === "collect") {
     await getRedis().appendLog(
-      inputAnswersKey(ref.continuation),
+      inputAnswersKey(ctx.auth.userId, ref.continuation),
       JSON.stringify({ key: ref.key, ...outcome }),
       { maxLen: MAX_COLLECTED, ttlMs: INPUT_LIFETIME_MS },
     );
@@ -57,8 +57,9 @@ export async function deliverClientAnswer({
     sessionKey: target.sessionKey,
     mcpServerId: backend.mcpServerId,
   });
-  if (!session) {
-    // The backend session ended since (expired, re-opened): the request this answers is gone with it.
+  if (!session || fingerprintBackendSession(session.sessionId) !== ref.backendSession) {
+    // The backend session ended since (expired, re-opened): the request this answers is gone with it,
+    // and the new session may have given its id to another request.
     getLogger().debug({ server: backend.slug }, "an answer arrived for a backend session that has ended");
     return;
   }

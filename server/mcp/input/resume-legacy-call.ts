@@ -46,7 +46,7 @@ export async function resumeLegacyCall({
   state: Extract<TRequestState, { kind: "continue" }>;
 }): Promise<void> {
   const { ctx, backend } = call;
-  const logKey = continuationLogKey(state.continuation);
+  const logKey = continuationLogKey(ctx.auth.userId, state.continuation);
   // A continuation lives as long as its state may be presented; gone, the call it continued is gone too.
   if ((await getRedis().lastLogId(logKey)) === "0") {
     failCall(call, new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }));

@@ -35,7 +35,7 @@ export async function suspendLegacyCall({
 }): Promise<void> {
   const { ctx, backend } = call;
   const continuation = randomBytes(16).toString("base64url");
-  const logKey = continuationLogKey(continuation);
+  const logKey = continuationLogKey(ctx.auth.userId, continuation);
   let counter = 0;
   const append = (entry: TContinuationEntry) =>
     getRedis().appendLog(logKey, JSON.stringify(entry), {

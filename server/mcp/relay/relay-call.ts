@@ -77,7 +77,7 @@ async function relayRound(
         continue;
       }
       if (ctx.client.era === "legacy") {
-        await relayBackendRequest(call, message.message);
+        await relayBackendRequest({ call, channel, request: message.message });
         continue;
       }
       await suspendLegacyCall({ call, channel, events, request: message.message, input });

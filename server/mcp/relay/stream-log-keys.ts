@@ -12,10 +12,12 @@ export const streamResumedKey = (sessionKey: string, streamId: string) =>
   `mcp_stream_resumed:${sessionKey}:${streamId}`;
 
 /** The answers of a 2025 client to a 2026-07-28 backend's input requests, collected for the retry. */
-export const inputAnswersKey = (continuation: string) => `mcp_input_answers:${continuation}`;
+export const inputAnswersKey = (userId: string, continuation: string) =>
+  `mcp_input_answers:${userId}:${continuation}`;
 
 /** The further messages of a 2025 backend's call suspended for a 2026-07-28 client's input. */
-export const continuationLogKey = (continuation: string) => `mcp_continuation:${continuation}`;
+export const continuationLogKey = (userId: string, continuation: string) =>
+  `mcp_continuation:${userId}:${continuation}`;
 
 const CALL_EVENT_ID = /^c\.([A-Za-z0-9_-]{16})\.(\d{1,9})$/;
 /** A log entry id, or "0" (the start of an empty log: what a stream opened on one primes with). */

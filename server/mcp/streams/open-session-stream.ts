@@ -12,7 +12,7 @@ import { readSessionSubscriptions } from "../events/session-subscriptions";
 import { getBackendCapabilities } from "../get-backend-capabilities";
 import type { TInstanceBackend } from "../get-instance-backends";
 import { toAnswerableInput } from "../input/input-request";
-import { mintRelayedRequestId } from "../input/relayed-request-id";
+import { fingerprintBackendSession, mintRelayedRequestId } from "../input/relayed-request-id";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
@@ -118,14 +118,19 @@ export async function openSessionStream({
       if (message.kind === "request") {
         const input =
           channel.era === "legacy" ? toAnswerableInput(client.capabilities, message.message) : null;
-        if (!input) {
+        if (!input || channel.era !== "legacy") {
           answerBackendRequest({ channel, request: message.message });
           return;
         }
         const id = mintRelayedRequestId({
           userId: ctx.auth.userId,
           sessionKey,
-          ref: { kind: "relay", serverId: backend.mcpServerId, backendId: message.message.id },
+          ref: {
+            kind: "relay",
+            serverId: backend.mcpServerId,
+            backendSession: fingerprintBackendSession(channel.session.sessionId),
+            backendId: message.message.id,
+          },
         });
         await produce({ jsonrpc: "2.0", id, method: message.message.method, params: message.message.params });
         return;
