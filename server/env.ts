@@ -94,6 +94,12 @@ export const ZEnv = z
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(1).max(600).default(30),
     ),
+    // A long-lived stream checks its credential again this often, and ends once it is revoked or expired
+    // (the client reconnects, and is asked to authorize again).
+    MCP_STREAM_AUTH_RECHECK_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(300).default(30),
+    ),
     // How many long-lived streams (a 2025 session's GET stream, a 2026-07-28 subscriptions/listen stream)
     // one user may hold open at once, across all app processes.
     MCP_MAX_STREAMS_PER_USER: z.preprocess(

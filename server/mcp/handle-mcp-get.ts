@@ -24,11 +24,13 @@ export async function handleMcpGet({
   auth,
   instanceId,
   waitUntil,
+  recheckAuth,
 }: {
   request: Request;
   auth: TMcpAuthContext;
   instanceId: string;
   waitUntil: TMcpRequestContext["waitUntil"];
+  recheckAuth: TMcpRequestContext["recheckAuth"];
 }): Promise<Response> {
   const sessionId = request.headers.get(MCP_SESSION_HEADER);
   if (sessionId === null) {
@@ -48,7 +50,7 @@ export async function handleMcpGet({
   const handle = await getMcpSessionOrThrow({ sessionId, userId: auth.userId, instanceId });
   const resumeFrom = parseEventId(request.headers.get(LAST_EVENT_ID_HEADER) ?? "");
   if (resumeFrom?.kind === "call") {
-    return resumeCallStream({ handle, streamId: resumeFrom.streamId, after: resumeFrom.seq });
+    return resumeCallStream({ handle, streamId: resumeFrom.streamId, after: resumeFrom.seq, recheckAuth });
   }
   const backends = await getInstanceBackends({ instanceId, userId: auth.userId });
   const ctx: TMcpRequestContext = {
@@ -63,6 +65,7 @@ export async function handleMcpGet({
     backends,
     signal: request.signal,
     waitUntil,
+    recheckAuth,
   };
   return openSessionStream({ ctx, lastLogId: resumeFrom?.kind === "session" ? resumeFrom.logId : null });
 }

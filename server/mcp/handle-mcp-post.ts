@@ -35,10 +35,11 @@ type TPostArgs = {
   auth: TMcpAuthContext;
   instanceId: string;
   waitUntil: TMcpRequestContext["waitUntil"];
+  recheckAuth: TMcpRequestContext["recheckAuth"];
 };
 
 async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
-  const { request, auth, instanceId, waitUntil } = args;
+  const { request, auth, instanceId, waitUntil, recheckAuth } = args;
   if (parsed.kind === "notification") return new Response(null, { status: 202 });
   if (parsed.kind === "response") {
     throw new McpRequestError("BAD_REQUEST", {
@@ -62,12 +63,13 @@ async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
     backends,
     signal: request.signal,
     waitUntil,
+    recheckAuth,
   };
   return handleClientRequest({ ctx, request: parsed.message, headers: request.headers });
 }
 
 async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
-  const { request, auth, instanceId, waitUntil } = args;
+  const { request, auth, instanceId, waitUntil, recheckAuth } = args;
   const sessionId = request.headers.get(MCP_SESSION_HEADER);
   const id = parsed.kind === "request" ? parsed.message.id : null;
 
@@ -87,6 +89,7 @@ async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
       backends,
       signal: request.signal,
       waitUntil,
+      recheckAuth,
     });
   }
   if (sessionId === null) {
@@ -112,6 +115,7 @@ async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
     backends,
     signal: request.signal,
     waitUntil,
+    recheckAuth,
   };
 
   if (parsed.kind === "notification") {

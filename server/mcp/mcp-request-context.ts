@@ -36,6 +36,8 @@ export type TMcpRequestContext = {
   backends: TInstanceBackend[];
   /** Aborts when the client goes away. */
   signal: AbortSignal;
+  /** Whether the credential still authorizes the request (long-lived streams re-check it). */
+  recheckAuth: () => Promise<boolean>;
   /**
    * Keeps work running after the response has ended (a backend call a 2026-07-28 client will resume
    * with its answers); on Vercel the function lives until it settles, within maxDuration.

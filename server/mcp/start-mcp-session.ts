@@ -27,6 +27,7 @@ export async function startMcpSession({
   backends,
   signal,
   waitUntil,
+  recheckAuth,
 }: {
   request: TJsonRpcRequest;
   auth: TMcpAuthContext;
@@ -34,6 +35,7 @@ export async function startMcpSession({
   backends: TInstanceBackend[];
   signal: AbortSignal;
   waitUntil: TMcpRequestContext["waitUntil"];
+  recheckAuth: TMcpRequestContext["recheckAuth"];
 }): Promise<Response> {
   const params = request.params ?? {};
   if (typeof params.protocolVersion !== "string") {
@@ -61,6 +63,7 @@ export async function startMcpSession({
     backends,
     signal,
     waitUntil,
+    recheckAuth,
   };
   const result = await buildInitializeResult({ ctx, protocolVersion });
   return jsonRpcResultResponse({ id: request.id, result, headers: { [MCP_SESSION_HEADER]: sessionId } });

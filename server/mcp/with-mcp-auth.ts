@@ -37,6 +37,11 @@ export type McpHandler = (args: {
   request: Request;
   auth: TMcpAuthContext;
   instanceId: string;
+  /**
+   * Whether the request's credential still authorizes it, checked as anew (revocation, expiry): a
+   * long-lived stream asks this while it stays open (streams/watch-credential.ts).
+   */
+  recheckAuth: () => Promise<boolean>;
 }) => Promise<Response>;
 
 const mcpRequestErrorResponse = (error: McpRequestError) =>
@@ -94,8 +99,16 @@ export function withMcpAuth(handler: McpHandler) {
       return oauthErrorResponse(error);
     }
 
+    const recheckAuth = () =>
+      authenticateMcpRequest({ request, instanceId }).then(
+        () => true,
+        (error: unknown) => {
+          if (error instanceof OAuthError) return false;
+          throw error;
+        },
+      );
     try {
-      return await handler({ request, auth, instanceId });
+      return await handler({ request, auth, instanceId, recheckAuth });
     } catch (error) {
       if (error instanceof McpRequestError) return mcpRequestErrorResponse(error);
       if (error instanceof InsufficientScopeError) {

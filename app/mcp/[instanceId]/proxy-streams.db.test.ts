@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createParser } from "eventsource-parser";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/server/db";
 import { setInstanceConnections } from "@/server/instances/set-instance-connections";
+import { hashSessionId } from "@/server/mcp/mcp-session-schemas";
+import { getRedis } from "@/server/redis";
 import { createServerConnection } from "@/server/servers/create-server-connection";
 import {
   addRecordingServer,
@@ -1095,6 +1099,65 @@ describe("subscriptions/listen (2026-07-28)", () => {
         id: "bad-filter",
         error: { code: -32602 },
       });
+    }
+  });
+});
+
+describe("a long-lived stream whose credential is revoked", () => {
+  it("ends soon after (GET stream and listen stream alike); until then re-checks keep it open", async () => {
+    const restore = setTestEnv({ MCP_STREAM_AUTH_RECHECK_SECONDS: "1" });
+    try {
+      const target = await openInstance(alice.id, [conn.recording, conn.modernA]);
+      const session = await openSession(target);
+      const get = await openSessionStream(session);
+      await get.waitFor(() => true, 3_000, "the priming event");
+      const listening = await listen(target, "revoked-listen", { toolsListChanged: true });
+      await acknowledged(listening);
+
+      // Several re-checks pass while the token holds: both streams stay open.
+      await sleep(2_500);
+      expect(get.isEnded).toBe(false);
+      expect(listening.isEnded).toBe(false);
+
+      const { jti } = decodeJwt(target.bearer);
+      await getDb().issuedAccessToken.updateMany({
+        where: { jti: String(jti) },
+        data: { revokedAt: new Date() },
+      });
+      await within(Promise.all([get.ended, listening.ended]), 5_000, "both streams ending after revocation");
+      // Ended by Tumiki, not answered: a listen ended this way carries no result.
+      expect(listening.messages().some((message) => message.id === "revoked-listen")).toBe(false);
+      // Reconnecting meets the 401 that sends the client to authorize again.
+      const again = await openSessionStream(session);
+      await again.ended;
+      expect(again.status).toBe(401);
+    } finally {
+      restore();
+      await closeAll();
+    }
+  });
+});
+
+describe("resuming a call stream (GET with Last-Event-ID c.…)", () => {
+  it("counts toward the user's stream cap, and an id of no kept stream marks nothing", async () => {
+    const restore = setTestEnv({ MCP_MAX_STREAMS_PER_USER: "1" });
+    try {
+      const session = await openSession(rec);
+      const streamId = "AAAAAAAAAAAAAAAA";
+      const resumed = await openSessionStream(session, `c.${streamId}.3`);
+      expect(resumed.status).toBe(200);
+      // The one slot is the resumed stream's: a listen of the same user is refused meanwhile.
+      const capped = await listen(aOnly, "resume-cap", { toolsListChanged: true });
+      await capped.ended;
+      expect(capped.status).toBe(429);
+      // No stream of that id was ever kept: the call it names is not marked as resumed.
+      const key = `mcp_stream_resumed:${hashSessionId(session.sessionId)}:${streamId}`;
+      expect(await getRedis().get(key)).toBeNull();
+      resumed.close();
+      await resumed.ended;
+    } finally {
+      restore();
+      await closeAll();
     }
   });
 });

@@ -2,10 +2,15 @@
 // events written as they happen, with their ids when the stream is resumable, a comment line every
 // 15 s so proxies keep a quiet stream open, and `X-Accel-Buffering: no` so none holds events back
 // (streamable-http.mdx). `closed` aborts when the client goes away or the stream is ended.
+// A client that stops reading while events keep coming would make them pile up in memory: past
+// MAX_QUEUED_EVENTS unread ones the stream is ended instead. A 2025 client resumes from its last event
+// (the session's log keeps the rest); a 2026-07-28 client listens again.
 
 const encoder = new TextEncoder();
 const KEEPALIVE = encoder.encode(": keepalive\n\n");
 const KEEPALIVE_INTERVAL_MS = 15_000;
+/** Well above a full replay of a session's event log (1,000 events) sent at once on reconnection. */
+const MAX_QUEUED_EVENTS = 4_000;
 
 export type TEventStream = {
   response: Response;
@@ -23,6 +28,10 @@ export function createEventStream(): TEventStream {
   let keepalive: ReturnType<typeof setInterval> | undefined;
   const write = (text: string | Uint8Array) => {
     if (closed.signal.aborted) return;
+    if (controller && (controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) {
+      end();
+      return;
+    }
     try {
       controller?.enqueue(typeof text === "string" ? encoder.encode(text) : text);
     } catch {
@@ -32,6 +41,15 @@ export function createEventStream(): TEventStream {
   const stop = () => {
     clearInterval(keepalive);
     if (!closed.signal.aborted) closed.abort();
+  };
+  const end = () => {
+    if (closed.signal.aborted) return;
+    stop();
+    try {
+      controller?.close();
+    } catch {
+      // The client went away at this very moment.
+    }
   };
   const stream = new ReadableStream<Uint8Array>({
     start(streamController) {
@@ -55,14 +73,6 @@ export function createEventStream(): TEventStream {
     prime(id, retryMs) {
       write(`id: ${id}\nretry: ${retryMs}\ndata: \n\n`);
     },
-    close() {
-      if (closed.signal.aborted) return;
-      stop();
-      try {
-        controller?.close();
-      } catch {
-        // The client went away at this very moment.
-      }
-    },
+    close: end,
   };
 }

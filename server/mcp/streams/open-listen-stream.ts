@@ -26,6 +26,7 @@ import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
 import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
 import { type THeldLock, tryHoldLock } from "./try-hold-lock";
+import { watchCredential } from "./watch-credential";
 
 // subscriptions/listen (2026-07-28, basic/patterns/subscriptions.mdx): one long-lived stream of the
 // change notifications the client opted into, each tagged with the subscription's id (the listen
@@ -38,7 +39,8 @@ import { type THeldLock, tryHoldLock } from "./try-hold-lock";
 // The acknowledgement, naming what Tumiki will honour, comes first, once every backend stream is
 // established (or has failed), so nothing the client asked for after it is missed. A backend stream
 // that breaks is opened again, and the client told to refresh that list, since changes may have been
-// missed meanwhile. The stream holds one of the user's stream slots (acquire-stream-slot.ts). On
+// missed meanwhile. The stream holds one of the user's stream slots (acquire-stream-slot.ts), and ends
+// when its credential is revoked or expires (watch-credential.ts). On
 // Vercel, which ends a function at maxDuration, it ends gracefully before that (the listen result),
 // so the client knows to listen again.
 
@@ -97,6 +99,8 @@ export async function openListenStream({
     stream.closed,
     ...(getEnv().VERCEL ? [AbortSignal.timeout(VERCEL_LIFETIME_MS)] : []),
   ]);
+  // A revoked or expired credential ends the stream without a result: listening again meets the 401.
+  watchCredential({ recheckAuth: ctx.recheckAuth, signal: stop, onRevoked: () => stream.close() });
 
   // What each backend offers decides what Tumiki can honour; a backend that does not answer in time is
   // left out of this stream.

@@ -26,6 +26,7 @@ import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
 import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+import { watchCredential } from "./watch-credential";
 
 // A 2025 session's standing GET stream: what its servers say outside any request reaches the client
 // here, from whichever app process holds the stream. Its producers write to the session's event log in
@@ -38,6 +39,7 @@ import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter 
 //   resources this session subscribed to (reopened when the session's subscriptions change);
 // - the instance's change log: changes seen in other processes, and of the instance itself; resource
 //   updates only for resources this session subscribed to.
+// The stream ends when its credential is revoked or expires (watch-credential.ts).
 // One stream per session: a newer GET takes over, and the older one ends at once (the session's control
 // log tells it; its heartbeat notices too). The stream ends when the session does, and, on Vercel,
 // before the function's maxDuration (the client reconnects after `retry`, from its last event). A
@@ -100,6 +102,8 @@ export async function openSessionStream({
     },
     { once: true },
   );
+  // A revoked or expired credential ends the producers too: nothing more is gathered for this client.
+  watchCredential({ recheckAuth: ctx.recheckAuth, signal: stop, onRevoked: () => ended.abort() });
   const startAfter = lastLogId ?? lastEntry;
   stream.prime(sessionEventId(startAfter), RETRY_MS);
 

@@ -1,18 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { getRedis } from "../../redis";
 import type { TMcpSessionHandle } from "../mcp-session-schemas";
-import { RETRY_MS, STREAM_LOG_TTL_MS, type TStreamLogEntry } from "../relay/client-reply";
+import { RETRY_MS, STREAM_LOG_TTL_MS, ZStreamLogEntry } from "../relay/client-reply";
 import { followLog } from "../relay/follow-log";
 import { callEventId, streamLogKey, streamResumedKey } from "../relay/stream-log-keys";
-import { withSessionStore } from "../with-session-store";
+import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createEventStream } from "./create-event-stream";
+import { watchCredential } from "./watch-credential";
 
 // A 2025 client resumes the stream of a call it dropped (GET with Last-Event-ID `c.<stream>.<n>`,
 // MCP 2025-11-25 resumability), at any app process: the process that runs the call wrote everything
 // from the last events the client may have missed onwards to the stream's log (relay/client-reply.ts).
 // This replays what came after event n and follows the log until the call's last message. The log is
 // found under the client's own session: a Last-Event-ID can never reach another session's stream.
-// Marking the stream resumed keeps the call from being abandoned.
+// Marking the stream resumed keeps the call from being abandoned; only a stream whose log exists
+// marks it, so ids made up by a client leave nothing behind. Like every long-lived stream it holds one
+// of the user's stream slots and ends when its credential no longer holds.
 
 /** How long a resumed stream waits for its first event: the dropped call may be writing it just now. */
 const FIRST_EVENT_TIMEOUT_MS = 10_000;
@@ -23,19 +26,23 @@ export async function resumeCallStream({
   handle,
   streamId,
   after,
+  recheckAuth,
 }: {
   handle: TMcpSessionHandle;
   streamId: string;
   after: number;
+  recheckAuth: () => Promise<boolean>;
 }): Promise<Response> {
   const logKey = streamLogKey(handle.key, streamId);
   const resumedKey = streamResumedKey(handle.key, streamId);
+  const slot = await acquireStreamSlot({ userId: handle.session.userId });
   // Each resumption marks the stream with its own token, so an older resumption that ends does not
   // unmark a newer one that still follows the call.
   const token = randomBytes(12).toString("base64url");
-  await withSessionStore(() => getRedis().set(resumedKey, token, { px: STREAM_LOG_TTL_MS }));
+  let marked = false;
   const stream = createEventStream();
   stream.prime(callEventId(streamId, after), RETRY_MS);
+  watchCredential({ recheckAuth, signal: stream.closed, onRevoked: () => stream.close() });
   const run = async () => {
     const signal = AbortSignal.any([stream.closed, AbortSignal.timeout(DEADLINE_MS)]);
     const quiet = new AbortController();
@@ -43,7 +50,11 @@ export async function resumeCallStream({
     try {
       for await (const entry of followLog(logKey, "0", AbortSignal.any([signal, quiet.signal]))) {
         clearTimeout(firstEventDeadline);
-        const item = JSON.parse(entry.value) as TStreamLogEntry;
+        if (!marked) {
+          marked = true;
+          await getRedis().set(resumedKey, token, { px: STREAM_LOG_TTL_MS });
+        }
+        const item = ZStreamLogEntry.parse(JSON.parse(entry.value));
         if (item.seq <= after) continue;
         stream.send(item.message, callEventId(streamId, item.seq));
         if (item.final) return;
@@ -55,11 +66,12 @@ export async function resumeCallStream({
       clearTimeout(firstEventDeadline);
       // A client gone again without the call's end: the call is given up on after the grace period
       // (relay/client-reply.ts), unless the client resumes once more before it.
-      if (stream.closed.aborted)
+      if (marked && stream.closed.aborted)
         await getRedis()
           .deleteIfEquals(resumedKey, token)
           .catch(() => false);
       stream.close();
+      await slot.release();
     }
   };
   void run();
