@@ -1,6 +1,6 @@
 import { getDb } from "../db";
 import { AppError } from "../errors";
-import { publishInstanceChanged } from "../mcp/events/publish-instance-changed";
+import { publishInstanceChanged } from "../instance-events/publish-instance-changed";
 import { getInstanceOrThrow } from "./get-instance-or-throw";
 import { type TSetInstanceConnectionsInput, ZSetInstanceConnectionsInput } from "./instance-schemas";
 

@@ -1,9 +1,7 @@
 import { getLogger } from "../logger";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
-import { BackendUnavailableError } from "./backend-unavailable-error";
-import { frameForBackend } from "./frame-for-backend";
-import { postToBackend } from "./post-to-backend";
+import { postBackendAnswer } from "./post-backend-answer";
 
 // A legacy backend's request that no client will answer: one sent inside the stream of a request
 // Tumiki made for itself (a list page, initialize), or a `ping`. Tumiki answers it: `ping` with an
@@ -38,38 +36,8 @@ export function answerBackendRequest(options: {
   sendBackendAnswer({ channel, answer });
 }
 
-type TBackendAnswer = { jsonrpc: "2.0"; id: string | number } & Record<string, unknown>;
-
-/**
- * Posts a JSON-RPC response to a backend's request in its session. Throws when the backend did not
- * take it (its session is gone, it is down): the request it answers cannot go on.
- */
-export async function postBackendAnswer({
-  channel,
-  answer,
-}: {
-  channel: TBackendChannel;
-  answer: TBackendAnswer;
-}): Promise<void> {
-  const { body, headers } = frameForBackend(channel, answer);
-  const reply = await postToBackend({
-    target: channel.target,
-    mcpHeaders: headers,
-    message: body,
-    authHeaders: channel.authHeaders,
-  });
-  await reply.body.cancel().catch(() => undefined);
-  if (reply.status < 200 || reply.status >= 300) {
-    throw new BackendUnavailableError({
-      reason: "http_error",
-      status: reply.status,
-      serverName: channel.target.backend.name,
-    });
-  }
-}
-
 /** postBackendAnswer for answers nobody waits on: a failure is logged, never raised. */
-export function sendBackendAnswer(options: { channel: TBackendChannel; answer: TBackendAnswer }): void {
+function sendBackendAnswer(options: Parameters<typeof postBackendAnswer>[0]): void {
   postBackendAnswer(options).catch((error: unknown) =>
     getLogger().warn(
       { err: error, server: options.channel.target.backend.slug },

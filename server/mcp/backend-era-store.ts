@@ -41,7 +41,13 @@ export async function readBackendEra(url: string): Promise<TBackendEra> {
 }
 
 /** Adds what was just learned to what is known; a no-op when it was known already. */
-export async function recordBackendEra(url: string, learned: Partial<TBackendEra>): Promise<void> {
+export async function recordBackendEra({
+  url,
+  learned,
+}: {
+  url: string;
+  learned: Partial<TBackendEra>;
+}): Promise<void> {
   try {
     const known = await readBackendEra(url);
     const next = { ...known, ...learned };

@@ -9,7 +9,7 @@ import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
 import { McpRequestError } from "./mcp-request-error";
 import { mcpSessionKey } from "./mcp-session-schemas";
-import { resolveBackendTarget } from "./resolve-backend-channel";
+import { resolveBackendTarget } from "./resolve-backend-target";
 import { withSessionStore } from "./with-session-store";
 
 // DELETE /mcp/{instanceId} (2025): the client ends its session. Tumiki forgets it first (so it is over

@@ -9,7 +9,7 @@ import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { createClientReply } from "./relay/client-reply";
-import { failCall } from "./relay/finish-call";
+import { failCall } from "./relay/fail-call";
 import { relayCall } from "./relay/relay-call";
 import type { TRelayedCall } from "./relay/relayed-call";
 import { resolveBackendChannel } from "./resolve-backend-channel";
@@ -141,7 +141,7 @@ async function runCall(call: TRelayedCall): Promise<void> {
       await relay();
     }
   } catch (error) {
-    failCall(call, error);
+    failCall({ call, error });
   }
 }
 
@@ -186,10 +186,11 @@ export async function forwardRequest({
     request,
     backend,
     params: withoutRoundTrip(params),
+    startedAt: Date.now(),
     reply,
     signal,
     cancel,
-    digest: digestRequest(request.method, params),
+    digest: digestRequest({ method: request.method, params: params }),
     isToolCall,
     forwardedHeaders: forwardedParamHeaders(ctx, headers),
     settled: settled.signal,

@@ -5,7 +5,7 @@ import { frameForBackend } from "./frame-for-backend";
 import type { TJsonRpcNotification } from "./json-rpc-schemas";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { postToBackend } from "./post-to-backend";
-import { resolveBackendTarget } from "./resolve-backend-channel";
+import { resolveBackendTarget } from "./resolve-backend-target";
 
 // Notifications from a 2025 client (2026-07-28 defines none over HTTP: a client cancels by closing the
 // stream). Which backend runs a request, no process remembers, so:

@@ -1,21 +1,16 @@
-import { ReAuthRequiredError } from "../backends/re-auth-required-error";
-import { getEnv } from "../env";
-import { requestOutboundStream, type TOutboundStream } from "../net/request-outbound-stream";
-import { MAX_BACKEND_RESPONSE_BYTES, type TBackendTarget } from "./backend-target";
-import { getBackendAuthHeaders } from "./get-backend-auth-headers";
-import { toBackendUnavailable } from "./to-backend-unavailable";
+import type { TOutboundStream } from "../net/request-outbound-stream";
+import type { TBackendTarget } from "./backend-target";
+import { requestBackend } from "./request-backend";
 
 // One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the
-// backend's credential. A 401 from an OAuth backend means the token Tumiki holds was revoked or expired
-// early: the token manager is asked for a new one (a forced refresh) and the message is sent once more;
-// a second 401 means the grant itself is no good, which only the user can fix.
+// backend's credential (request-backend.ts: a refused token is refreshed once).
 
-export async function postToBackend({
+export function postToBackend({
   target,
   mcpHeaders,
   message,
   signal,
-  maxBytes = MAX_BACKEND_RESPONSE_BYTES,
+  maxBytes,
   authHeaders,
 }: {
   target: TBackendTarget;
@@ -28,44 +23,17 @@ export async function postToBackend({
   /** The credential, when the caller fetched it already (in parallel with the backend session). */
   authHeaders?: Record<string, string>;
 }): Promise<TOutboundStream> {
-  const { backend, userId } = target;
-  const body = JSON.stringify(message);
-  const send = async (rejectedAccessToken?: string) => {
-    const auth =
-      authHeaders && !rejectedAccessToken
-        ? authHeaders
-        : await getBackendAuthHeaders({ userId, backend, rejectedAccessToken });
-    const headers: Record<string, string> = {
+  return requestBackend({
+    target,
+    method: "POST",
+    headers: {
       ...mcpHeaders,
-      ...auth,
       accept: "application/json, text/event-stream",
       "content-type": "application/json",
-    };
-    try {
-      const reply = await requestOutboundStream({
-        url: backend.url,
-        method: "POST",
-        headers,
-        body,
-        headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
-        maxBytes,
-        signal,
-      });
-      return { reply, sentToken: auth.authorization?.replace(/^Bearer /, "") };
-    } catch (error) {
-      throw toBackendUnavailable({ error, serverName: backend.name, signal });
-    }
-  };
-
-  const first = await send();
-  if (first.reply.status !== 401 || backend.authType !== "OAUTH" || !first.sentToken) return first.reply;
-  await first.reply.body.cancel().catch(() => undefined);
-  const { reply: second } = await send(first.sentToken);
-  if (second.status !== 401) return second;
-  await second.body.cancel().catch(() => undefined);
-  throw new ReAuthRequiredError({
-    mcpServerId: backend.mcpServerId,
-    serverName: backend.name,
-    reason: "backend_rejected_token",
+    },
+    body: JSON.stringify(message),
+    signal,
+    maxBytes,
+    authHeaders,
   });
 }

@@ -14,7 +14,8 @@ import { BackendUnavailableError } from "./backend-unavailable-error";
 import { createMcpSession } from "./create-mcp-session";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpClient } from "./mcp-request-context";
-import { resolveBackendChannel, resolveBackendTarget } from "./resolve-backend-channel";
+import { resolveBackendChannel } from "./resolve-backend-channel";
+import { resolveBackendTarget } from "./resolve-backend-target";
 
 // Which era Tumiki speaks to a backend, against real servers of each kind: the client's own era when
 // the backend speaks it with what that era needs (a 2025 client needs a session, for a backend's
@@ -192,7 +193,7 @@ describe("for a 2026-07-28 client", () => {
 describe("stale or undecided era verdicts", () => {
   it("a backend known as not 2026 that refuses initialize is probed again and spoken to in 2026", async () => {
     const backend = fixture("reject");
-    await recordBackendEra(backend.mcpUrl, { modern: false, legacy: null });
+    await recordBackendEra({ url: backend.mcpUrl, learned: { modern: false, legacy: null } });
     const channel = await resolveBackendChannel({
       userId: "u7",
       client: modernClient(),
@@ -205,7 +206,7 @@ describe("stale or undecided era verdicts", () => {
 
   it("a verdict that a backend refuses both eras is not believed: it is learned again", async () => {
     const backend = fixture("sessions");
-    await recordBackendEra(backend.mcpUrl, { modern: false, legacy: "refused" });
+    await recordBackendEra({ url: backend.mcpUrl, learned: { modern: false, legacy: "refused" } });
     const channel = await resolveBackendChannel({
       userId: "u8",
       client: await legacyClient("u8"),

@@ -1,17 +1,16 @@
-import { createHash } from "node:crypto";
 import type { TBackendChannel } from "./backend-channel";
 import { saveBackendDiscover } from "./backend-discover-store";
 import { forgetBackendEra, readBackendEra, recordBackendEra, type TBackendEra } from "./backend-era-store";
 import { readBackendSession, touchBackendSession } from "./backend-session-store";
 import type { TBackendTarget } from "./backend-target";
 import { BackendUnavailableError } from "./backend-unavailable-error";
-import { canonicalJson } from "./canonical-json";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpClient } from "./mcp-request-context";
 import type { TBackendSession } from "./mcp-session-schemas";
 import { openBackendSession } from "./open-backend-session";
 import { probeModernBackend } from "./probe-modern-backend";
+import { resolveBackendTarget } from "./resolve-backend-target";
 
 // Which era Tumiki speaks to a backend for one request (backend-era-store.ts has what is known).
 // - A 2025 client: 2025, through a backend session, when the backend keeps sessions (it can then ask
@@ -21,39 +20,14 @@ import { probeModernBackend } from "./probe-modern-backend";
 //   to the client (collect-client-answers.ts).
 // - A 2026-07-28 client: 2026-07-28 whenever the backend speaks it, else 2025. Its era is probed with
 //   `server/discover` first (no side effects, unlike sending the call and seeing what happens).
-// A 2026-07-28 client has no session, so its 2025 backend sessions are shared by the requests of one
-// principal (the user, the instance and the credential's client, client-principal.ts) that declare the
-// same capabilities (Tumiki declares those to the backend at `initialize`): what a backend sends on
-// such a session concerns that principal alone.
+// A 2026-07-28 client has no session: which 2025 backend session its requests share is
+// resolve-backend-target.ts's business.
 //
 // A verdict that a later answer contradicts is dropped and learned again (backend-era-store.ts): a
 // backend that refuses both eras as Tumiki knows it is probed afresh before it is given up on.
 //
 // Every call passes here, so what most calls need is read at once, side by side: the era known, the
 // credential, and the backend session already open. Only what is not known yet costs a round trip.
-
-const sharedSessionKey = (userId: string, principal: string, capabilities: Record<string, unknown>) =>
-  `m${createHash("sha256")
-    .update(`${userId}\n${principal}\n${canonicalJson(capabilities)}`)
-    .digest("hex")
-    .slice(0, 40)}`;
-
-/** Who reaches the backend and under which session key (see backend-target.ts). */
-export function resolveBackendTarget({
-  userId,
-  client,
-  backend,
-}: {
-  userId: string;
-  client: TMcpClient;
-  backend: TInstanceBackend;
-}): TBackendTarget {
-  const sessionKey =
-    client.era === "legacy"
-      ? client.handle.key
-      : sharedSessionKey(userId, client.principal, client.capabilities);
-  return { userId, sessionKey, backend, capabilities: client.capabilities };
-}
 
 type TKnown = {
   target: TBackendTarget;
@@ -85,7 +59,7 @@ async function openModern(known: TKnown, era: TBackendEra): Promise<TBackendChan
   const channel = { era: "modern" as const, target, logLevel, authHeaders };
   if (era.modern === true) return channel;
   const discover = await probeModernBackend({ channel, signal: known.signal });
-  await recordBackendEra(target.backend.url, { modern: discover !== null });
+  await recordBackendEra({ url: target.backend.url, learned: { modern: discover !== null } });
   if (!discover) return null;
   await saveBackendDiscover({ userId: target.userId, backend: target.backend, discover });
   return channel;
@@ -118,12 +92,12 @@ async function resolveForLegacyClient(known: TKnown): Promise<TBackendChannel> {
     try {
       const channel = await openLegacy(known);
       const legacy = channel.era === "legacy" && channel.session.sessionId ? "sessions" : "stateless";
-      await recordBackendEra(target.backend.url, { legacy });
+      await recordBackendEra({ url: target.backend.url, learned: { legacy } });
       if (legacy === "sessions") return channel;
       return (await openModern(known, { ...era, legacy })) ?? channel;
     } catch (error) {
       if (!isEraMismatch(error)) throw error;
-      await recordBackendEra(target.backend.url, { legacy: "refused" });
+      await recordBackendEra({ url: target.backend.url, learned: { legacy: "refused" } });
       // A backend that refuses `initialize` must speak 2026-07-28: a verdict that it does not is stale.
       era = { modern: era.modern === false ? null : era.modern, legacy: "refused" };
     }
@@ -141,7 +115,7 @@ async function resolveForModernClient(known: TKnown): Promise<TBackendChannel> {
     return await openLegacy(known);
   } catch (error) {
     if (!isEraMismatch(error)) throw error;
-    await recordBackendEra(known.target.backend.url, { legacy: "refused" });
+    await recordBackendEra({ url: known.target.backend.url, learned: { legacy: "refused" } });
     if (known.era.modern === false) {
       const relearned = await openModern(known, { modern: null, legacy: "refused" });
       if (relearned) return relearned;

@@ -3,7 +3,7 @@ import { disconnectBackend } from "../backends/disconnect-backend";
 import { getDb } from "../db";
 import { AppError } from "../errors";
 import type { TRequestOrigin } from "../http/get-request-origin";
-import { publishInstanceChanged } from "../mcp/events/publish-instance-changed";
+import { publishInstanceChanged } from "../instance-events/publish-instance-changed";
 
 type TRemoveUserServerOptions = { userId: string; connectionId: string; origin?: TRequestOrigin };
 

@@ -32,13 +32,14 @@ describe("session subscriptions", () => {
   it("keeps an early subscription through more steps than the log holds", async () => {
     const session = randomUUID();
     await subscribe(session, "file:///kept");
-    for (let i = 0; i < 700; i += 1) {
+    for (let i = 0; i < 400; i += 1) {
       await subscribe(session, "file:///toggled");
       await unsubscribe(session, "file:///toggled");
     }
     expect(await urisOf(session)).toEqual(["file:///kept"]);
     const entries = await getRedis().readLog(`mcp_session_subscriptions:${session}`, "0", 2_000);
-    expect(entries.length).toBeLessThanOrEqual(1_000);
+    // Capped (Redis trims streams approximately, by whole nodes: a little over the cap is normal).
+    expect(entries.length).toBeLessThan(650);
   });
 
   it("a step appended while a snapshot was made, before it in the log, still counts", async () => {

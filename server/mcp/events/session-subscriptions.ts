@@ -31,7 +31,7 @@ export type TSubscriptionStep = Exclude<TEntry, { op: "snapshot" }>;
 export const MAX_SESSION_SUBSCRIPTIONS = 200;
 const SNAPSHOT_EVERY = 100;
 /** Snapshots come every SNAPSHOT_EVERY steps, so the newest is always far within the cap. */
-const MAX_LOG_ENTRIES = 1_000;
+const MAX_LOG_ENTRIES = 500;
 const READ_PAGE = 500;
 
 const subscriptionsKey = (sessionKey: string) => `mcp_session_subscriptions:${sessionKey}`;

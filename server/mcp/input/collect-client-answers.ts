@@ -2,14 +2,14 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import { getRedis } from "../../redis";
+import { followLog } from "../../redis/follow-log";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { ZJsonRpcError } from "../json-rpc-schemas";
-import { followLog } from "../relay/follow-log";
 import type { TRelayedCall } from "../relay/relayed-call";
 import { inputAnswersKey } from "../relay/stream-log-keys";
 import { INPUT_LIFETIME_MS } from "./input-lifetime";
 import { InputRefusedError } from "./input-refused-error";
-import { canClientAnswer, type TInputRequest, toLegacyInputRequest } from "./input-request";
+import { type TInputRequest, toLegacyInputRequest } from "./input-request";
 import { mintRelayedRequestId } from "./relayed-request-id";
 
 // A 2026-07-28 backend asked for input (an InputRequiredResult) in a call of a 2025 client. Each input
@@ -29,22 +29,20 @@ export const ZCollectedAnswer = z.object({
 /** A backend that only hands back state (no inputRequests) is retried after a short pause. */
 const STATE_ONLY_PAUSE_MS = 250;
 
-export async function collectClientAnswers(
-  call: TRelayedCall,
-  inputRequests: Record<string, TInputRequest>,
-): Promise<Record<string, Record<string, unknown>>> {
+export async function collectClientAnswers({
+  call,
+  inputRequests,
+}: {
+  call: TRelayedCall;
+  /** The backend's input requests, by key, each one the client can answer. */
+  inputRequests: Record<string, TInputRequest>;
+}): Promise<Record<string, Record<string, unknown>>> {
   const { ctx } = call;
   if (ctx.client.era !== "legacy") throw new Error("collectClientAnswers serves 2025 clients only");
   const keys = Object.keys(inputRequests);
   if (keys.length === 0) {
     await sleep(STATE_ONLY_PAUSE_MS, undefined, { signal: call.signal });
     return {};
-  }
-  for (const request of Object.values(inputRequests)) {
-    // Tumiki declared the client's capabilities: a backend that asks for more is misbehaving.
-    if (!canClientAnswer(ctx.client.capabilities, request)) {
-      throw new BackendUnavailableError({ reason: "invalid_response", serverName: call.backend.name });
-    }
   }
   const continuation = randomBytes(16).toString("base64url");
   const logKey = inputAnswersKey(ctx.auth.userId, continuation);
@@ -59,7 +57,7 @@ export async function collectClientAnswers(
   const answers: Record<string, Record<string, unknown>> = {};
   const signal = AbortSignal.any([call.signal, AbortSignal.timeout(INPUT_LIFETIME_MS)]);
   try {
-    for await (const entry of followLog(logKey, "0", signal)) {
+    for await (const entry of followLog({ key: logKey, after: "0", signal: signal })) {
       const answer = ZCollectedAnswer.safeParse(JSON.parse(entry.value));
       if (!answer.success || !keys.includes(answer.data.key) || answer.data.key in answers) continue;
       const { key, result, error } = answer.data;

@@ -1,14 +1,14 @@
 import { getLogger } from "../../logger";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
-import { postBackendAnswer } from "../answer-backend-request";
 import { readBackendSession } from "../backend-session-store";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import type { TJsonRpcResponse } from "../json-rpc-schemas";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
+import { postBackendAnswer } from "../post-backend-answer";
 import { inputAnswersKey } from "../relay/stream-log-keys";
-import { resolveBackendTarget } from "../resolve-backend-channel";
+import { resolveBackendTarget } from "../resolve-backend-target";
 import { INPUT_LIFETIME_MS } from "./input-lifetime";
 import { fingerprintBackendSession, openRelayedRequestId } from "./relayed-request-id";
 

@@ -6,7 +6,13 @@ import { canonicalJson } from "../canonical-json";
 // method, the name or URI it is addressed to, and its arguments. Ids, `_meta`, `inputResponses` and the
 // state itself differ between rounds and are left out.
 
-export function digestRequest(method: string, params: Record<string, unknown>): string {
+export function digestRequest({
+  method,
+  params,
+}: {
+  method: string;
+  params: Record<string, unknown>;
+}): string {
   const salient = {
     method,
     name: params.name,

@@ -1,16 +1,18 @@
 import { getRedis } from "../../redis";
-import { postBackendAnswer } from "../answer-backend-request";
+import { followLog } from "../../redis/follow-log";
 import type { TBackendChannel } from "../backend-channel";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import { isRecord } from "../is-record";
 import type { TJsonRpcNotification } from "../json-rpc-schemas";
-import { failCall, finishCall, finishWithInputRequired } from "../relay/finish-call";
-import { followLog } from "../relay/follow-log";
+import { postBackendAnswer } from "../post-backend-answer";
+import { failCall } from "../relay/fail-call";
+import { finishCall } from "../relay/finish-call";
+import { finishWithInputRequired } from "../relay/finish-with-input-required";
 import { mapBackendNotification } from "../relay/map-backend-notification";
 import type { TRelayedCall } from "../relay/relayed-call";
 import { continuationLogKey } from "../relay/stream-log-keys";
-import { resolveBackendTarget } from "../resolve-backend-channel";
+import { resolveBackendTarget } from "../resolve-backend-target";
 import { ZContinuationEntry } from "./continuation-entry";
 import { toModernInputRequest, ZInputRequest } from "./input-request";
 import type { TRequestState } from "./request-state";
@@ -49,7 +51,7 @@ export async function resumeLegacyCall({
   const logKey = continuationLogKey(ctx.auth.userId, state.continuation);
   // A continuation lives as long as its state may be presented; gone, the call it continued is gone too.
   if ((await getRedis().lastLogId(logKey)) === "0") {
-    failCall(call, new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }));
+    failCall({ call, error: new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }) });
     return;
   }
   const responses = isRecord(call.request.params?.inputResponses) ? call.request.params.inputResponses : {};
@@ -66,15 +68,70 @@ export async function resumeLegacyCall({
     for (const key of missing) {
       const message = ZInputRequest.safeParse(asked.get(key));
       if (!message.success) {
-        failCall(call, new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }));
+        failCall({
+          call,
+          error: new BackendUnavailableError({ reason: "cancelled", serverName: backend.name }),
+        });
         return;
       }
       inputRequests[key] = toModernInputRequest(message.data);
     }
-    finishWithInputRequired(call, { inputRequests, state });
+    finishWithInputRequired({ call, inputRequests, state });
     return;
   }
 
+  // A state presented again (a client retrying a round it already completed): the backend moved on
+  // past the request it answers, so the answers are not sent again; the log says what came next.
+  const after = await getRedis().readLog(logKey, state.cursor, MAX_LOG_READ);
+  const answered = after.some(
+    (entry) => ZContinuationEntry.safeParse(JSON.parse(entry.value)).data?.type !== "notification",
+  );
+  if (!answered) await postAnswers({ ctx, backend, state, responses });
+
+  for await (const entry of followLog({ key: logKey, after: state.cursor, signal: call.signal })) {
+    const parsed = ZContinuationEntry.safeParse(JSON.parse(entry.value));
+    if (!parsed.success) continue;
+    const item = parsed.data;
+    if (item.type === "notification") {
+      const notification = withRetryProgressToken(item.message, call.request.params);
+      const mapped =
+        notification &&
+        mapBackendNotification({ client: ctx.client, backends: ctx.backends, backend, notification });
+      if (mapped) await call.reply.send(mapped);
+    } else if (item.type === "request") {
+      const input = ZInputRequest.parse({ method: item.message.method, params: item.message.params });
+      finishWithInputRequired({
+        call,
+        inputRequests: { [item.key]: toModernInputRequest(input) },
+        state: { ...state, pending: { [item.key]: item.message.id }, cursor: entry.id },
+      });
+      return;
+    } else if (item.type === "response") {
+      // The log stays until it expires: a client that retries the same round again gets the same answer.
+      finishCall({ call, response: item.message });
+      return;
+    } else {
+      failCall({
+        call,
+        error: new BackendUnavailableError({ reason: "closed_early", serverName: backend.name }),
+      });
+      return;
+    }
+  }
+}
+
+/** Posts the client's answers to the backend, in the backend session the call runs in. */
+async function postAnswers({
+  ctx,
+  backend,
+  state,
+  responses,
+}: {
+  ctx: TRelayedCall["ctx"];
+  backend: TRelayedCall["backend"];
+  state: Extract<TRequestState, { kind: "continue" }>;
+  responses: Record<string, unknown>;
+}): Promise<void> {
   const target = resolveBackendTarget({ userId: ctx.auth.userId, client: ctx.client, backend });
   const channel: TBackendChannel = {
     era: "legacy",
@@ -90,31 +147,4 @@ export async function resumeLegacyCall({
       }),
     ),
   );
-
-  for await (const entry of followLog(logKey, state.cursor, call.signal)) {
-    const parsed = ZContinuationEntry.safeParse(JSON.parse(entry.value));
-    if (!parsed.success) continue;
-    const item = parsed.data;
-    if (item.type === "notification") {
-      const notification = withRetryProgressToken(item.message, call.request.params);
-      const mapped =
-        notification &&
-        mapBackendNotification({ client: ctx.client, backends: ctx.backends, backend, notification });
-      if (mapped) await call.reply.send(mapped);
-    } else if (item.type === "request") {
-      const input = ZInputRequest.parse({ method: item.message.method, params: item.message.params });
-      finishWithInputRequired(call, {
-        inputRequests: { [item.key]: toModernInputRequest(input) },
-        state: { ...state, pending: { [item.key]: item.message.id }, cursor: entry.id },
-      });
-      return;
-    } else if (item.type === "response") {
-      // The log stays until it expires: a client that retries the same round again gets the same answer.
-      finishCall(call, item.message);
-      return;
-    } else {
-      failCall(call, new BackendUnavailableError({ reason: "closed_early", serverName: backend.name }));
-      return;
-    }
-  }
 }

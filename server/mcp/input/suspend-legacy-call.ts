@@ -5,7 +5,8 @@ import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import type { TJsonRpcMessage, TJsonRpcRequest } from "../json-rpc-schemas";
-import { finishWithInputRequired } from "../relay/finish-call";
+import { cancelAtBackend } from "../relay/cancel-at-backend";
+import { finishWithInputRequired } from "../relay/finish-with-input-required";
 import type { TRelayedCall } from "../relay/relayed-call";
 import { continuationLogKey } from "../relay/stream-log-keys";
 import { CONTINUATION_MAX_ENTRIES, type TContinuationEntry } from "./continuation-entry";
@@ -25,9 +26,12 @@ export async function suspendLegacyCall({
   events,
   request,
   input,
+  backendRequestId,
 }: {
   call: TRelayedCall;
   channel: Extract<TBackendChannel, { era: "legacy" }>;
+  /** The id the backend knows the suspended call by (told to cancel it when it is abandoned). */
+  backendRequestId: string | number;
   events: AsyncGenerator<TJsonRpcMessage>;
   request: TJsonRpcRequest;
   /** The request as an input the client can answer (toAnswerableInput). */
@@ -69,6 +73,9 @@ export async function suspendLegacyCall({
         }
       }
     } catch (error) {
+      // Nobody came back for it before the deadline (or the client cancelled): the backend, still
+      // waiting for an answer, is told to stop.
+      if (call.signal.aborted) cancelAtBackend({ channel, requestId: backendRequestId });
       const reason = error instanceof BackendUnavailableError ? error.reason : "internal_error";
       if (!(error instanceof BackendUnavailableError)) {
         getLogger().error({ err: error, server: backend.slug }, "a suspended backend call failed");
@@ -81,7 +88,8 @@ export async function suspendLegacyCall({
   };
   ctx.waitUntil(pump());
 
-  finishWithInputRequired(call, {
+  finishWithInputRequired({
+    call,
     inputRequests: { [key]: toModernInputRequest(input) },
     state: {
       kind: "continue",

@@ -1,6 +1,6 @@
 import type { TBackendChannel } from "../backend-channel";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import { openLegacyBackendFeed } from "../streams/open-backend-feed";
+import { openLegacyBackendFeed } from "../streams/open-legacy-backend-feed";
 import { tryHoldLock } from "../streams/try-hold-lock";
 import { backendStreamLockKey } from "./stream-log-keys";
 
@@ -9,10 +9,11 @@ import { backendStreamLockKey } from "./stream-log-keys";
 // request it belongs to sends them on its session's standalone GET stream. A 2025 client reads that
 // stream; a 2026-07-28 client has none, so while Tumiki relays a call of one to such a backend it reads
 // the (shared) session's GET stream itself and treats a request arriving there as part of the call
-// (relay-call.ts merges the two). A backend allows one GET stream per session, and the session is
-// shared by the user's 2026-07-28 requests that declare the same capabilities: of two such calls
-// running at once, the one following the stream is asked for what either caused (the same user, the
-// same capabilities: the answer is the same; the other call goes on once the backend has it). A call
+// (with-session-requests.ts merges the two). A backend allows one GET stream per session, and the
+// session is shared by one principal's 2026-07-28 requests that declare the same capabilities
+// (resolve-backend-target.ts): of two such calls running at once, the one following the stream is
+// asked for what either caused (the same user, instance, AI client and capabilities: the answer is the
+// same; the other call goes on once the backend has it). A call
 // that finds the stream followed by a subscriptions/listen stream does without: that stream answers a
 // request "method not found", as a 2026-07-28 client can be asked for input only within a call.
 
@@ -51,41 +52,5 @@ export async function openSessionRequests({
   } catch {
     await close();
     return null;
-  }
-}
-
-/**
- * A call's own events with the requests of the session's GET stream mixed in as they come, until the
- * call's response (the end of the call): then the GET stream is let go.
- */
-export async function* withSessionRequests(
-  events: AsyncGenerator<TJsonRpcMessage>,
-  side: TSessionRequests,
-): AsyncGenerator<TJsonRpcMessage> {
-  type TNext = { from: "call" | "side"; result: IteratorResult<TJsonRpcMessage> };
-  const nextOf = (from: TNext["from"]) =>
-    (from === "call" ? events : side.messages).next().then((result): TNext => ({ from, result }));
-  let call = nextOf("call");
-  let fromSide: Promise<TNext> | null = nextOf("side").catch(() => new Promise<TNext>(() => undefined));
-  try {
-    for (;;) {
-      const next = await (fromSide ? Promise.race([call, fromSide]) : call);
-      if (next.from === "call") {
-        if (next.result.done) return;
-        yield next.result.value;
-        if (next.result.value.kind === "response") return;
-        call = nextOf("call");
-        continue;
-      }
-      if (next.result.done) {
-        fromSide = null;
-        continue;
-      }
-      if (next.result.value.kind === "request") yield next.result.value;
-      fromSide = nextOf("side").catch(() => new Promise<TNext>(() => undefined));
-    }
-  } finally {
-    await side.close();
-    await side.messages.return(undefined).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
-import type { TInstanceEvent } from "../events/instance-events";
-import { publishInstanceEvent } from "../events/instance-events";
+import type { TInstanceEvent } from "../../instance-events/instance-events";
+import { publishInstanceEvent } from "../../instance-events/instance-events";
 import type { TInstanceBackend } from "../get-instance-backends";
 import type { TJsonRpcNotification } from "../json-rpc-schemas";
 import type { TMcpRequestContext } from "../mcp-request-context";
@@ -30,5 +30,5 @@ export function publishBackendChange({
     : notification.method === "notifications/resources/updated" && typeof uri === "string"
       ? { type: "resource_updated", serverId: backend.mcpServerId, uri }
       : null;
-  if (event) void publishInstanceEvent(ctx.instanceId, event);
+  if (event) void publishInstanceEvent({ instanceId: ctx.instanceId, event: event });
 }

@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { getEnv } from "../../env";
-import { requestOutboundStream, type TOutboundStream } from "../../net/request-outbound-stream";
+import type { TOutboundStream } from "../../net/request-outbound-stream";
 import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
-import { MAX_BACKEND_RESPONSE_BYTES } from "../backend-target";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { classifyBackendMessage } from "../classify-backend-message";
 import { frameForBackend } from "../frame-for-backend";
 import type { TJsonRpcMessage, TRequestId } from "../json-rpc-schemas";
 import { readJsonMessages } from "../read-json-messages";
 import { readSseEvents, type TSseCursor } from "../read-sse-messages";
+import { requestBackend } from "../request-backend";
 import { toBackendUnavailable } from "../to-backend-unavailable";
 
 // The messages of a backend's answer to one request, in order, up to and including the response to it:
@@ -33,17 +32,11 @@ async function resumeStream(
   signal?: AbortSignal,
 ): Promise<TOutboundStream> {
   const { headers } = frameForBackend(channel, { jsonrpc: "2.0" });
-  const reply = await requestOutboundStream({
-    url: channel.target.backend.url,
+  // The current credential, not the call's: the token may have been renewed since the call began.
+  const reply = await requestBackend({
+    target: channel.target,
     method: "GET",
-    headers: {
-      ...headers,
-      ...channel.authHeaders,
-      accept: "text/event-stream",
-      [LAST_EVENT_ID_HEADER]: lastEventId,
-    },
-    headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
-    maxBytes: MAX_BACKEND_RESPONSE_BYTES,
+    headers: { ...headers, accept: "text/event-stream", [LAST_EVENT_ID_HEADER]: lastEventId },
     signal,
   });
   if (reply.status !== 200 || !isSse(reply)) {

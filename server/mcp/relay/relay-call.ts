@@ -1,26 +1,27 @@
 import { randomUUID } from "node:crypto";
-import { getLogger } from "../../logger";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
-import { getRedis } from "../../redis";
+import { followLog } from "../../redis/follow-log";
 import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { sessionControlKey, ZSessionControl } from "../events/session-control";
 import { collectClientAnswers } from "../input/collect-client-answers";
-import { toAnswerableInput, ZInputRequests } from "../input/input-request";
+import { canClientAnswer, toAnswerableInput, ZInputRequests } from "../input/input-request";
 import { relayBackendRequest } from "../input/relay-backend-request";
 import { suspendLegacyCall } from "../input/suspend-legacy-call";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
 import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
 import { sendOnChannel } from "../send-on-channel";
-import { finishCall, finishWithInputRequired } from "./finish-call";
-import { followLog } from "./follow-log";
+import { cancelAtBackend } from "./cancel-at-backend";
+import { finishCall } from "./finish-call";
+import { finishWithInputRequired } from "./finish-with-input-required";
 import { CHANGE_NOTIFICATIONS, mapBackendNotification } from "./map-backend-notification";
-import { openSessionRequests, withSessionRequests } from "./open-session-requests";
+import { openSessionRequests } from "./open-session-requests";
 import { publishBackendChange } from "./publish-backend-change";
 import { readBackendEvents } from "./read-backend-events";
 import type { TRelayedCall } from "./relayed-call";
+import { withSessionRequests } from "./with-session-requests";
 
 // One relayed call, from the request to the backend to the client's answer, in whichever pair of eras
 // the client and the backend speak. Notifications are relayed as they come. When the backend needs
@@ -37,6 +38,9 @@ import type { TRelayedCall } from "./relayed-call";
 /** A backend that keeps asking must not keep a call open forever (the SDK's own shim allows 8). */
 const MAX_INPUT_ROUNDS = 10;
 
+/** How far apart the clocks of app processes and Redis may be. */
+const CLOCK_MARGIN_MS = 2_000;
+
 /**
  * How one round ended: with the backend's response (or the client's answer given), with a retry to
  * send (2026-07-28 backend, 2025 client), or with the call suspended, its events now read by the
@@ -47,11 +51,18 @@ type TRoundOutcome =
   | { kind: "retry"; params: Record<string, unknown> }
   | { kind: "suspended" };
 
-async function relayRound(
-  call: TRelayedCall,
-  channel: TBackendChannel,
-  events: AsyncGenerator<TJsonRpcMessage>,
-): Promise<TRoundOutcome> {
+async function relayRound({
+  call,
+  channel,
+  events,
+  backendRequestId,
+}: {
+  call: TRelayedCall;
+  channel: TBackendChannel;
+  events: AsyncGenerator<TJsonRpcMessage>;
+  /** The id the backend knows this round's request by. */
+  backendRequestId: string | number;
+}): Promise<TRoundOutcome> {
   const { ctx, backend } = call;
   for (;;) {
     const next = await events.next();
@@ -80,25 +91,31 @@ async function relayRound(
         await relayBackendRequest({ call, channel, request: message.message });
         continue;
       }
-      await suspendLegacyCall({ call, channel, events, request: message.message, input });
+      await suspendLegacyCall({ call, channel, events, request: message.message, input, backendRequestId });
       return { kind: "suspended" };
     }
     const response = message.message;
     if (channel.era === "modern" && "result" in response && response.result.resultType === "input_required") {
       const inputRequests = ZInputRequests.safeParse(response.result.inputRequests ?? {});
-      if (!inputRequests.success) {
+      // Tumiki declared the client's capabilities: a backend that asks for more is misbehaving, and
+      // the client is not asked what it cannot answer.
+      const answerable =
+        inputRequests.success &&
+        Object.values(inputRequests.data).every((input) => canClientAnswer(ctx.client.capabilities, input));
+      if (!inputRequests.success || !answerable) {
         throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
       }
       const backendState =
         typeof response.result.requestState === "string" ? response.result.requestState : null;
       if (ctx.client.era === "modern") {
-        finishWithInputRequired(call, {
+        finishWithInputRequired({
+          call,
           inputRequests: response.result.inputRequests as Record<string, unknown> | undefined,
           state: { kind: "wrap", serverId: backend.mcpServerId, inner: backendState },
         });
         return { kind: "done" };
       }
-      const answers = await collectClientAnswers(call, inputRequests.data);
+      const answers = await collectClientAnswers({ call, inputRequests: inputRequests.data });
       return {
         kind: "retry",
         params: {
@@ -125,7 +142,9 @@ const needsParamHeaders = (call: TRelayedCall, channel: TBackendChannel, respons
  * A 2025 client cancels with `notifications/cancelled`, which may reach another app process; a
  * 2026-07-28 backend has no session to pass it to. The process that holds the call follows the
  * session's control log (events/session-control.ts) and closes its stream to the backend: 2026-07-28's
- * cancellation.
+ * cancellation. The log is read from shortly before the call began (log ids carry the time, with a
+ * margin for clocks that differ between processes and Redis): a cancellation sent while the backend
+ * was still being resolved counts too.
  */
 async function watchForCancellation(call: TRelayedCall): Promise<void> {
   const { client } = call.ctx;
@@ -133,7 +152,8 @@ async function watchForCancellation(call: TRelayedCall): Promise<void> {
   const key = sessionControlKey(client.handle.key);
   try {
     const watching = AbortSignal.any([call.signal, call.settled]);
-    for await (const entry of followLog(key, await getRedis().lastLogId(key), watching)) {
+    const from = `${Math.max(0, call.startedAt - CLOCK_MARGIN_MS)}-0`;
+    for await (const entry of followLog({ key, after: from, signal: watching })) {
       const control = ZSessionControl.safeParse(JSON.parse(entry.value));
       if (
         control.success &&
@@ -184,15 +204,17 @@ export async function relayCall(
         call.reply.stream();
       }
       const own = readBackendEvents({ channel, reply: sent.reply, requestId: id, signal: call.signal });
-      const events = side ? withSessionRequests(own, side) : own;
+      const events = side ? withSessionRequests({ events: own, side }) : own;
       sideHandedOver = side !== null;
       // Once the round is over, the rest of its events belong to nobody (unless a suspension reads
       // them on): the backend's streams are let go, the session's GET stream included.
       const letGo = () => events.return(undefined).catch(() => undefined);
-      const outcome = await relayRound(call, channel, events).catch(async (error: unknown) => {
-        await letGo();
-        throw error;
-      });
+      const outcome = await relayRound({ call, channel, events, backendRequestId: id }).catch(
+        async (error: unknown) => {
+          await letGo();
+          throw error;
+        },
+      );
       if (outcome.kind === "suspended") return;
       await letGo();
       if (outcome.kind === "retry") {
@@ -212,32 +234,14 @@ export async function relayCall(
         round -= 1;
         continue;
       }
-      finishCall(call, outcome.response, sent.reply.status);
+      finishCall({ call, response: outcome.response, status: sent.reply.status });
       return;
     }
   } catch (error) {
     // Closing a 2026-07-28 backend's stream cancels its request; a 2025 backend must be told.
-    if (call.signal.aborted && channel.era === "legacy") cancelAtBackend(channel, id);
+    if (call.signal.aborted && channel.era === "legacy") cancelAtBackend({ channel, requestId: id });
     if (side && !sideHandedOver) await side.close();
     throw error;
   }
   throw new BackendUnavailableError({ reason: "invalid_response", serverName: call.backend.name });
-}
-
-function cancelAtBackend(channel: TBackendChannel, requestId: string | number): void {
-  sendOnChannel({
-    channel,
-    message: {
-      jsonrpc: "2.0",
-      method: "notifications/cancelled",
-      params: { requestId, reason: "The client cancelled or went away." },
-    },
-  })
-    .then(({ reply }) => reply.body.cancel())
-    .catch((error: unknown) =>
-      getLogger().debug(
-        { err: error, server: channel.target.backend.slug },
-        "telling a backend to cancel failed",
-      ),
-    );
 }

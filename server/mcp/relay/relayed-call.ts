@@ -19,6 +19,8 @@ export type TRelayedCall = {
   cancel: () => void;
   /** Aborts once the client has its answer (the call settled): watchers of the call stop. */
   settled: AbortSignal;
+  /** When this process took the request (ms since the epoch). */
+  startedAt: number;
   /** Identifies the request across the rounds of a multi round-trip request (request-digest.ts). */
   digest: string;
   isToolCall: boolean;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { getLogger } from "../../logger";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import type { TBackendFeed } from "./open-backend-feed";
+import type { TBackendFeed } from "./open-legacy-backend-feed";
 
 // Keeps one backend's notification stream open for as long as a client's stream lives: it is opened
 // again after it breaks (with a growing pause, and from the last event id when the backend gave ids).

@@ -1,14 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { getEnv } from "../../env";
+import { instanceEventsKey, ZInstanceEvent } from "../../instance-events/instance-events";
 import { getLogger } from "../../logger";
 import { JSON_RPC_ERROR, META } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
+import { followLog } from "../../redis/follow-log";
 import { exposeUri, resolveUri } from "../aggregated-names";
 import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
 import { endBackendSession } from "../end-backend-session";
-import { instanceEventsKey, ZInstanceEvent } from "../events/instance-events";
 import { getBackendCapabilities } from "../get-backend-capabilities";
 import type { TInstanceBackend } from "../get-instance-backends";
 import { isRecord } from "../is-record";
@@ -16,15 +16,17 @@ import type { TJsonRpcMessage, TJsonRpcRequest } from "../json-rpc-schemas";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { openBackendSession } from "../open-backend-session";
-import { followLog } from "../relay/follow-log";
 import { backendStreamLockKey } from "../relay/stream-log-keys";
 import { resolveBackendChannel } from "../resolve-backend-channel";
 import { sendOnChannel } from "../send-on-channel";
 import { TUMIKI_SERVER_INFO } from "../server-info";
-import { acquireStreamSlot } from "./acquire-stream-slot";
+import { acquireStreamSlot, type TStreamSlot } from "./acquire-stream-slot";
+import { createCoalescer } from "./coalesce-repeats";
 import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
-import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+import { openLegacyBackendFeed } from "./open-legacy-backend-feed";
+import { openModernBackendFeed } from "./open-modern-backend-feed";
+import { type TSubscriptionFilter, ZSubscriptionFilter } from "./subscription-filter";
 import { type THeldLock, tryHoldLock } from "./try-hold-lock";
 import { watchCredential } from "./watch-credential";
 
@@ -34,7 +36,7 @@ import { watchCredential } from "./watch-credential";
 // - each backend the token covers that offers what was asked: a 2026-07-28 backend on a listen stream
 //   of its own (its URIs in the filter); a 2025 backend on the GET stream of the user's backend session
 //   (or of one opened for this subscription alone), resources/subscribe sent for its URIs there;
-// - the instance's change log (events/instance-events.ts), which carries changes seen in any app
+// - the instance's change log (server/instance-events/), which carries changes seen in any app
 //   process (a 2025 backend's list change in some call's stream) and changes of the instance itself.
 // The acknowledgement, naming what Tumiki will honour, comes first, once every backend stream is
 // established (or has failed), so nothing the client asked for after it is missed. A backend stream
@@ -44,18 +46,9 @@ import { watchCredential } from "./watch-credential";
 // Vercel, which ends a function at maxDuration, it ends gracefully before that (the listen result),
 // so the client knows to listen again.
 
-const ZFilter = z.object({
-  toolsListChanged: z.boolean().optional(),
-  promptsListChanged: z.boolean().optional(),
-  resourcesListChanged: z.boolean().optional(),
-  resourceSubscriptions: z.array(z.string().max(4096)).max(200).optional(),
-});
-
 const READY_TIMEOUT_MS = 5_000;
 /** Below the route's maxDuration (300 s) on Vercel. */
 const VERCEL_LIFETIME_MS = 290_000;
-/** The same list changing twice within this window reaches the client once. */
-const COALESCE_MS = 250;
 
 const LIST_OF_METHOD: Record<string, "tools" | "prompts" | "resources"> = {
   "notifications/tools/list_changed": "tools",
@@ -81,7 +74,7 @@ export async function openListenStream({
   ctx: TMcpRequestContext;
   request: TJsonRpcRequest;
 }): Promise<Response> {
-  const parsed = ZFilter.safeParse(request.params?.notifications ?? {});
+  const parsed = ZSubscriptionFilter.safeParse(request.params?.notifications ?? {});
   if (!parsed.success) {
     throw new McpRequestError("BAD_REQUEST", {
       id: request.id,
@@ -94,6 +87,27 @@ export async function openListenStream({
   const wanted = parsed.data;
   const subscriptionId = request.id;
   const slot = await acquireStreamSlot({ userId: ctx.auth.userId, requestId: request.id });
+  try {
+    return await serveListenStream({ ctx, subscriptionId, wanted, slot });
+  } catch (error) {
+    // Nothing holds the slot once the stream could not be set up.
+    await slot.release();
+    throw error;
+  }
+}
+
+/** The listen stream itself; from its first line on, its lifetime owns the slot. */
+async function serveListenStream({
+  ctx,
+  subscriptionId,
+  wanted,
+  slot,
+}: {
+  ctx: TMcpRequestContext;
+  subscriptionId: string | number;
+  wanted: TSubscriptionFilter;
+  slot: TStreamSlot;
+}): Promise<Response> {
   const stream = createEventStream();
   const stop = AbortSignal.any([
     stream.closed,
@@ -147,7 +161,7 @@ export async function openListenStream({
 
   // Delivery: nothing before the acknowledgement; each list change once per window.
   let acknowledged = false;
-  const lastListChange = new Map<string, number>();
+  const { coalesce } = createCoalescer();
   const tagged = (method: string, params: Record<string, unknown> = {}) => {
     const meta = isRecord(params._meta) ? { ...params._meta } : {};
     delete meta[META.subscriptionId];
@@ -164,15 +178,14 @@ export async function openListenStream({
   };
   const deliverListChange = (list: "tools" | "prompts" | "resources") => {
     if (!honoured[FILTER_FLAG[list]]) return;
-    const now = Date.now();
-    if (now - (lastListChange.get(list) ?? 0) < COALESCE_MS) return;
-    lastListChange.set(list, now);
-    deliver(tagged(`notifications/${list}/list_changed`));
+    coalesce(list, () => deliver(tagged(`notifications/${list}/list_changed`)));
   };
   const deliverUpdate = (backend: TInstanceBackend, uri: string) => {
     const exposed = exposeUri(ctx.backends, backend, uri);
     if (honoured.resourceSubscriptions?.includes(exposed)) {
-      deliver(tagged("notifications/resources/updated", { uri: exposed }));
+      coalesce(`updated ${exposed}`, () =>
+        deliver(tagged("notifications/resources/updated", { uri: exposed })),
+      );
     }
   };
   const onBackendMessage = (entry: TWatched) => (message: TJsonRpcMessage) => {
@@ -263,10 +276,14 @@ export async function openListenStream({
   const followInstance = async () => {
     const key = instanceEventsKey(ctx.instanceId);
     const after = await getRedis().lastLogId(key);
-    for await (const entry of followLog(key, after, stop)) {
+    // Changes of servers outside the token's scopes are none of this client's business.
+    const inScope = backendsInScope(ctx);
+    for await (const entry of followLog({ key, after, signal: stop })) {
       const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
       if (!event.success) continue;
-      const backend = ctx.backends.find((candidate) => candidate.mcpServerId === event.data.serverId);
+      const { serverId } = event.data;
+      const backend = inScope.find((candidate) => candidate.mcpServerId === serverId);
+      if (serverId !== undefined && !backend) continue;
       if (event.data.type === "list_changed") deliverListChange(event.data.list);
       else if (backend) deliverUpdate(backend, event.data.uri);
     }

@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
+import { instanceEventsKey, ZInstanceEvent } from "../../instance-events/instance-events";
 import { getLogger } from "../../logger";
 import { META } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
+import { followLog } from "../../redis/follow-log";
 import { exposeUri } from "../aggregated-names";
 import { answerBackendRequest } from "../answer-backend-request";
 import type { TBackendChannel } from "../backend-channel";
-import { instanceEventsKey, ZInstanceEvent } from "../events/instance-events";
 import { publishSessionControl, sessionControlKey, ZSessionControl } from "../events/session-control";
 import { readSessionSubscriptions } from "../events/session-subscriptions";
 import { getBackendCapabilities } from "../get-backend-capabilities";
@@ -18,14 +19,16 @@ import type { TJsonRpcMessage } from "../json-rpc-schemas";
 import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
 import { mcpSessionKey } from "../mcp-session-schemas";
 import { RETRY_MS } from "../relay/client-reply";
-import { followLog } from "../relay/follow-log";
 import { sessionEventId, sessionEventsKey, sessionStreamOwnerKey } from "../relay/stream-log-keys";
 import { resolveBackendChannel } from "../resolve-backend-channel";
 import { withSessionStore } from "../with-session-store";
 import { acquireStreamSlot } from "./acquire-stream-slot";
+import { createCoalescer } from "./coalesce-repeats";
 import { createEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
-import { openLegacyBackendFeed, openModernBackendFeed, type TSubscriptionFilter } from "./open-backend-feed";
+import { openLegacyBackendFeed } from "./open-legacy-backend-feed";
+import { openModernBackendFeed } from "./open-modern-backend-feed";
+import type { TSubscriptionFilter } from "./subscription-filter";
 import { watchCredential } from "./watch-credential";
 
 // A 2025 session's standing GET stream: what its servers say outside any request reaches the client
@@ -107,12 +110,25 @@ export async function openSessionStream({
   const startAfter = lastLogId ?? lastEntry;
   stream.prime(sessionEventId(startAfter), RETRY_MS);
 
+  const append = (message: unknown) =>
+    redis.appendLog(eventsKey, JSON.stringify(message), { maxLen: EVENTS_MAX, ttlMs: EVENTS_TTL_MS });
   const produce = async (message: unknown) => {
-    if (stop.aborted) return;
-    await redis.appendLog(eventsKey, JSON.stringify(message), { maxLen: EVENTS_MAX, ttlMs: EVENTS_TTL_MS });
+    if (!stop.aborted) await append(message);
   };
-  const notify = (method: string, params?: Record<string, unknown>) =>
-    produce({ jsonrpc: "2.0", method, ...(params ? { params } : {}) });
+  const coalescer = createCoalescer();
+  // A change still waiting for its window is written even when the producers end (a newer stream took
+  // over): that stream reads the same log and passes it on.
+  stop.addEventListener("abort", () => coalescer.flush(), { once: true });
+  const appendFailed = (error: unknown) =>
+    getLogger().warn({ err: error }, "writing to a session's event log failed");
+  /** A notification; change notifications repeated within the coalescing window go out once more at most. */
+  const notify = async (method: string, params?: Record<string, unknown>) => {
+    const message = { jsonrpc: "2.0", method, ...(params ? { params } : {}) };
+    const isChange = method.endsWith("/list_changed") || method === "notifications/resources/updated";
+    if (!isChange) return produce(message);
+    const key = `${method} ${typeof params?.uri === "string" ? params.uri : ""}`;
+    if (!stop.aborted) coalescer.coalesce(key, () => void append(message).catch(appendFailed));
+  };
 
   const isSubscribed = async (backend: TInstanceBackend, uri: string) =>
     (await readSessionSubscriptions(sessionKey)).get(backend.mcpServerId)?.has(uri) ?? false;
@@ -214,29 +230,36 @@ export async function openSessionStream({
       )
     ).filter((feed): feed is TFeed => feed !== null);
 
+    // Changes of servers outside the token's scopes are none of this client's business.
+    const inScope = backendsInScope(ctx);
     const followInstance = async () => {
-      for await (const entry of followLog(instanceKey, instanceAfter, stop)) {
+      for await (const entry of followLog({ key: instanceKey, after: instanceAfter, signal: stop })) {
         const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
         if (!event.success) continue;
+        const { serverId } = event.data;
+        const backend = inScope.find((candidate) => candidate.mcpServerId === serverId);
+        if (serverId !== undefined && !backend) continue;
         if (event.data.type === "list_changed") {
           await notify(`notifications/${event.data.list}/list_changed`);
           continue;
         }
-        const { serverId, uri } = event.data;
-        const backend = ctx.backends.find((candidate) => candidate.mcpServerId === serverId);
+        const { uri } = event.data;
         if (backend && (await isSubscribed(backend, uri))) {
           await notify("notifications/resources/updated", { uri: exposeUri(ctx.backends, backend, uri) });
         }
       }
     };
     const followControl = async () => {
-      for await (const entry of followLog(controlKey, controlAfter, stop)) {
+      for await (const entry of followLog({ key: controlKey, after: controlAfter, signal: stop })) {
         const control = ZSessionControl.safeParse(JSON.parse(entry.value));
         if (!control.success) continue;
         const { data } = control;
         if (data.type === "subscriptions_changed") for (const feed of feeds) feed.restart?.();
-        if (data.type === "session_ended" || (data.type === "stream_taken" && data.owner !== owner)) {
-          ended.abort();
+        if (data.type === "session_ended") ended.abort();
+        // Two GETs at once each announce themselves; the one the owner key names stays.
+        if (data.type === "stream_taken" && data.owner !== owner) {
+          const holder = await redis.get(sessionStreamOwnerKey(sessionKey)).catch(() => null);
+          if (holder !== owner) ended.abort();
         }
       }
     };
@@ -260,7 +283,11 @@ export async function openSessionStream({
       }),
     );
     try {
-      for await (const entry of followLog(eventsKey, startAfter, AbortSignal.any([stream.closed, stop]))) {
+      for await (const entry of followLog({
+        key: eventsKey,
+        after: startAfter,
+        signal: AbortSignal.any([stream.closed, stop]),
+      })) {
         stream.send(JSON.parse(entry.value), sessionEventId(entry.id));
       }
     } catch {

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { getRedis } from "../../redis";
+import { followLog } from "../../redis/follow-log";
 import type { TMcpSessionHandle } from "../mcp-session-schemas";
 import { RETRY_MS, STREAM_LOG_TTL_MS, ZStreamLogEntry } from "../relay/client-reply";
-import { followLog } from "../relay/follow-log";
 import { callEventId, streamLogKey, streamResumedKey } from "../relay/stream-log-keys";
 import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createEventStream } from "./create-event-stream";
@@ -48,7 +48,11 @@ export async function resumeCallStream({
     const quiet = new AbortController();
     const firstEventDeadline = setTimeout(() => quiet.abort(), FIRST_EVENT_TIMEOUT_MS);
     try {
-      for await (const entry of followLog(logKey, "0", AbortSignal.any([signal, quiet.signal]))) {
+      for await (const entry of followLog({
+        key: logKey,
+        after: "0",
+        signal: AbortSignal.any([signal, quiet.signal]),
+      })) {
         clearTimeout(firstEventDeadline);
         if (!marked) {
           marked = true;

@@ -1,4 +1,4 @@
-import { getRedis, type RedisLogEntry } from "../../redis";
+import { getRedis, type RedisLogEntry } from "../redis";
 
 // The entries of a Redis log after a given id, yielded as they are appended by any app process, until
 // the signal aborts. A wake-up (watchLog) makes a new entry arrive at once; the poll behind it only
@@ -7,11 +7,16 @@ import { getRedis, type RedisLogEntry } from "../../redis";
 const POLL_MS = 2_000;
 const PAGE = 100;
 
-export async function* followLog(
-  key: string,
-  afterId: string,
-  signal: AbortSignal,
-): AsyncGenerator<RedisLogEntry> {
+export async function* followLog({
+  key,
+  after,
+  signal,
+}: {
+  key: string;
+  /** Yield the entries after this id ("0": from the start). */
+  after: string;
+  signal: AbortSignal;
+}): AsyncGenerator<RedisLogEntry> {
   let woken = false;
   let wake: (() => void) | undefined;
   const unwatch = await getRedis().watchLog(key, () => {
@@ -19,7 +24,7 @@ export async function* followLog(
     wake?.();
   });
   try {
-    let cursor = afterId;
+    let cursor = after;
     for (;;) {
       signal.throwIfAborted();
       woken = false;

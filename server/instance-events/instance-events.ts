@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { getLogger } from "../../logger";
-import { getRedis } from "../../redis";
+import { getLogger } from "../logger";
+import { getRedis } from "../redis";
 
 // What changed for the clients of one instance, as a short-lived Redis log that every stream serving
 // the instance follows, in any app process (a 2025 session's GET stream, a 2026-07-28
@@ -26,7 +26,13 @@ const EVENTS_TTL_MS = 10 * 60 * 1000;
 export const instanceEventsKey = (instanceId: string) => `mcp_instance_events:${instanceId}`;
 
 /** Best effort: a lost change costs a client a stale list until its next refresh, never a request. */
-export async function publishInstanceEvent(instanceId: string, event: TInstanceEvent): Promise<void> {
+export async function publishInstanceEvent({
+  instanceId,
+  event,
+}: {
+  instanceId: string;
+  event: TInstanceEvent;
+}): Promise<void> {
   try {
     await getRedis().appendLog(instanceEventsKey(instanceId), JSON.stringify(event), {
       maxLen: MAX_EVENTS,

@@ -9,7 +9,7 @@ export async function publishInstanceChanged(instanceIds: string[]): Promise<voi
   await Promise.all(
     [...new Set(instanceIds)].flatMap((instanceId) =>
       (["tools", "prompts", "resources"] as const).map((list) =>
-        publishInstanceEvent(instanceId, { type: "list_changed", list }),
+        publishInstanceEvent({ instanceId: instanceId, event: { type: "list_changed", list } }),
       ),
     ),
   );

@@ -1,0 +1,68 @@
+import { ReAuthRequiredError } from "../backends/re-auth-required-error";
+import { getEnv } from "../env";
+import { requestOutboundStream, type TOutboundStream } from "../net/request-outbound-stream";
+import { MAX_BACKEND_RESPONSE_BYTES, type TBackendTarget } from "./backend-target";
+import { getBackendAuthHeaders } from "./get-backend-auth-headers";
+import { toBackendUnavailable } from "./to-backend-unavailable";
+
+// One HTTP request to a backend's MCP endpoint with the backend's credential: a POSTed message, or a
+// GET of its standalone or resumed stream. A 401 from an OAuth backend means the token Tumiki holds was
+// revoked or expired early: the token manager is asked for a new one (a forced refresh) and the
+// request is made once more; a second 401 means the grant itself is no good, which only the user can
+// fix. A request made long after its call began (a stream resumed, a feed reopened an hour later)
+// passes no credential and gets the current one.
+
+export async function requestBackend({
+  target,
+  method,
+  headers,
+  body,
+  signal,
+  maxBytes = MAX_BACKEND_RESPONSE_BYTES,
+  authHeaders,
+}: {
+  target: TBackendTarget;
+  method: "POST" | "GET";
+  /** Everything but the credential. */
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** The most the answer may hold. */
+  maxBytes?: number;
+  /** The credential, when the caller fetched it already (in parallel with the backend session). */
+  authHeaders?: Record<string, string>;
+}): Promise<TOutboundStream> {
+  const { backend, userId } = target;
+  const send = async (rejectedAccessToken?: string) => {
+    const auth =
+      authHeaders && !rejectedAccessToken
+        ? authHeaders
+        : await getBackendAuthHeaders({ userId, backend, rejectedAccessToken });
+    try {
+      const reply = await requestOutboundStream({
+        url: backend.url,
+        method,
+        headers: { ...headers, ...auth },
+        body,
+        headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
+        maxBytes,
+        signal,
+      });
+      return { reply, sentToken: auth.authorization?.replace(/^Bearer /, "") };
+    } catch (error) {
+      throw toBackendUnavailable({ error, serverName: backend.name, signal });
+    }
+  };
+
+  const first = await send();
+  if (first.reply.status !== 401 || backend.authType !== "OAUTH" || !first.sentToken) return first.reply;
+  await first.reply.body.cancel().catch(() => undefined);
+  const { reply: second } = await send(first.sentToken);
+  if (second.status !== 401) return second;
+  await second.body.cancel().catch(() => undefined);
+  throw new ReAuthRequiredError({
+    mcpServerId: backend.mcpServerId,
+    serverName: backend.name,
+    reason: "backend_rejected_token",
+  });
+}
