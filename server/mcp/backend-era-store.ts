@@ -12,7 +12,10 @@ import { getRedis } from "../redis";
 //   which cannot take an answer), or not at all ("refused": 2026-07-28 only).
 // Verdicts are dated by the key's expiry: a stale one would keep translating for a backend that has
 // since gained the client's era, so they are learned again every hour, and dropped at once when a
-// backend answers in a way that contradicts them.
+// backend answers in a way that contradicts them. Only clear answers make a verdict (probe-modern-
+// backend.ts): a timeout, a rate limit or an outage says nothing about the era. Two processes learning
+// at once may each write what they learned; the read-modify-write can lose one fact, which the next
+// request learns again (one probe), never a wrong one.
 //
 // Only era facts live here, shared by every user of the URL: they are not secret and are the same for
 // everyone. A Redis failure only costs a probe: reads then know nothing, writes are skipped.

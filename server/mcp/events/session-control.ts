@@ -7,8 +7,9 @@ import { ZJsonRpcId } from "../json-rpc-schemas";
 // client's cancellation of a request Tumiki relays to a 2026-07-28 backend (that backend has no session
 // to send `notifications/cancelled` to: the process holding the call must close its stream), a change
 // of the session's resource subscriptions (its GET stream's process re-subscribes at the backends), and
-// the end of the session's GET stream (taken over by a newer one, or the session ended). A short-lived Redis log per session; keyed by the session's hash, so only that session's
-// own requests ever write or read it.
+// the end of the session's GET stream (taken over by a newer one, or the session ended). A short-lived
+// Redis log per session, keyed by the session's hash, so only that session's own requests ever write
+// or read it.
 
 export const ZSessionControl = z.discriminatedUnion("type", [
   z.object({ type: z.literal("cancelled"), requestId: ZJsonRpcId }),

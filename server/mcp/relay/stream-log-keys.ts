@@ -1,8 +1,8 @@
 // Redis keys of the logs that carry a relayed call across app processes, and the SSE event ids of a 2025
 // client's streams, which say which log to resume from: `c.<stream>.<n>` for the stream of a call,
-// `s.<log entry id>` for a session's GET stream. Every key of a client's
-// stream names the client's session (its hashed id), so a Last-Event-ID a client sends can only ever
-// reach streams of its own session, whatever it names.
+// `s.<log entry id>` for a session's GET stream. Every key of a client's stream names the client's
+// session (its hashed id), so a Last-Event-ID a client sends can only ever reach streams of its own
+// session, whatever it names; the logs of multi round-trip input name the user.
 
 /** The events of a 2025 client's stream after the client dropped it (resumed with Last-Event-ID). */
 export const streamLogKey = (sessionKey: string, streamId: string) => `mcp_stream:${sessionKey}:${streamId}`;
