@@ -73,7 +73,7 @@ async function runCall(call: TRelayedCall): Promise<void> {
     if (ctx.client.era === "modern" && typeof sealed === "string") {
       const state = openRequestState({
         userId: ctx.auth.userId,
-        instanceId: ctx.instanceId,
+        principal: ctx.client.principal,
         digest: call.digest,
         sealed,
       });

@@ -10,6 +10,7 @@ import {
   type StreamId,
 } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import {
+  ElicitResultSchema,
   isInitializeRequest,
   type JSONRPCMessage,
   RootsListChangedNotificationSchema,
@@ -33,6 +34,8 @@ import { z } from "zod";
 // - `askRootsOnListChanged`: `notifications/roots/list_changed` makes the server ask the client for its
 //   roots (roots/list), which the SDK sends on the session's GET stream (it belongs to no request); the
 //   answers land in `rootsAnswers`.
+// - `inputTools`: tool `ask_name` asks the client for a name (elicitation/create, form) on the call's own
+//   stream, mid-call, and answers "Hello, <name>" (or "No name (<action>)").
 // - `delayToolCallHeaders(ms)`: a tools/call POST waits `ms` before the server sees it, so its response
 //   headers come that late (a caller that goes away meanwhile leaves the call unstarted).
 
@@ -95,9 +98,11 @@ export type TRecordingBackendOptions = {
   resumableStreams?: { retryMs: number };
   /** Answer notifications/roots/list_changed with roots/list to the client (on the GET stream). */
   askRootsOnListChanged?: boolean;
+  /** The `ask_name` tool: an elicitation/create to the client in the middle of the call. */
+  inputTools?: boolean;
 };
 
-type TServerExtras = { pauseStreamTool: boolean; rootsAnswers: unknown[] | null };
+type TServerExtras = { pauseStreamTool: boolean; rootsAnswers: unknown[] | null; inputTools?: boolean };
 
 type TSession = { transport: StreamableHTTPServerTransport; server: McpServer };
 
@@ -193,6 +198,38 @@ function registerStreamExtras(server: McpServer, toolCalls: TRecordedToolCall[],
         await sleep(ms, undefined, { signal: extra.signal });
         await progress(2);
         return { content: [{ type: "text", text: `resumed after ${ms} ms` }] };
+      },
+    );
+  }
+  if (extras.inputTools) {
+    server.registerTool(
+      "ask_name",
+      { description: "Asks the client for a name (form elicitation) mid-call and greets it." },
+      async (extra) => {
+        toolCalls.push({ tool: "ask_name", arguments: {}, sessionId: extra.sessionId });
+        const answer = await extra.sendRequest(
+          {
+            method: "elicitation/create",
+            params: {
+              message: "What is your name?",
+              requestedSchema: {
+                type: "object",
+                properties: { name: { type: "string" } },
+                required: ["name"],
+              },
+            },
+          },
+          ElicitResultSchema,
+        );
+        const name = answer.action === "accept" ? answer.content?.name : undefined;
+        return {
+          content: [
+            {
+              type: "text",
+              text: typeof name === "string" ? `Hello, ${name}` : `No name (${answer.action})`,
+            },
+          ],
+        };
       },
     );
   }
@@ -293,6 +330,7 @@ export async function startRecordingMcpBackend(
     const server = createRecordingMcpServer(name, toolCalls, {
       pauseStreamTool: options.resumableStreams !== undefined,
       rootsAnswers: options.askRootsOnListChanged ? rootsAnswers : null,
+      inputTools: options.inputTools,
     });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,

@@ -13,9 +13,10 @@ import { INPUT_LIFETIME_MS } from "./input-lifetime";
 //   that session and goes on reading the log from `cursor`;
 // - `reauth`: Tumiki itself asked the user to reconnect a backend (URL elicitation); the retry simply
 //   runs the request again.
-// Sealed with AEAD and bound to the user, the instance and the originating request's digest, for a
-// short lifetime (mrtr.mdx "Server Requirements"): a tampered, expired, foreign or replayed-elsewhere
-// state does not open, and nothing of it reaches a backend.
+// Sealed with AEAD and bound to the user, the principal (the instance and the credential's client,
+// client-principal.ts: a continued call runs in that principal's backend session) and the originating
+// request's digest, for a short lifetime (mrtr.mdx "Server Requirements"): a tampered, expired,
+// foreign or replayed-elsewhere state does not open, and nothing of it reaches a backend.
 
 const ZRequestState = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("wrap"), serverId: z.string(), inner: z.string().nullable() }),
@@ -34,44 +35,45 @@ const ZRequestState = z.discriminatedUnion("kind", [
 export type TRequestState = z.infer<typeof ZRequestState>;
 
 const PURPOSE = "mcp-request-state";
-const binding = (userId: string, instanceId: string, digest: string) => `${userId}\n${instanceId}\n${digest}`;
+const binding = (userId: string, principal: string, digest: string) => `${userId}\n${principal}\n${digest}`;
 
 export function sealRequestState({
   userId,
-  instanceId,
+  principal,
   digest,
   state,
 }: {
   userId: string;
-  instanceId: string;
+  /** The 2026-07-28 client's principal (client-principal.ts). */
+  principal: string;
   digest: string;
   state: TRequestState;
 }): string {
   return sealPayload({
     ring: getKeyRing(),
     purpose: PURPOSE,
-    binding: binding(userId, instanceId, digest),
+    binding: binding(userId, principal, digest),
     payload: state,
     ttlMs: INPUT_LIFETIME_MS,
   });
 }
 
-/** The state, or null when it is not one Tumiki sealed for this user, instance and request, or expired. */
+/** The state, or null when it is not one Tumiki sealed for this user, principal and request, or expired. */
 export function openRequestState({
   userId,
-  instanceId,
+  principal,
   digest,
   sealed,
 }: {
   userId: string;
-  instanceId: string;
+  principal: string;
   digest: string;
   sealed: string;
 }): TRequestState | null {
   const opened = openSealedPayload({
     ring: getKeyRing(),
     purpose: PURPOSE,
-    binding: binding(userId, instanceId, digest),
+    binding: binding(userId, principal, digest),
     sealed,
   });
   const parsed = ZRequestState.safeParse(opened);

@@ -16,9 +16,10 @@ export function finishWithInputRequired({
   state: Parameters<typeof sealRequestState>[0]["state"];
 }): void {
   const { ctx, request } = call;
+  if (ctx.client.era !== "modern") throw new Error("an InputRequiredResult is for 2026-07-28 clients only");
   const requestState = sealRequestState({
     userId: ctx.auth.userId,
-    instanceId: ctx.instanceId,
+    principal: ctx.client.principal,
     digest: call.digest,
     state,
   });
