@@ -38,8 +38,8 @@ import { waitForApp } from "./bench/wait-for-app";
 // the same build forwarding the body, nothing else) and (c) Tumiki's /mcp/{instanceId} with warm
 // caches, for a 2025-11-25 client in a session and for a 2026-07-28 client (stateless, Tumiki
 // translating to the demo backend's 2025 session). Runs of one concurrency level follow each other
-// (direct, floor, Tumiki), so a drift of the machine affects all alike. Everything it starts or creates is undone at the end, also on
-// failure and on Ctrl-C.
+// (direct, floor, Tumiki), so a drift of the machine affects all alike. Everything it starts or
+// creates is undone at the end, also on failure and on Ctrl-C.
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 const WARM_CALLS = 5;
