@@ -15,7 +15,8 @@ import { getRedis } from "../redis";
 // backend answers in a way that contradicts them. Only clear answers make a verdict (probe-modern-
 // backend.ts): a timeout, a rate limit or an outage says nothing about the era. Two processes learning
 // at once may each write what they learned; the read-modify-write can lose one fact, which the next
-// request learns again (one probe), never a wrong one.
+// request learns again (one probe); a write racing a forget may put back a verdict just dropped, which
+// the next contradicting answer drops again.
 //
 // Only era facts live here, shared by every user of the URL: they are not secret and are the same for
 // everyone. A Redis failure only costs a probe: reads then know nothing, writes are skipped.

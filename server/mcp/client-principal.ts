@@ -11,7 +11,8 @@ export function describeClientPrincipal(auth: TMcpAuthContext): string {
     auth.kind === "oauth"
       ? `oauth:${auth.clientId}`
       : auth.kind === "external"
-        ? `external:${auth.clientId ?? ""}`
+        ? // A token that names no client is its own party: nothing is shared on a guess.
+          `external:${auth.clientId ?? `token:${auth.jti ?? ""}`}`
         : `api_key:${auth.apiKeyId}`;
   return `${auth.instanceId}\n${party}`;
 }

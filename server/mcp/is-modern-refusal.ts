@@ -11,7 +11,8 @@ const MAX_REFUSAL_BYTES = 16 * 1024;
 const ERA_CODES = [...MODERN_ERROR_CODES, JSON_RPC_ERROR.methodNotFound, JSON_RPC_ERROR.invalidParams];
 
 export async function isModernRefusal(reply: TOutboundStream): Promise<boolean> {
-  if (reply.status < 400 || reply.status >= 500 || reply.status === 401 || reply.status === 403) {
+  // Authentication, a timeout and a rate limit are about the request, not about the era.
+  if (reply.status < 400 || reply.status >= 500 || [401, 403, 408, 429].includes(reply.status)) {
     await reply.body.cancel().catch(() => undefined);
     return false;
   }

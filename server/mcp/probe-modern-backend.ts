@@ -7,6 +7,7 @@ import { classifyBackendMessage } from "./classify-backend-message";
 import { readJsonMessages } from "./read-json-messages";
 import { readSseMessages } from "./read-sse-messages";
 import { sendOnChannel } from "./send-on-channel";
+import { toBackendUnavailable } from "./to-backend-unavailable";
 
 // Asks a backend `server/discover` the 2026-07-28 way, as a dual-era client probes a server of unknown
 // era (versioning.mdx, "Backward Compatibility"). A discover result that offers 2026-07-28 makes it
@@ -53,6 +54,8 @@ export async function probeModernBackend({
   }
   const isSse = (reply.headers.get("content-type") ?? "").toLowerCase().startsWith("text/event-stream");
   let answer: unknown = null;
+  /** An answer to something else (an error with a null id, say): no 2026-07-28 server answers so. */
+  let answeredOtherwise = false;
   try {
     // Either framing may carry other messages first (a log notification); the answer is the one with
     // this id. Once it is found the rest of the body is not read.
@@ -62,9 +65,19 @@ export async function probeModernBackend({
         answer = message.message;
         break;
       }
+      if (message?.kind === "response") answeredOtherwise = true;
     }
-  } catch {
-    return null;
+  } catch (error) {
+    // A body that is not JSON answers as no 2026-07-28 server would; a body cut short (a timeout, the
+    // caller gone, a reset) says nothing.
+    if (error instanceof SyntaxError) return null;
+    throw toBackendUnavailable({ error, serverName: channel.target.backend.name, signal });
+  } finally {
+    await reply.body.cancel().catch(() => undefined);
+  }
+  if (answer === null) {
+    if (answeredOtherwise) return null;
+    throw new BackendUnavailableError({ reason: "closed_early", serverName: channel.target.backend.name });
   }
   const message = classifyBackendMessage(answer);
   if (message?.kind !== "response" || !("result" in message.message)) return null;

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { setTestEnv } from "../testing/proxy-fixtures";
@@ -216,11 +216,14 @@ describe("stale or undecided era verdicts", () => {
     expect(await readBackendEra(backend.mcpUrl)).toEqual({ modern: null, legacy: "sessions" });
   });
 
-  it("a rate-limited or timed-out probe leaves no verdict, and the request fails as unavailable", async () => {
-    for (const status of [429, 408, 503]) {
-      const server = createServer((_request, response) => {
-        response.writeHead(status, { "content-type": "text/plain" }).end("busy");
-      });
+  it("a rate-limited, timed-out or cut-short probe leaves no verdict, and the request fails as unavailable", async () => {
+    const answers: ((response: ServerResponse) => void)[] = [429, 408, 503].map(
+      (status) => (response) => response.writeHead(status, { "content-type": "text/plain" }).end("busy"),
+    );
+    // A stream that ends before the answer: nothing was said about the era.
+    answers.push((response) => response.writeHead(200, { "content-type": "text/event-stream" }).end());
+    for (const answer of answers) {
+      const server = createServer((_request, response) => answer(response));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const { port } = server.address() as AddressInfo;
       const restore = setTestEnv({

@@ -790,6 +790,25 @@ describe("a 2025 backend's mid-call request suspended for a 2026-07-28 client", 
     expect(answers[0]?.body.result).toEqual({ action: "accept", content: { name: "Ada" } });
     expect(answers[0]?.sessionId).toBe(asked[0]?.sessionId);
   });
+
+  it("posts the answers of a round to the backend once, however often and at once the state is retried", async () => {
+    const first = await callModern(aliceRec, { id: "once-1", name: "ask_name" });
+    expect(first.result?.resultType, JSON.stringify(first)).toBe("input_required");
+    const [key] = Object.keys(first.result?.inputRequests as Record<string, unknown>);
+    const retry = {
+      inputResponses: { [key as string]: { action: "accept", content: { name: "Once" } } },
+      requestState: first.result?.requestState as string,
+    };
+    const before = recording.requests.length;
+    const answers = await Promise.all(
+      ["once-2", "once-3", "once-4"].map((id) => callModern(aliceRec, { id, name: "ask_name", retry })),
+    );
+    for (const answer of answers)
+      expect(readResultText(answer.result), JSON.stringify(answer)).toBe("Hello, Once");
+    const again = await callModern(aliceRec, { id: "once-5", name: "ask_name", retry });
+    expect(readResultText(again.result)).toBe("Hello, Once");
+    expect(answersSince(before)).toHaveLength(1);
+  });
 });
 
 // ─── 5. A "collect" relayed id answered from another session ──────────────────────────────────────

@@ -11,9 +11,10 @@ import { finishCall } from "../relay/finish-call";
 import { finishWithInputRequired } from "../relay/finish-with-input-required";
 import { mapBackendNotification } from "../relay/map-backend-notification";
 import type { TRelayedCall } from "../relay/relayed-call";
-import { continuationLogKey } from "../relay/stream-log-keys";
+import { answersPostedKey, continuationLogKey } from "../relay/stream-log-keys";
 import { resolveBackendTarget } from "../resolve-backend-target";
 import { ZContinuationEntry } from "./continuation-entry";
+import { INPUT_LIFETIME_MS } from "./input-lifetime";
 import { toModernInputRequest, ZInputRequest } from "./input-request";
 import type { TRequestState } from "./request-state";
 
@@ -80,13 +81,24 @@ export async function resumeLegacyCall({
     return;
   }
 
-  // A state presented again (a client retrying a round it already completed): the backend moved on
-  // past the request it answers, so the answers are not sent again; the log says what came next.
-  const after = await getRedis().readLog(logKey, state.cursor, MAX_LOG_READ);
-  const answered = after.some(
-    (entry) => ZContinuationEntry.safeParse(JSON.parse(entry.value)).data?.type !== "notification",
-  );
-  if (!answered) await postAnswers({ ctx, backend, state, responses });
+  // The answers of a round go to the backend once: the first presentation of this state claims the
+  // round; a replay (a client that lost the answer to its retry, or two retries at once) only reads
+  // the log, which says what came next. A post that failed gives the claim back.
+  const claim = answersPostedKey({
+    userId: ctx.auth.userId,
+    continuation: state.continuation,
+    cursor: state.cursor,
+  });
+  if (await getRedis().set(claim, "1", { nx: true, px: INPUT_LIFETIME_MS })) {
+    try {
+      await postAnswers({ ctx, backend, state, responses });
+    } catch (error) {
+      await getRedis()
+        .del(claim)
+        .catch(() => undefined);
+      throw error;
+    }
+  }
 
   for await (const entry of followLog({ key: logKey, after: state.cursor, signal: call.signal })) {
     const parsed = ZContinuationEntry.safeParse(JSON.parse(entry.value));

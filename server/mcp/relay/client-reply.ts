@@ -36,7 +36,8 @@ const HIGH_WATER_MARK = 16;
 /**
  * The largest event kept for a resumption. A bigger answer (a tool result of many megabytes) is kept as
  * an error saying so, and a bigger notification is not kept: Redis holds what a client may come back
- * for, not whatever a backend sends.
+ * for, not whatever a backend sends. A request relayed to the client is kept whatever its size: the
+ * call waits for its answer.
  */
 const MAX_KEPT_EVENT_CHARS = 1024 * 1024;
 
@@ -52,13 +53,15 @@ export const ZStreamLogEntry = z.object({
   message: z.unknown(),
   final: z.literal(true).optional(),
 });
-export type TStreamLogEntry = z.infer<typeof ZStreamLogEntry>;
+type TStreamLogEntry = z.infer<typeof ZStreamLogEntry>;
 
 /** The log text of an event, within MAX_KEPT_EVENT_CHARS; null for one that is not kept. */
 function toKeptEvent(entry: TStreamLogEntry): string | null {
   const text = JSON.stringify(entry);
   if (text.length <= MAX_KEPT_EVENT_CHARS) return text;
-  const id = isRecord(entry.message) ? entry.message.id : undefined;
+  const message = isRecord(entry.message) ? entry.message : {};
+  if (typeof message.method === "string") return "id" in message ? text : null;
+  const id = message.id;
   if (typeof id !== "string" && typeof id !== "number") return null;
   const error = {
     code: JSON_RPC_ERROR.internalError,

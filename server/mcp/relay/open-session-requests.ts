@@ -39,17 +39,22 @@ export async function openSessionRequests({
     stop.abort();
     await lock.release();
   };
+  // The time limit is on opening the stream only: once open, it is read for as long as the call runs.
+  const opening = new AbortController();
+  const openTimer = setTimeout(() => opening.abort(), OPEN_TIMEOUT_MS);
   try {
     const feed = await openLegacyBackendFeed({
       channel,
-      signal: AbortSignal.any([signal, stop.signal, AbortSignal.timeout(OPEN_TIMEOUT_MS)]),
+      signal: AbortSignal.any([signal, stop.signal, opening.signal]),
     });
+    clearTimeout(openTimer);
     if (!feed) {
       await close();
       return null;
     }
     return { messages: feed.messages, close };
   } catch {
+    clearTimeout(openTimer);
     await close();
     return null;
   }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { ReAuthRequiredError } from "../../backends/re-auth-required-error";
 import type { TOutboundStream } from "../../net/request-outbound-stream";
 import { LAST_EVENT_ID_HEADER } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
@@ -84,6 +85,8 @@ export async function* readBackendEvents({
       body = (await resumeStream(channel, cursor.lastEventId, signal)).body;
     }
   } catch (error) {
+    // A resumption whose credential the backend refused for good: the user must reconnect the server.
+    if (error instanceof ReAuthRequiredError) throw error;
     if (error instanceof SyntaxError)
       throw new BackendUnavailableError({ reason: "invalid_response", serverName });
     throw toBackendUnavailable({ error, serverName, signal });

@@ -19,6 +19,17 @@ export const inputAnswersKey = (userId: string, continuation: string) =>
 export const continuationLogKey = (userId: string, continuation: string) =>
   `mcp_continuation:${userId}:${continuation}`;
 
+/** Claimed by the retry that posts a suspended call's answers for the round that ends at `cursor`. */
+export const answersPostedKey = ({
+  userId,
+  continuation,
+  cursor,
+}: {
+  userId: string;
+  continuation: string;
+  cursor: string;
+}) => `mcp_continuation_answered:${userId}:${continuation}:${cursor}`;
+
 const CALL_EVENT_ID = /^c\.([A-Za-z0-9_-]{16})\.(\d{1,9})$/;
 /** A log entry id, or "0" (the start of an empty log: what a stream opened on one primes with). */
 const SESSION_EVENT_ID = /^s\.(0|\d{1,20}-\d{1,20})$/;

@@ -2,9 +2,10 @@
 // instance's change log carrying what a call's stream saw of it in another process. A change
 // notification only says "look again", so repeats within a short window are sent once: the first at
 // once, and, if more came meanwhile, one more at the end of the window, so the client always looks
-// again after the last change. A stream that ends flushes what is still waiting.
+// again after the last change. A stream whose log outlives it (a 2025 session's) flushes what is still
+// waiting when it ends; on a stream that has ended, a late send goes nowhere.
 
-export const COALESCE_WINDOW_MS = 250;
+const COALESCE_WINDOW_MS = 250;
 
 export type TCoalescer = {
   /** Sends now, or once at the end of the window when the same key was sent within it. */

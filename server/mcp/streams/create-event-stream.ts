@@ -29,7 +29,9 @@ export function createEventStream(): TEventStream {
   const write = (text: string | Uint8Array) => {
     if (closed.signal.aborted) return;
     if (controller && (controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) {
-      end();
+      // Erroring (not closing) drops what is queued and aborts the response at once.
+      stop();
+      controller.error(new Error("the client stopped reading the stream"));
       return;
     }
     try {

@@ -22,7 +22,7 @@ import { sendOnChannel } from "../send-on-channel";
 import { TUMIKI_SERVER_INFO } from "../server-info";
 import { acquireStreamSlot, type TStreamSlot } from "./acquire-stream-slot";
 import { createCoalescer } from "./coalesce-repeats";
-import { createEventStream } from "./create-event-stream";
+import { createEventStream, type TEventStream } from "./create-event-stream";
 import { followBackendFeed } from "./follow-backend-feed";
 import { openLegacyBackendFeed } from "./open-legacy-backend-feed";
 import { openModernBackendFeed } from "./open-modern-backend-feed";
@@ -87,10 +87,12 @@ export async function openListenStream({
   const wanted = parsed.data;
   const subscriptionId = request.id;
   const slot = await acquireStreamSlot({ userId: ctx.auth.userId, requestId: request.id });
+  const stream = createEventStream();
   try {
-    return await serveListenStream({ ctx, subscriptionId, wanted, slot });
+    return await serveListenStream({ ctx, subscriptionId, wanted, slot, stream });
   } catch (error) {
-    // Nothing holds the slot once the stream could not be set up.
+    // Nothing holds the slot, or keeps the stream's timers going, once it could not be set up.
+    stream.close();
     await slot.release();
     throw error;
   }
@@ -102,13 +104,14 @@ async function serveListenStream({
   subscriptionId,
   wanted,
   slot,
+  stream,
 }: {
   ctx: TMcpRequestContext;
   subscriptionId: string | number;
   wanted: TSubscriptionFilter;
   slot: TStreamSlot;
+  stream: TEventStream;
 }): Promise<Response> {
-  const stream = createEventStream();
   const stop = AbortSignal.any([
     stream.closed,
     ...(getEnv().VERCEL ? [AbortSignal.timeout(VERCEL_LIFETIME_MS)] : []),
