@@ -1,5 +1,6 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { JSON_RPC_ERROR, LAST_EVENT_ID_HEADER, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
+import { describeLegacyClient } from "./describe-legacy-client";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
 import type { TMcpRequestContext } from "./mcp-request-context";
@@ -56,12 +57,7 @@ export async function handleMcpGet({
   const ctx: TMcpRequestContext = {
     auth,
     instanceId,
-    client: {
-      era: "legacy",
-      handle,
-      capabilities: handle.session.clientCapabilities,
-      logLevel: handle.session.logLevel,
-    },
+    client: describeLegacyClient(handle),
     backends,
     signal: request.signal,
     waitUntil,

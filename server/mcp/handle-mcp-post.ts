@@ -5,6 +5,7 @@ import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
 import { classifyClientEra } from "./classify-client-era";
 import { pickRelayedCapabilities } from "./client-capabilities";
 import { describeClientPrincipal } from "./client-principal";
+import { describeLegacyClient } from "./describe-legacy-client";
 import { getInstanceBackends } from "./get-instance-backends";
 import { getMcpSessionOrThrow } from "./get-mcp-session-or-throw";
 import { handleClientNotification } from "./handle-client-notification";
@@ -106,12 +107,7 @@ async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
   const ctx: TMcpRequestContext = {
     auth,
     instanceId,
-    client: {
-      era: "legacy",
-      handle,
-      capabilities: handle.session.clientCapabilities,
-      logLevel: handle.session.logLevel,
-    },
+    client: describeLegacyClient(handle),
     backends,
     signal: request.signal,
     waitUntil,
