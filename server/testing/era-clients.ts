@@ -22,7 +22,7 @@ import {
 
 export const ELICITED_NAME = "Ada";
 export const SAMPLED_TEXT = "A summary from the client's model.";
-export const CLIENT_ROOTS = [{ uri: "file:///work/project", name: "Project" }];
+export const CLIENT_ROOTS = [{ uri: "file:///projects/project", name: "Project" }];
 
 const CAPABILITIES = { elicitation: { form: {}, url: {} }, sampling: {}, roots: { listChanged: true } };
 

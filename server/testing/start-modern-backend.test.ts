@@ -107,7 +107,7 @@ async function connectModern(
   if (capabilities.roots) {
     client.setRequestHandler("roots/list", async () => {
       seen.rootsLists += 1;
-      return { roots: [{ uri: "file:///work/one", name: "one" }, { uri: "file:///work/two" }] };
+      return { roots: [{ uri: "file:///projects/one", name: "one" }, { uri: "file:///projects/two" }] };
     });
   }
   onTestFinished(() => client.close());
@@ -358,7 +358,7 @@ describe("startModernBackend, legacy: serve, with a 2026-07-28 client", () => {
   it("list_my_roots: a roots/list round trip returns the root URIs", async () => {
     const { client, seen } = await connectModern(backend);
     const result = await client.callTool({ name: "list_my_roots", arguments: {} });
-    expect(textOf(result)).toBe("file:///work/one\nfile:///work/two");
+    expect(textOf(result)).toBe("file:///projects/one\nfile:///projects/two");
     expect(seen.rootsLists).toBe(1);
   });
 

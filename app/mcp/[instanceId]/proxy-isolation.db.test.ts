@@ -471,7 +471,7 @@ describe("two users of the same backend URLs", () => {
       );
       await until(() => recording.rootsAnswers.length > answersBefore, 5_000, "alice's roots at the backend");
       expect(recording.rootsAnswers.slice(answersBefore)[0]).toMatchObject({
-        roots: [{ uri: "file:///work/project" }],
+        roots: [{ uri: "file:///projects/project" }],
       });
       expect(rootsAsked(b.asked)).toEqual([]);
       expect(b.asked).toHaveLength(1);

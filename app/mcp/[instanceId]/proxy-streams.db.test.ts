@@ -770,7 +770,7 @@ describe("a 2025 session's GET stream", () => {
     expect(typeof requestId).toBe("string");
     expect(String(requestId).length).toBeGreaterThan(20);
 
-    const roots = [{ uri: "file:///work/streams", name: "Streams" }];
+    const roots = [{ uri: "file:///projects/streams", name: "Streams" }];
     const answered = await postMcp({
       url: rec.url,
       bearer: rec.bearer,
