@@ -1,11 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { z } from "zod";
 import { getEnv } from "../../env";
 import { getLogger } from "../../logger";
-import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
-import { isRecord } from "../is-record";
 import { callEventId, streamLogKey, streamResumedKey } from "./stream-log-keys";
+import { type TStreamLogEntry, toKeptEvent } from "./to-kept-event";
 
 // The HTTP answer to one client request that Tumiki relays: a single JSON body when the answer is one
 // message, an SSE stream as soon as there is more to say (progress, a backend's request to the client).
@@ -33,42 +31,12 @@ const KEPT_EVENTS = 64;
 export const STREAM_LOG_TTL_MS = 5 * 60 * 1000;
 const STREAM_LOG_MAX_EVENTS = 1_000;
 const HIGH_WATER_MARK = 16;
-/**
- * The largest event kept for a resumption. A bigger answer (a tool result of many megabytes) is kept as
- * an error saying so, and a bigger notification is not kept: Redis holds what a client may come back
- * for, not whatever a backend sends. A request relayed to the client is kept whatever its size: the
- * call waits for its answer.
- */
-const MAX_KEPT_EVENT_CHARS = 1024 * 1024;
-
 const NO_STORE = { "Cache-Control": "no-store" };
 const SSE_HEADERS = {
   ...NO_STORE,
   "Content-Type": "text/event-stream",
   "X-Accel-Buffering": "no",
 };
-
-export const ZStreamLogEntry = z.object({
-  seq: z.number().int(),
-  message: z.unknown(),
-  final: z.literal(true).optional(),
-});
-type TStreamLogEntry = z.infer<typeof ZStreamLogEntry>;
-
-/** The log text of an event, within MAX_KEPT_EVENT_CHARS; null for one that is not kept. */
-function toKeptEvent(entry: TStreamLogEntry): string | null {
-  const text = JSON.stringify(entry);
-  if (text.length <= MAX_KEPT_EVENT_CHARS) return text;
-  const message = isRecord(entry.message) ? entry.message : {};
-  if (typeof message.method === "string") return "id" in message ? text : null;
-  const id = message.id;
-  if (typeof id !== "string" && typeof id !== "number") return null;
-  const error = {
-    code: JSON_RPC_ERROR.internalError,
-    message: "The answer was too large to keep while the stream was away; make the request again.",
-  };
-  return JSON.stringify({ ...entry, message: { jsonrpc: "2.0", id, error } });
-}
 
 export type TClientReply = {
   /** Resolves with the HTTP response as soon as its form is known. */
