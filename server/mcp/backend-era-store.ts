@@ -21,7 +21,7 @@ import { getRedis } from "../redis";
 // Only era facts live here, shared by every user of the URL: they are not secret and are the same for
 // everyone. A Redis failure only costs a probe: reads then know nothing, writes are skipped.
 
-export const ZBackendEra = z.object({
+const ZBackendEra = z.object({
   modern: z.boolean().nullable(),
   legacy: z.enum(["sessions", "stateless", "refused"]).nullable(),
 });

@@ -1,4 +1,3 @@
-import { createParser } from "eventsource-parser";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { INPUT_LIFETIME_MS } from "@/server/mcp/input/input-lifetime";
 import { createServerConnection } from "@/server/servers/create-server-connection";
@@ -7,14 +6,19 @@ import {
   createProxyInstance,
   hostPortOf,
   issueInstanceCredentials,
-  openRawSession,
-  postMcp,
   readResultText,
   readRpcResponse,
   startTumikiProxy,
   type TJsonRpcMessage,
   type TTumikiProxy,
 } from "@/server/testing/proxy-fixtures";
+import {
+  callModern,
+  ELICITATION,
+  MODERN,
+  openLegacy,
+  readAsTheyCome,
+} from "@/server/testing/raw-mcp-requests";
 import { startEverythingServer, type TEverythingServer } from "@/server/testing/start-everything-server";
 import { startModernBackend, type TModernBackend } from "@/server/testing/start-modern-backend";
 import { createTestUser } from "@/server/testing/tier1-fixtures";
@@ -28,14 +32,6 @@ import { DELETE, GET, POST } from "./route";
 // Backends: the 2026-07-28 fixture (@modelcontextprotocol/server 2.x) as "reject" (2026-07-28 only)
 // and as "sessions" (2026-07-28, and 2025 in real sessions that send elicitation/create mid-call), and
 // server-everything (2025 only, sessions) whose trigger-elicitation-request asks mid-call.
-
-const MODERN = "2026-07-28";
-const NAME_KEY: Record<string, "name" | "uri"> = {
-  "tools/call": "name",
-  "prompts/get": "name",
-  "resources/read": "uri",
-};
-const ELICITATION = { elicitation: { form: {} } };
 
 type TTarget = { url: string; bearer: string };
 
@@ -91,69 +87,6 @@ afterAll(async () => {
 
 // ─── Helpers ──────────────────────────────────────────────────────────────────────────────────────
 
-/** A 2026-07-28 request with the envelope and the standard headers. */
-function postModern(
-  target: TTarget,
-  {
-    id,
-    method,
-    params = {},
-    capabilities = ELICITATION,
-  }: {
-    id: string | number;
-    method: string;
-    params?: Record<string, unknown>;
-    capabilities?: Record<string, unknown>;
-  },
-) {
-  const nameKey = NAME_KEY[method];
-  const name = nameKey ? params[nameKey] : undefined;
-  return postMcp({
-    url: target.url,
-    bearer: target.bearer,
-    message: {
-      jsonrpc: "2.0",
-      id,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": MODERN,
-          "io.modelcontextprotocol/clientCapabilities": capabilities,
-          "io.modelcontextprotocol/clientInfo": { name: "proxy-input-test", version: "1.0.0" },
-        },
-      },
-    },
-    headers: {
-      "mcp-protocol-version": MODERN,
-      "mcp-method": method,
-      ...(typeof name === "string" ? { "mcp-name": name } : {}),
-    },
-  });
-}
-
-/** The JSON-RPC response of a 2026-07-28 tools/call (HTTP 200). */
-async function callModern(
-  target: TTarget,
-  request: {
-    id: string | number;
-    name: string;
-    arguments?: Record<string, unknown>;
-    capabilities?: Record<string, unknown>;
-    retry?: Record<string, unknown>;
-  },
-) {
-  const response = await postModern(target, {
-    id: request.id,
-    method: "tools/call",
-    params: { name: request.name, arguments: request.arguments ?? {}, ...request.retry },
-    capabilities: request.capabilities,
-  });
-  const answer = await readRpcResponse(response, request.id);
-  expect(response.status, JSON.stringify(answer)).toBe(200);
-  return answer;
-}
-
 /** One character of the sealed value replaced, in the middle (every bit of a middle base64 digit counts). */
 function tamper(sealed: string): string {
   const at = Math.floor(sealed.length / 2);
@@ -177,87 +110,6 @@ const paramsOf = (request: { body: unknown } | undefined) =>
     string,
     unknown
   >;
-
-/** A 2025 session on an instance (raw requests), declaring form elicitation. */
-async function openLegacy(target: TTarget) {
-  const session = await openRawSession({
-    url: target.url,
-    bearer: target.bearer,
-    capabilities: { elicitation: {} },
-  });
-  const post = (message: unknown) =>
-    postMcp({
-      url: target.url,
-      bearer: target.bearer,
-      sessionId: session.sessionId,
-      message,
-      headers: { "mcp-protocol-version": session.protocolVersion },
-    });
-  return { ...session, post };
-}
-
-/**
- * The messages of a response as they arrive (JSON body or SSE events), one by one: what a 2025 client
- * reads while a call is still running and waiting for its answer.
- */
-function readAsTheyCome(response: Response) {
-  const queue: TJsonRpcMessage[] = [];
-  const seen: TJsonRpcMessage[] = [];
-  let wake: (() => void) | undefined;
-  let ended = false;
-  const isSse = (response.headers.get("content-type") ?? "").includes("text/event-stream");
-  const parser = createParser({
-    onEvent(event) {
-      if (event.data === "") return;
-      const message = JSON.parse(event.data) as TJsonRpcMessage;
-      queue.push(message);
-      seen.push(message);
-      wake?.();
-    },
-  });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  void (async () => {
-    let text = "";
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        const chunk = decoder.decode(value, { stream: true });
-        if (isSse) parser.feed(chunk);
-        else text += chunk;
-      }
-      if (!isSse && text !== "") {
-        const message = JSON.parse(text) as TJsonRpcMessage;
-        queue.push(message);
-        seen.push(message);
-      }
-    } catch {
-      // Cancelled by close(), or the connection ended: next() reports what was seen.
-    } finally {
-      ended = true;
-      wake?.();
-    }
-  })();
-  return {
-    async next(timeoutMs = 15_000): Promise<TJsonRpcMessage> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const message = queue.shift();
-        if (message) return message;
-        if (ended || Date.now() > deadline) {
-          throw new Error(`no further message (ended: ${ended}); seen: ${JSON.stringify(seen)}`);
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 100);
-        });
-        wake = undefined;
-      }
-    },
-    close: () => reader.cancel().catch(() => undefined),
-  };
-}
 
 /** An answer to an elicitation/create form: strings for every field, `true` for `confirm`. */
 function formAnswer(request: TJsonRpcMessage, values: Record<string, unknown>) {

@@ -20,7 +20,7 @@ import { mintRelayedRequestId } from "./relayed-request-id";
 // the 2025 client sees what a 2025 backend would have asked, and the 2026 backend gets a proper retry.
 
 /** An answer a client's POST delivered for one input key (deliver-client-answer.ts writes these). */
-export const ZCollectedAnswer = z.object({
+const ZCollectedAnswer = z.object({
   key: z.string(),
   result: z.record(z.string(), z.unknown()).optional(),
   error: ZJsonRpcError.optional(),

@@ -1,10 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
-import { getLogger } from "../../logger";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
-import { getRedis } from "../../redis";
 import { McpRequestError } from "../mcp-request-error";
 import { withSessionStore } from "../with-session-store";
+import { tryHoldLock } from "./try-hold-lock";
 
 // The per-user cap on long-lived streams (MCP_MAX_STREAMS_PER_USER), across all app processes: a
 // stream holds one of the user's numbered slots in Redis for as long as it lives, renewing it on a
@@ -12,7 +10,6 @@ import { withSessionStore } from "../with-session-store";
 // crash never locks a user out for longer than that. Over the cap, the client is told plainly (429).
 
 const SLOT_TTL_MS = 60_000;
-const RENEW_EVERY_MS = 20_000;
 
 export type TStreamSlot = { release(): Promise<void> };
 
@@ -26,25 +23,11 @@ export async function acquireStreamSlot({
   requestId?: string | number | null;
 }): Promise<TStreamSlot> {
   const cap = getEnv().MCP_MAX_STREAMS_PER_USER;
-  const token = randomBytes(12).toString("base64url");
-  const redis = getRedis();
   for (let slot = 0; slot < cap; slot += 1) {
-    const key = slotKey(userId, slot);
-    const taken = await withSessionStore(() => redis.set(key, token, { px: SLOT_TTL_MS, nx: true }));
-    if (!taken) continue;
-    const renew = setInterval(() => {
-      redis
-        .get(key)
-        .then((holder) => (holder === token ? redis.pexpire(key, SLOT_TTL_MS) : false))
-        .catch((error: unknown) => getLogger().warn({ err: error }, "renewing a stream slot failed"));
-    }, RENEW_EVERY_MS);
-    renew.unref?.();
-    return {
-      async release() {
-        clearInterval(renew);
-        await redis.deleteIfEquals(key, token).catch(() => undefined);
-      },
-    };
+    const held = await withSessionStore(() =>
+      tryHoldLock({ key: slotKey(userId, slot), ttlMs: SLOT_TTL_MS }),
+    );
+    if (held) return held;
   }
   throw new McpRequestError("RATE_LIMITED", {
     id: requestId,

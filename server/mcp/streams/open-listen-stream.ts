@@ -240,9 +240,10 @@ async function serveListenStream({
       server: entry.backend.slug,
       open: async (lastEventId) => {
         if (!channel) {
-          const lock = await tryHoldLock(
-            backendStreamLockKey(shared.target.sessionKey, entry.backend.mcpServerId),
-          );
+          // Redis out of reach: a session of the subscription's own, as when another holds the stream.
+          const lock = await tryHoldLock({
+            key: backendStreamLockKey(shared.target.sessionKey, entry.backend.mcpServerId),
+          }).catch(() => null);
           if (lock) {
             channel = shared;
             heldLocks.push(lock);
