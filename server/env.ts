@@ -106,6 +106,33 @@ export const ZEnv = z
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(1).max(1000).default(20),
     ),
+    // Operations (issue 12). The bearer secret of GET /api/metrics (Prometheus text); unset, the
+    // endpoint answers 404, so metrics are never public by accident.
+    METRICS_TOKEN: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+    ),
+    // The bearer secret of the Vercel Cron routes (/api/cron/*); Vercel sends it as
+    // `Authorization: Bearer <CRON_SECRET>`. Unset, the cron routes answer 404.
+    CRON_SECRET: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 24`)").optional(),
+    ),
+    // The clean-up job deletes audit rows older than this many days (the plan's task 5.1: 90).
+    AUDIT_RETENTION_DAYS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(3650).default(90),
+    ),
+    // Operators: signed-in users with one of these emails see the admin page (per-user limits).
+    ADMIN_EMAILS: z.preprocess(
+      (v) =>
+        typeof v === "string" && v.trim() !== "" ? v.split(",").map((s) => s.trim().toLowerCase()) : [],
+      z.array(z.email("expected email addresses, comma-separated")),
+    ),
+    // OpenTelemetry: traces (and metrics) are exported over OTLP/HTTP when the endpoint is set; the
+    // standard OTEL_* variables (headers, protocol) are read by the exporter itself.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_SERVICE_NAME: z.string().default("tumiki"),
     // `npm run bench` only: "1" turns on the framework-floor route, which forwards to this URL.
     BENCH_FLOOR_ROUTE: z.enum(["0", "1"]).optional(),
     BENCH_FLOOR_TARGET_URL: optionalUrl,

@@ -41,6 +41,8 @@ export const ZAuditEvent = z.object({
   userAgent: z.string().max(512).optional(),
   /** A machine-readable reason for a failure, e.g. "invalid_signature". Never a token. */
   reason: z.string().max(120).optional(),
+  /** How long the event took (tool calls), kept in a column so the usage dashboard can aggregate it. */
+  durationMs: z.number().int().min(0).optional(),
   detail: z.record(z.string(), z.unknown()).optional(),
 });
 

@@ -21,10 +21,10 @@ export async function persistAuditEvent(event: TAuditEvent): Promise<void> {
   const detail = e.detail === undefined ? null : JSON.stringify(e.detail);
   await queryHotRows(sql`
     INSERT INTO "AuditLog" ("id", "eventType", "outcome", "actorUserId", "clientId", "instanceId",
-                            "mcpServerId", "ip", "userAgent", "reason", "detail")
+                            "mcpServerId", "ip", "userAgent", "reason", "durationMs", "detail")
     VALUES (${createRowId()}, ${e.eventType}, ${e.outcome}::"AuditOutcome", ${e.actorUserId ?? null},
             ${e.clientId ?? null}, ${e.instanceId ?? null}, ${e.mcpServerId ?? null}, ${e.ip ?? null},
-            ${e.userAgent?.slice(0, 512) ?? null}, ${e.reason ?? null}, ${detail}::jsonb)`);
+            ${e.userAgent?.slice(0, 512) ?? null}, ${e.reason ?? null}, ${e.durationMs ?? null}, ${detail}::jsonb)`);
 }
 
 export function writeAuditEvent(event: TAuditEvent): void {

@@ -30,10 +30,10 @@ export function auditToolCall({
     // Audit rows name clients by AiClient.id (see assert-server-scope.ts); external tokens only by detail.
     clientId: auth.kind === "oauth" ? auth.clientRowId : undefined,
     reason,
+    durationMs: Math.round(durationMs),
     detail: {
       tool: tool.slice(0, 200),
       serverSlug: backend.slug,
-      durationMs: Math.round(durationMs),
       authKind: auth.kind,
       ...(auth.kind !== "api_key" && auth.clientId ? { oauthClientId: auth.clientId } : {}),
       ...(auth.kind === "api_key" ? { apiKeyId: auth.apiKeyId } : {}),
