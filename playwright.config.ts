@@ -38,6 +38,8 @@ export const e2eAppEnv = {
   OUTBOUND_ALLOWED_PRIVATE_HOSTS: `localhost:${cimdPort},localhost:${demoBackendPort},${modernBackendHostPort}`,
   // As if behind one reverse proxy: specs send X-Forwarded-For (e2e/support/users.ts).
   TRUSTED_PROXY_HOPS: "1",
+  // The operator of e2e/dashboard/admin.spec.ts, which gives this address to an account of its own.
+  ADMIN_EMAILS: "e2e-operator@example.test",
 };
 
 export default defineConfig({

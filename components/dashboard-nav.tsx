@@ -13,12 +13,16 @@ export const DASHBOARD_SECTIONS = [
   { href: "/audit", label: "Audit log" },
 ] as const;
 
-export function DashboardNav() {
+/** Shown to operators (ADMIN_EMAILS) only; the page and its router check again. */
+const ADMIN_SECTION = { href: "/admin", label: "Admin" } as const;
+
+export function DashboardNav({ isOperator = false }: { isOperator?: boolean }) {
   const pathname = usePathname();
+  const sections = isOperator ? [...DASHBOARD_SECTIONS, ADMIN_SECTION] : DASHBOARD_SECTIONS;
   return (
     <nav aria-label="Main">
       <ul className="flex gap-1 overflow-x-auto md:flex-col">
-        {DASHBOARD_SECTIONS.map((section) => {
+        {sections.map((section) => {
           const isCurrent = pathname === section.href || pathname.startsWith(`${section.href}/`);
           return (
             <li key={section.href}>

@@ -2,6 +2,7 @@ import pg from "pg";
 import { getDatabaseTarget } from "./db";
 import { openPglite, parseDatabaseUrl } from "./db-adapter";
 import { getLogger } from "./logger";
+import { databaseErrors } from "./observability/tumiki-metrics";
 
 // SQL for the few statements every proxied MCP request runs (the access token's issuance record, the
 // instance's servers, the audit row), sent straight to the driver. Through Prisma, even as raw SQL, each
@@ -40,8 +41,13 @@ function getPool(url: string): pg.Pool {
 /** Runs one statement and returns its rows, on PostgreSQL or the embedded database alike. */
 export async function queryHotRows<T>(statement: TSql): Promise<T[]> {
   const target = getDatabaseTarget();
-  if (target.kind === "postgres") {
-    return (await getPool(target.url).query(statement.text, statement.values)).rows as T[];
+  try {
+    if (target.kind === "postgres") {
+      return (await getPool(target.url).query(statement.text, statement.values)).rows as T[];
+    }
+    return (await openPglite(target.dataDir).query<T>(statement.text, statement.values)).rows;
+  } catch (error) {
+    databaseErrors.inc();
+    throw error;
   }
-  return (await openPglite(target.dataDir).query<T>(statement.text, statement.values)).rows;
 }

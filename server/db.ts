@@ -4,6 +4,7 @@ import { createDriverAdapter, type DatabaseTarget } from "./db-adapter";
 import { getEnv } from "./env";
 import { PrismaClient } from "./generated/prisma/client";
 import { schemaMetadata } from "./generated/schema-metadata";
+import { countDatabaseErrors } from "./observability/count-database-errors";
 
 // The app's Prisma client: PostgreSQL through the pg adapter when DATABASE_URL is set, else the
 // embedded PGlite database. Created lazily, so `next build` workers never open the PGlite directory,
@@ -29,7 +30,10 @@ export function getKeyRing(): KeyRing {
 
 export function createDbClient(target: DatabaseTarget = getDatabaseTarget()) {
   const adapter = createDriverAdapter(target);
-  return new PrismaClient({ adapter }).$extends(createEncryptionExtension(getKeyRing, schemaMetadata));
+  // Counted below encryption, so only the database's own failures are counted.
+  return new PrismaClient({ adapter })
+    .$extends(countDatabaseErrors())
+    .$extends(createEncryptionExtension(getKeyRing, schemaMetadata));
 }
 
 export type Db = ReturnType<typeof createDbClient>;

@@ -69,4 +69,16 @@ describe("parseEnv", () => {
     expect(parseEnv({ ...valid, TRUSTED_PROXY_HOPS: "2" }).TRUSTED_PROXY_HOPS).toBe(2);
     expect(errorOf({ ...valid, TRUSTED_PROXY_HOPS: "-1" }).variables).toContain("TRUSTED_PROXY_HOPS");
   });
+
+  it("defaults the circuit breaker to 3 failures and 30 s, and refuses a limit below one", () => {
+    expect(parseEnv(valid)).toMatchObject({
+      BACKEND_DOWN_AFTER_FAILURES: 3,
+      BACKEND_RETRY_AFTER_SECONDS: 30,
+    });
+    expect(parseEnv({ ...valid, BACKEND_RETRY_AFTER_SECONDS: "0.5" }).BACKEND_RETRY_AFTER_SECONDS).toBe(0.5);
+    const error = errorOf({ ...valid, BACKEND_DOWN_AFTER_FAILURES: "0", BACKEND_RETRY_AFTER_SECONDS: "0" });
+    expect(error.variables).toEqual(
+      expect.arrayContaining(["BACKEND_DOWN_AFTER_FAILURES", "BACKEND_RETRY_AFTER_SECONDS"]),
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type TRateLimitOverrides, ZRateLimitEnv } from "./rate-limit/rate-limit-env";
 
 // The only module that reads process.env (DESIGN.md convention 9). Every variable is listed, with its
 // meaning, in .env.example. getEnv() validates once and throws an error that names each bad variable;
@@ -78,6 +79,17 @@ export const ZEnv = z
     MCP_BACKEND_TIMEOUT_MS: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(100).max(300_000).default(30_000),
+    ),
+    // Circuit breaking (server/backend-health): a backend server is "down" after this many failed
+    // requests in a row (unreachable, timed out, HTTP 5xx) and skipped at once, without waiting for its
+    // timeout, until a probe after BACKEND_RETRY_AFTER_SECONDS (fractions allowed) finds it answering.
+    BACKEND_DOWN_AFTER_FAILURES: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(100).default(3),
+    ),
+    BACKEND_RETRY_AFTER_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().positive().max(3600).default(30),
     ),
     // An MCP session (and the backend sessions opened for it) ends after this many idle seconds.
     MCP_SESSION_TTL_SECONDS: z.preprocess(
@@ -172,7 +184,11 @@ export const ZEnv = z
     }
   });
 
-export type TEnv = Omit<z.infer<typeof ZEnv>, "TRUSTED_PROXY_HOPS"> & { TRUSTED_PROXY_HOPS: number };
+export type TEnv = Omit<z.infer<typeof ZEnv>, "TRUSTED_PROXY_HOPS"> & {
+  TRUSTED_PROXY_HOPS: number;
+  /** Rate-limit policies overridden by RATE_LIMIT_<POLICY>="<attempts>/<window>" (rate-limit-env.ts). */
+  RATE_LIMITS: TRateLimitOverrides;
+};
 
 export class EnvError extends Error {
   constructor(
@@ -186,15 +202,18 @@ export class EnvError extends Error {
 
 export function parseEnv(source: Record<string, string | undefined>): TEnv {
   const result = ZEnv.safeParse(source);
-  if (result.success) {
+  const rateLimits = ZRateLimitEnv.safeParse(source);
+  if (result.success && rateLimits.success) {
     // Vercel overwrites X-Forwarded-For with the client's address; anywhere else the header is the
     // client's own unless an operator says how many proxies stand in front.
     return {
       ...result.data,
       TRUSTED_PROXY_HOPS: result.data.TRUSTED_PROXY_HOPS ?? (result.data.VERCEL ? 1 : 0),
+      RATE_LIMITS: rateLimits.data,
     };
   }
-  const lines = result.error.issues.map((issue) => {
+  const issues = [...(result.error?.issues ?? []), ...(rateLimits.error?.issues ?? [])];
+  const lines = issues.map((issue) => {
     const name = issue.path.join(".") || "(environment)";
     // Never echo the value: it may be a secret.
     const message =
@@ -202,7 +221,7 @@ export function parseEnv(source: Record<string, string | undefined>): TEnv {
     return `  ${name}: ${message}`;
   });
   throw new EnvError(
-    result.error.issues.map((issue) => issue.path.join(".")),
+    issues.map((issue) => issue.path.join(".")),
     lines.join("\n"),
   );
 }

@@ -1,4 +1,5 @@
 import { getEnv } from "./env";
+import { countRedisErrors } from "./redis/count-redis-errors";
 import { createIoredisStore } from "./redis/create-ioredis-store";
 import { createMemoryStore } from "./redis/create-memory-store";
 import { createUpstashStore } from "./redis/create-upstash-store";
@@ -93,9 +94,11 @@ export function getRedis(): RedisStore {
   if (instance) return instance;
   const env = getEnv();
   if (env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN) {
-    instance = createUpstashStore({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+    instance = countRedisErrors(
+      createUpstashStore({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }),
+    );
   } else if (env.REDIS_URL) {
-    instance = createIoredisStore({ url: env.REDIS_URL });
+    instance = countRedisErrors(createIoredisStore({ url: env.REDIS_URL }));
   } else {
     instance = createMemoryStore();
   }

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { secondaryButton } from "@/components/button-styles";
 import { DashboardNav } from "@/components/dashboard-nav";
 import { isExistingUserAccount } from "@/server/accounts/is-existing-user-account";
+import { isOperator } from "@/server/admin/is-operator";
 import { auth, signOut } from "@/server/next-auth";
 
 async function signOutAction() {
@@ -16,6 +17,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (!session?.user?.id) redirect("/sign-in");
   // The session is a JWT that outlives a deleted account; only the database knows the user is gone.
   if (!(await isExistingUserAccount({ userId: session.user.id }))) redirect("/sign-in");
+  const operator = await isOperator({ userId: session.user.id });
 
   return (
     <div className="min-h-screen">
@@ -47,7 +49,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </header>
       <div className="mx-auto flex max-w-6xl flex-col gap-6 px-4 py-6 md:flex-row">
         <aside className="md:w-48 md:shrink-0">
-          <DashboardNav />
+          <DashboardNav isOperator={operator} />
         </aside>
         <main id="main" className="min-w-0 flex-1">
           {children}

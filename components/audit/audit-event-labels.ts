@@ -27,4 +27,6 @@ export const AUDIT_EVENT_LABELS: Record<(typeof AUDIT_EVENT_TYPES)[number], stri
   "backend.token_refresh_failed": "Server token refresh failed",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
+  "admin.limit_changed": "User's /mcp limit changed (admin)",
+  "system.cleanup_completed": "Clean-up job ran",
 };

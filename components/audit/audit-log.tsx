@@ -1,7 +1,9 @@
 "use client";
 
 import { keepPreviousData } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { useState } from "react";
+import type { AppRouter } from "@/server/api/root";
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES } from "@/server/audit/audit-event";
 import { AUDIT_DATE_RANGE_MESSAGE } from "@/server/audit/audit-log-schemas";
 import { FormAlert } from "../auth/form-alert";
@@ -9,7 +11,7 @@ import { TextField } from "../auth/text-field";
 import { secondaryButton } from "../button-styles";
 import { DataTable } from "../dashboard/data-table";
 import { EmptyListBox } from "../dashboard/empty-list-box";
-import { describeMutationError, formatDateTime, getFieldErrors } from "../dashboard/format";
+import { describeMutationError, formatDateTime, formatDuration, getFieldErrors } from "../dashboard/format";
 import { SelectField } from "../dashboard/select-field";
 import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
@@ -46,6 +48,26 @@ function isEventType(value: string): value is (typeof AUDIT_EVENT_TYPES)[number]
 /** An event type in words; a type this page does not know (an older row) shows as it is. */
 function describeEventType(eventType: string): string {
   return isEventType(eventType) ? AUDIT_EVENT_LABELS[eventType] : eventType;
+}
+
+type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["events"][number];
+
+/** Who made the request: Tumiki's own client by name, else the API key or external client a tool call used. */
+function Caller({ event }: { event: AuditEvent }) {
+  const client = event.clientName ?? event.clientId;
+  if (client) return <>{client}</>;
+  const [name, kind] = event.apiKeyId
+    ? [event.apiKeyName ?? "Deleted key", "API key"]
+    : event.externalClientId
+      ? [event.externalClientId, "External token"]
+      : [null, null];
+  if (!name) return <>—</>;
+  return (
+    <>
+      <div>{name}</div>
+      <div className="text-xs text-slate-500">{kind}</div>
+    </>
+  );
 }
 
 function isOutcome(value: string): value is (typeof AUDIT_OUTCOMES)[number] {
@@ -177,10 +199,19 @@ export function AuditLog() {
                   {event.outcome}
                 </span>
               </td>
-              <td className={cell}>{event.clientName ?? event.clientId ?? "—"}</td>
+              <td className={cell}>
+                <Caller event={event} />
+              </td>
               <td className={cell}>{event.instanceName ?? event.instanceId ?? "—"}</td>
               <td className={`${cell} text-xs`}>
-                {[event.reason, event.serverName].filter(Boolean).join(" · ") || "—"}
+                {event.tool ? <div className="font-mono text-slate-900">{event.tool}</div> : null}
+                {[
+                  event.reason,
+                  event.serverName,
+                  event.durationMs === null ? null : formatDuration(event.durationMs),
+                ]
+                  .filter(Boolean)
+                  .join(" · ") || (event.tool ? null : "—")}
               </td>
               <td className={`${cell} font-mono text-xs`}>{event.ip ?? "—"}</td>
             </tr>

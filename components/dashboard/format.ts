@@ -13,6 +13,11 @@ export function formatDate(value: Date | null | undefined, empty = "Never"): str
   return value ? dateOnly.format(value) : empty;
 }
 
+/** A duration as people read it: "840 ms", "2.4 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
 /** The safe message the tRPC edge sent (server/api/trpc.ts), or a generic one if the call never got there. */
 export function describeMutationError(error: unknown): string | null {
   if (!error) return null;

@@ -13,6 +13,7 @@ import { CopyButton } from "../dashboard/copy-button";
 import { describeMutationError, getFieldErrors } from "../dashboard/format";
 import { card } from "../dashboard/table-styles";
 import { refreshAfterMutation } from "../refresh-after-mutation";
+import { BackendHealthBadge } from "../servers/backend-health-badge";
 import { ConnectionStatusBadge } from "../servers/connection-status-badge";
 import { SubmitButton } from "../submit-button";
 import { api } from "../trpc";
@@ -21,17 +22,26 @@ import { SetupSnippets } from "./setup-snippets";
 type RouterOutputs = inferRouterOutputs<AppRouter>;
 type Instance = RouterOutputs["instance"]["list"][number];
 type Server = RouterOutputs["servers"]["list"][number];
+type Health = RouterOutputs["servers"]["health"];
 
 type InstanceCardProps = {
   instance: Instance;
   /** The user's servers; undefined while they load or when loading failed (serversError). */
   servers: Server[] | undefined;
   serversError: unknown;
+  /** The servers' health by server id; undefined while it loads. */
+  health: Health | undefined;
   /** Where focus goes once this card is deleted. */
   focusAfterDelete: RefObject<HTMLElement | null>;
 };
 
-export function InstanceCard({ instance, servers, serversError, focusAfterDelete }: InstanceCardProps) {
+export function InstanceCard({
+  instance,
+  servers,
+  serversError,
+  health,
+  focusAfterDelete,
+}: InstanceCardProps) {
   const headingId = useId();
   const utils = api.useUtils();
   const refresh = async () => {
@@ -56,7 +66,13 @@ export function InstanceCard({ instance, servers, serversError, focusAfterDelete
         </div>
       </div>
 
-      <ConnectionPicker instance={instance} servers={servers} serversError={serversError} onSaved={refresh} />
+      <ConnectionPicker
+        instance={instance}
+        servers={servers}
+        serversError={serversError}
+        health={health}
+        onSaved={refresh}
+      />
 
       <SetupSnippets id={instance.id} name={instance.name} url={instance.mcpUrl} />
 
@@ -153,11 +169,13 @@ function ConnectionPicker({
   instance,
   servers,
   serversError,
+  health,
   onSaved,
 }: {
   instance: Instance;
   servers: Server[] | undefined;
   serversError: unknown;
+  health: Health | undefined;
   onSaved: () => Promise<void>;
 }) {
   const current = instance.connections.map((connection) => connection.connectionId);
@@ -214,6 +232,7 @@ function ConnectionPicker({
                   {server.state.status === "connected" ? null : (
                     <ConnectionStatusBadge status={server.state.status} />
                   )}
+                  <BackendHealthBadge health={health?.[server.serverId]} compact />
                 </label>
               </li>
             );

@@ -17,6 +17,7 @@ export function InstancesManager() {
   const utils = api.useUtils();
   const instances = api.instance.list.useQuery();
   const servers = api.servers.list.useQuery();
+  const health = api.servers.health.useQuery(undefined, { refetchInterval: 30_000 });
   const [name, setName] = useState("");
   const list = useRef<HTMLElement>(null);
   const create = api.instance.create.useMutation({
@@ -73,6 +74,7 @@ export function InstancesManager() {
                   key={instance.id}
                   instance={instance}
                   servers={servers.data}
+                  health={health.data}
                   serversError={servers.error}
                   focusAfterDelete={list}
                 />

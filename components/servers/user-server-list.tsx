@@ -12,10 +12,13 @@ import { describeMutationError, formatDateTime } from "../dashboard/format";
 import { ListQueryResult } from "../dashboard/list-query-result";
 import { cell } from "../dashboard/table-styles";
 import { api } from "../trpc";
+import { BackendHealthBadge } from "./backend-health-badge";
 import { CONNECTION_ACTION_LABEL, ConnectionStatusBadge } from "./connection-status-badge";
 import type { TStartAuthorization } from "./use-authorization-popup";
 
 type Server = inferRouterOutputs<AppRouter>["servers"]["list"][number];
+
+const HEALTH_REFRESH_MS = 30_000;
 
 /** The state's sign-in action; a server the user was sent here to renew (`?reconnect=`) always offers one. */
 function authorizationActionOf(server: Server, isHighlighted: boolean): string | null {
@@ -39,6 +42,8 @@ export function UserServerList({
   onRemoved: () => Promise<void>;
 }) {
   const servers = api.servers.list.useQuery();
+  // Health changes on its own (a backend goes down, comes back): polled, unlike the list.
+  const health = api.servers.health.useQuery(undefined, { refetchInterval: HEALTH_REFRESH_MS });
   const remove = api.servers.remove.useMutation({ onSuccess: onRemoved });
   const list = useRef<HTMLElement>(null);
   const reconnectButton = useRef<HTMLButtonElement>(null);
@@ -77,7 +82,7 @@ export function UserServerList({
         {(rows) => (
           <DataTable
             caption="Your servers"
-            columns={["Name", "URL", "Status", "Instances", "Added"]}
+            columns={["Name", "URL", "Status", "Health", "Instances", "Added"]}
             hasActions
           >
             {rows.map((server) => {
@@ -96,6 +101,9 @@ export function UserServerList({
                   <td className={`${cell} break-all font-mono text-xs`}>{server.url}</td>
                   <td className={cell}>
                     <ConnectionStatusBadge status={server.state.status} />
+                  </td>
+                  <td className={cell}>
+                    <BackendHealthBadge health={health.data?.[server.serverId]} />
                   </td>
                   <td className={cell}>{server.instanceNames.join(", ") || "None"}</td>
                   <td className={cell}>{formatDateTime(server.connectedAt)}</td>

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { flushAuditEvents } from "../audit/write-audit-event";
 import { getDb } from "../db";
 import { RateLimitError } from "../errors";
+import { RATE_LIMIT_POLICIES } from "../rate-limit/rate-limit-policies";
+import { waitForFreshWindow } from "../testing/wait-for-fresh-window";
 import { createUserAccount } from "./create-user-account";
 import { signInWithPassword } from "./sign-in-with-password";
 
@@ -105,6 +107,48 @@ describe("signInWithPassword", () => {
         origin: newOrigin(),
       }),
     ).resolves.not.toBeNull();
+  });
+
+  it("never locks out an owner who signs in often: 40 successes in a row from one address", async () => {
+    // Past both budgets (10 per address and email, 30 per account), in one window.
+    const user = await createUserAccount({ email: "frequent@example.com", password: "right password" });
+    const origin = newOrigin();
+    for (let i = 0; i < 40; i += 1) {
+      await expect(
+        signInWithPassword({
+          credentials: { email: "frequent@example.com", password: "right password" },
+          origin,
+        }),
+      ).resolves.toEqual(user);
+    }
+  });
+
+  it("resets this address's failure count on success: 9 failures, a success, then 10 more before a refusal", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.signIn);
+    await createUserAccount({ email: "forgetful@example.com", password: "right password" });
+    const origin = newOrigin();
+    const attempt = (password: string) =>
+      signInWithPassword({ credentials: { email: "forgetful@example.com", password }, origin });
+    for (let i = 0; i < 9; i += 1) await expect(attempt(`guess ${i}`)).resolves.toBeNull();
+    await expect(attempt("right password")).resolves.not.toBeNull();
+    // Without the reset, the 20 attempts so far would be well past the 10 allowed.
+    for (let i = 0; i < 10; i += 1) await expect(attempt(`guess again ${i}`)).resolves.toBeNull();
+    // Failures still count: the eleventh since the success is refused, the right password included.
+    await expect(attempt("right password")).rejects.toBeInstanceOf(RateLimitError);
+  });
+
+  it("resets the per-account failure count on success, and counts failures against it again afterwards", async () => {
+    await waitForFreshWindow(RATE_LIMIT_POLICIES.signInAccount);
+    await createUserAccount({ email: "reset-account@example.com", password: "right password" });
+    const attempt = (password: string) =>
+      signInWithPassword({
+        credentials: { email: "reset-account@example.com", password },
+        origin: newOrigin(),
+      });
+    for (let i = 0; i < 29; i += 1) await expect(attempt(`guess ${i}`)).resolves.toBeNull();
+    await expect(attempt("right password")).resolves.not.toBeNull();
+    for (let i = 0; i < 30; i += 1) await expect(attempt(`guess again ${i}`)).resolves.toBeNull();
+    await expect(attempt("right password")).rejects.toBeInstanceOf(RateLimitError);
   });
 
   it("caps guesses at one account however many addresses they come from", async () => {

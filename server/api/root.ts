@@ -1,10 +1,12 @@
 import { accountRouter } from "./routers/account";
+import { adminRouter } from "./routers/admin";
 import { aiClientRouter } from "./routers/aiClient";
 import { apiKeyRouter } from "./routers/apiKey";
 import { auditRouter } from "./routers/audit";
 import { backendTokensRouter } from "./routers/backendTokens";
 import { instanceRouter } from "./routers/instance";
 import { serversRouter } from "./routers/servers";
+import { usageRouter } from "./routers/usage";
 import { createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -15,6 +17,8 @@ export const appRouter = createTRPCRouter({
   aiClient: aiClientRouter,
   audit: auditRouter,
   backendTokens: backendTokensRouter,
+  admin: adminRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

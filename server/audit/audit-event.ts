@@ -26,6 +26,8 @@ export const AUDIT_EVENT_TYPES = [
   "backend.token_refresh_failed",
   "api_key.created",
   "api_key.revoked",
+  "admin.limit_changed",
+  "system.cleanup_completed",
 ] as const;
 
 export const AUDIT_OUTCOMES = ["SUCCESS", "FAILURE", "DENIED"] as const;

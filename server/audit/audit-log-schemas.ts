@@ -26,3 +26,19 @@ export const ZListAuditEventsInput = z
   });
 
 export type TListAuditEventsInput = z.input<typeof ZListAuditEventsInput>;
+
+/**
+ * What the log reads from an `mcp.tool_called` row's detail (server/mcp/audit-tool-call.ts writes it).
+ * Lenient: a row of another shape, or an older one, shows without these fields rather than failing the page.
+ */
+export const ZToolCallDetail = z
+  .object({
+    tool: z.string().optional().catch(undefined),
+    /** McpApiKey.id, when the call came with an API key. */
+    apiKeyId: z.string().optional().catch(undefined),
+    /** The external token's client_id (authKind "external"); Tumiki's own clients are in the clientId column. */
+    oauthClientId: z.string().optional().catch(undefined),
+    authKind: z.string().optional().catch(undefined),
+  })
+  .catch({});
+export type TToolCallDetail = z.infer<typeof ZToolCallDetail>;

@@ -121,6 +121,116 @@ describe("listAuditEvents", () => {
     expect(event).toMatchObject({ instanceId: foreign.id, instanceName: null });
   });
 
+  it("shows a tool call's tool, duration and the API key or client it came with", async () => {
+    const user = await createUser();
+    const other = await createUser();
+    const instance = await db.mcpInstance.create({ data: { userId: user.id, name: "Work" } });
+    const otherInstance = await db.mcpInstance.create({ data: { userId: other.id, name: "Theirs" } });
+    const key = await db.mcpApiKey.create({
+      data: {
+        userId: user.id,
+        instanceId: instance.id,
+        name: "CI runner",
+        prefix: "tmk_a",
+        keyHash: `h-${counter}`,
+      },
+    });
+    const foreignKey = await db.mcpApiKey.create({
+      data: {
+        userId: other.id,
+        instanceId: otherInstance.id,
+        name: "Their secret key",
+        prefix: "tmk_b",
+        keyHash: `h-foreign-${counter}`,
+      },
+    });
+    const client = await db.aiClient.create({
+      data: { clientId: `tool-${counter}`, kind: "DYNAMIC", name: "Claude Code" },
+    });
+    const base = { eventType: "mcp.tool_called", actorUserId: user.id, instanceId: instance.id };
+    const at = (second: number) => new Date(Date.UTC(2025, 4, 1, 12, 0, second));
+    await db.auditLog.createMany({
+      data: [
+        {
+          ...base,
+          outcome: "SUCCESS",
+          durationMs: 42,
+          createdAt: at(1),
+          detail: { tool: "search_docs", serverSlug: "docs", authKind: "api_key", apiKeyId: key.id },
+        },
+        {
+          ...base,
+          outcome: "FAILURE",
+          reason: "backend_error",
+          durationMs: 2400,
+          clientId: client.id,
+          createdAt: at(2),
+          detail: {
+            tool: "create_issue",
+            serverSlug: "gh",
+            authKind: "oauth",
+            oauthClientId: client.clientId,
+          },
+        },
+        {
+          ...base,
+          outcome: "SUCCESS",
+          durationMs: 7,
+          createdAt: at(3),
+          detail: { tool: "ping", authKind: "external", oauthClientId: "idp-agent" },
+        },
+        // A key id of another user's key, as a forged or confused row would carry: its name stays hidden.
+        {
+          ...base,
+          outcome: "SUCCESS",
+          durationMs: 9,
+          createdAt: at(4),
+          detail: { tool: "list", authKind: "api_key", apiKeyId: foreignKey.id },
+        },
+        // Not a tool call: its detail is not read as one.
+        {
+          ...base,
+          eventType: "mcp.scope_denied",
+          outcome: "DENIED",
+          createdAt: at(5),
+          detail: { tool: "x" },
+        },
+      ],
+    });
+
+    const { events } = await listAuditEvents({ userId: user.id });
+
+    expect(
+      events.map((event) => ({
+        tool: event.tool,
+        durationMs: event.durationMs,
+        apiKeyName: event.apiKeyName,
+        clientName: event.clientName,
+        externalClientId: event.externalClientId,
+      })),
+    ).toEqual([
+      { tool: null, durationMs: null, apiKeyName: null, clientName: null, externalClientId: null },
+      { tool: "list", durationMs: 9, apiKeyName: null, clientName: null, externalClientId: null },
+      { tool: "ping", durationMs: 7, apiKeyName: null, clientName: null, externalClientId: "idp-agent" },
+      {
+        tool: "create_issue",
+        durationMs: 2400,
+        apiKeyName: null,
+        clientName: "Claude Code",
+        externalClientId: null,
+      },
+      {
+        tool: "search_docs",
+        durationMs: 42,
+        apiKeyName: "CI runner",
+        clientName: null,
+        externalClientId: null,
+      },
+    ]);
+    expect(events[1]?.apiKeyId).toBe(foreignKey.id);
+    expect(JSON.stringify(events)).not.toContain("Their secret key");
+  });
+
   it("pages through 25 events at a time", async () => {
     const user = await createUser();
     const start = Date.parse("2025-03-01T00:00:00Z");

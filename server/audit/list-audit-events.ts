@@ -1,6 +1,12 @@
 import { getDb } from "../db";
 import type { AuditOutcome, Prisma } from "../generated/prisma/client";
-import { AUDIT_PAGE_SIZE, type TListAuditEventsInput, ZListAuditEventsInput } from "./audit-log-schemas";
+import {
+  AUDIT_PAGE_SIZE,
+  type TListAuditEventsInput,
+  type TToolCallDetail,
+  ZListAuditEventsInput,
+  ZToolCallDetail,
+} from "./audit-log-schemas";
 import { getAuditEventsVisibility } from "./get-audit-events-visibility";
 
 export type TAuditLogEntry = {
@@ -17,6 +23,14 @@ export type TAuditLogEntry = {
   instanceName: string | null;
   mcpServerId: string | null;
   serverName: string | null;
+  /** Tool calls: the tool's name as the backend knows it, and how long the call took. */
+  tool: string | null;
+  durationMs: number | null;
+  /** Tool calls made with an API key: the key's name (null when the key is gone or not the user's). */
+  apiKeyId: string | null;
+  apiKeyName: string | null;
+  /** Tool calls made with an external IdP's token: the client it names, if any. */
+  externalClientId: string | null;
   detail: Prisma.JsonValue;
 };
 
@@ -56,7 +70,13 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
 
   const distinct = (values: (string | null)[]) => [...new Set(values.filter((v): v is string => v !== null))];
   const clientIds = distinct(events.map((event) => event.clientId));
-  const [clients, instances, servers] = await Promise.all([
+  const toolCalls = new Map<string, TToolCallDetail>(
+    events.flatMap((event) =>
+      event.eventType === "mcp.tool_called" ? [[event.id, ZToolCallDetail.parse(event.detail)]] : [],
+    ),
+  );
+  const apiKeyIds = distinct([...toolCalls.values()].map((detail) => detail.apiKeyId ?? null));
+  const [clients, instances, servers, apiKeys] = await Promise.all([
     db.aiClient.findMany({
       where: { id: { in: clientIds } },
       select: { id: true, clientId: true, name: true },
@@ -72,28 +92,41 @@ export async function listAuditEvents({ userId, ...input }: TListAuditEventsOpti
       },
       select: { id: true, name: true },
     }),
+    apiKeyIds.length > 0
+      ? db.mcpApiKey.findMany({ where: { id: { in: apiKeyIds }, userId }, select: { id: true, name: true } })
+      : [],
   ]);
   const clientNames = new Map(clients.map((client) => [client.id, client.name ?? client.clientId]));
   const instanceNames = new Map(instances.map((instance) => [instance.id, instance.name]));
   const serverNames = new Map(servers.map((server) => [server.id, server.name]));
+  const apiKeyNames = new Map(apiKeys.map((key) => [key.id, key.name]));
 
   return {
-    events: events.map((event) => ({
-      id: event.id,
-      createdAt: event.createdAt,
-      eventType: event.eventType,
-      outcome: event.outcome,
-      reason: event.reason,
-      ip: event.ip,
-      userAgent: event.userAgent,
-      clientId: event.clientId,
-      clientName: event.clientId ? (clientNames.get(event.clientId) ?? null) : null,
-      instanceId: event.instanceId,
-      instanceName: event.instanceId ? (instanceNames.get(event.instanceId) ?? null) : null,
-      mcpServerId: event.mcpServerId,
-      serverName: event.mcpServerId ? (serverNames.get(event.mcpServerId) ?? null) : null,
-      detail: event.detail,
-    })),
+    events: events.map((event) => {
+      const toolCall = toolCalls.get(event.id);
+      const apiKeyId = toolCall?.apiKeyId ?? null;
+      return {
+        id: event.id,
+        createdAt: event.createdAt,
+        eventType: event.eventType,
+        outcome: event.outcome,
+        reason: event.reason,
+        ip: event.ip,
+        userAgent: event.userAgent,
+        clientId: event.clientId,
+        clientName: event.clientId ? (clientNames.get(event.clientId) ?? null) : null,
+        instanceId: event.instanceId,
+        instanceName: event.instanceId ? (instanceNames.get(event.instanceId) ?? null) : null,
+        mcpServerId: event.mcpServerId,
+        serverName: event.mcpServerId ? (serverNames.get(event.mcpServerId) ?? null) : null,
+        tool: toolCall?.tool ?? null,
+        durationMs: event.durationMs,
+        apiKeyId,
+        apiKeyName: apiKeyId ? (apiKeyNames.get(apiKeyId) ?? null) : null,
+        externalClientId: toolCall?.authKind === "external" ? (toolCall.oauthClientId ?? null) : null,
+        detail: event.detail,
+      };
+    }),
     page,
     pageSize: AUDIT_PAGE_SIZE,
     hasNextPage: rows.length > AUDIT_PAGE_SIZE,

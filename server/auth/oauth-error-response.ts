@@ -1,4 +1,5 @@
 import { AppError, RateLimitError } from "../errors";
+import { isClientDisconnect } from "../http/is-client-disconnect";
 import { getLogger } from "../logger";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
 import { InsufficientScopeError, InvalidClientError, InvalidTokenError, OAuthError } from "./oauth-errors";
@@ -55,7 +56,11 @@ export function oauthErrorResponse(error: unknown, options: OAuthErrorResponseOp
     );
   }
   if (!(error instanceof OAuthError)) {
-    getLogger().error({ err: error }, "OAuth request failed");
+    if (isClientDisconnect({ error })) {
+      getLogger().debug({ err: error }, "OAuth request ended early: the client went away");
+    } else {
+      getLogger().error({ err: error }, "OAuth request failed");
+    }
     return Response.json(
       { error: "server_error", error_description: "Something went wrong on our side. Try again later." },
       { status: 500, headers },

@@ -4,6 +4,7 @@ import { getDb } from "../db";
 import { AppError } from "../errors";
 import { Prisma } from "../generated/prisma/client";
 import { getLogger } from "../logger";
+import { backendTokenRefreshes } from "../observability/tumiki-metrics";
 import { assertStoredTokenValid } from "./assert-stored-token-valid";
 import { type TBackendAccessToken, toBackendAccessToken } from "./backend-access-token";
 import { cacheToken, invalidateCachedToken, readCacheGeneration } from "./backend-token-cache";
@@ -232,6 +233,7 @@ async function refreshWithRetries(
     try {
       const timeoutMs = Math.min(context.timeoutMs, lock.deadline - Date.now());
       const response = await requestBackendToken({ client, params, timeoutMs });
+      backendTokenRefreshes.inc({ outcome: "success" });
       return await saveRefreshedToken(context, stored, response, {
         attempts,
         lock: lock.kind,
@@ -247,9 +249,9 @@ async function refreshWithRetries(
     await sleep(delay);
   }
 
-  if (failure.oauthError && GRANT_GONE.has(failure.oauthError)) {
-    return markGrantGone(context, stored, failure.oauthError, attempts);
-  }
+  const goneError = failure.oauthError && GRANT_GONE.has(failure.oauthError) ? failure.oauthError : undefined;
+  backendTokenRefreshes.inc({ outcome: goneError ? "invalid_grant" : "transient_failure" });
+  if (goneError) return markGrantGone(context, stored, goneError, attempts);
 
   const { count } = await getDb().oAuthToken.updateMany({
     where: { id: token.id, updatedAt: token.updatedAt },

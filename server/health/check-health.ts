@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { getDatabaseTarget, getDb } from "../db";
 import { getLogger } from "../logger";
 import { getRedis } from "../redis";
@@ -5,13 +6,21 @@ import { getRedis } from "../redis";
 // What GET /api/health reports: whether the database and Redis answer, and which kind each is. No
 // URLs, hosts or error messages: those can carry credentials, and a load balancer needs none of them.
 
-type ComponentHealth = { status: "ok" | "down"; kind: string; latencyMs: number };
+const ZComponentHealth = z.object({
+  status: z.enum(["ok", "down"]),
+  kind: z.string(),
+  latencyMs: z.number().int().min(0),
+});
 
-export type Health = {
-  status: "ok" | "degraded";
-  database: ComponentHealth;
-  redis: ComponentHealth;
-};
+type ComponentHealth = z.infer<typeof ZComponentHealth>;
+
+export const ZHealth = z.object({
+  status: z.enum(["ok", "degraded"]),
+  database: ZComponentHealth,
+  redis: ZComponentHealth,
+});
+
+export type Health = z.infer<typeof ZHealth>;
 
 const CHECK_TIMEOUT_MS = 2_000;
 

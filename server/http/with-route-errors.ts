@@ -1,6 +1,7 @@
 import { AppError, RateLimitError, toPublicError } from "../errors";
 import { getLogger } from "../logger";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
+import { isClientDisconnect } from "./is-client-disconnect";
 
 // The error edge of plain JSON route handlers: an AppError becomes its status and safe message, a
 // rate limit adds Retry-After and RateLimit-* headers, anything else a fixed 500. The error is logged
@@ -22,7 +23,9 @@ export function errorResponse(error: unknown, request?: Request): Response {
   const publicError = toPublicError(error);
   const log = getLogger();
   const where = request ? { method: request.method, path: new URL(request.url).pathname } : {};
-  if (!(error instanceof AppError) || publicError.status >= 500) {
+  if (isClientDisconnect({ error, signal: request?.signal })) {
+    log.debug({ err: error, ...where }, "request ended early: the client went away");
+  } else if (!(error instanceof AppError) || publicError.status >= 500) {
     log.error({ err: error, ...where }, "request failed");
   } else {
     log.info({ code: publicError.code, ...where }, "request refused");

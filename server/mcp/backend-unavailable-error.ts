@@ -1,7 +1,7 @@
 import { AppError } from "../errors";
 
 // A backend server that could not answer one request: down, slow, refusing, or answering something that
-// is not MCP. It affects only that server's tools; the proxy turns it into an error the caller can read
+// is not MCP ("down": skipped without being asked, server/backend-health). It affects only that server's tools; the proxy turns it into an error the caller can read
 // (a tool result with isError for tools/call, a JSON-RPC error otherwise) and leaves it out of lists.
 
 export type TBackendFailure =
@@ -13,7 +13,8 @@ export type TBackendFailure =
   | "response_too_large"
   | "closed_early"
   | "cancelled"
-  | "era_mismatch";
+  | "era_mismatch"
+  | "down";
 
 const DESCRIPTIONS: Record<TBackendFailure, string> = {
   timeout: "it did not answer in time",
@@ -25,6 +26,7 @@ const DESCRIPTIONS: Record<TBackendFailure, string> = {
   closed_early: "it closed the connection before answering",
   cancelled: "the request was cancelled",
   era_mismatch: "it does not speak the MCP protocol revision Tumiki used",
+  down: "its recent requests failed, so Tumiki skips it until it answers again",
 };
 
 export class BackendUnavailableError extends AppError {

@@ -1,5 +1,6 @@
 import { ReAuthRequiredError } from "../backends/re-auth-required-error";
 import { AppError } from "../errors";
+import { isClientDisconnect } from "../http/is-client-disconnect";
 import { getLogger } from "../logger";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { BackendUnavailableError } from "./backend-unavailable-error";
@@ -13,7 +14,8 @@ import type { TRequestId } from "./json-rpc-schemas";
 // affected: a tool call gets a tool result with isError (the model reads it and carries on with other
 // tools), anything else a JSON-RPC error. Messages are the errors' safe userMessage, never internals.
 
-export type TCallOutcome = { outcome: "SUCCESS" | "FAILURE"; reason?: string };
+/** How a relayed call ended; `rpcCode` when the client got a JSON-RPC error (its trace's error.type). */
+export type TCallOutcome = { outcome: "SUCCESS" | "FAILURE"; reason?: string; rpcCode?: number };
 
 export function buildFailureAnswer({
   error,
@@ -36,7 +38,14 @@ export function buildFailureAnswer({
   }
   const refused = error instanceof InputRefusedError;
   const known = refused || (error instanceof AppError && error.code === "UNAVAILABLE");
-  if (!known) getLogger().error({ err: error, server: backend.slug }, "a proxied MCP request failed");
+  if (!known && isClientDisconnect({ error })) {
+    getLogger().debug(
+      { err: error, server: backend.slug },
+      "a proxied MCP request ended: the client went away",
+    );
+  } else if (!known) {
+    getLogger().error({ err: error, server: backend.slug }, "a proxied MCP request failed");
+  }
   const text = known
     ? error.userMessage
     : `${backend.name} could not be reached because of an error in Tumiki.`;
@@ -54,6 +63,7 @@ export function buildFailureAnswer({
     reason,
     server: { id: backend.mcpServerId, slug: backend.slug, name: backend.name },
   };
+  const code = known ? JSON_RPC_ERROR.backendError : JSON_RPC_ERROR.internalError;
   const message = isToolCall
     ? {
         jsonrpc: "2.0",
@@ -64,10 +74,10 @@ export function buildFailureAnswer({
         jsonrpc: "2.0",
         id: requestId,
         error: {
-          code: known ? JSON_RPC_ERROR.backendError : JSON_RPC_ERROR.internalError,
+          code,
           message: text,
           data,
         },
       };
-  return { message, settled: { outcome: "FAILURE", reason } };
+  return { message, settled: { outcome: "FAILURE", reason, ...(isToolCall ? {} : { rpcCode: code }) } };
 }

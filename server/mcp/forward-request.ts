@@ -1,3 +1,4 @@
+import { handOffMcpRequestSpan } from "../observability/tracing/hand-off-mcp-request-span";
 import { JSON_RPC_ERROR, MCP_PARAM_HEADER_PREFIX } from "../protocol/mcp-protocol";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import type { TCallOutcome } from "./build-failure-answer";
@@ -78,7 +79,11 @@ async function runCall(call: TRelayedCall): Promise<void> {
         sealed,
       });
       if (!state || state.serverId !== backend.mcpServerId) {
-        call.settle({ outcome: "FAILURE", reason: "invalid_request_state" });
+        call.settle({
+          outcome: "FAILURE",
+          reason: "invalid_request_state",
+          rpcCode: JSON_RPC_ERROR.invalidParams,
+        });
         call.reply.end({
           jsonrpc: "2.0",
           id: request.id,
@@ -181,6 +186,8 @@ export async function forwardRequest({
   });
   const settled = new AbortController();
   const { signal, cancel } = callSignal(ctx, reply);
+  // The request's SERVER span ends with the call, which may stream long after the response began.
+  const endSpan = handOffMcpRequestSpan();
   const call: TRelayedCall = {
     ctx,
     request,
@@ -197,9 +204,15 @@ export async function forwardRequest({
     settle: (outcome) => {
       if (settled.signal.aborted) return;
       settled.abort();
+      ctx.meter?.settle({
+        server: backend.slug,
+        outcome: outcome.outcome === "SUCCESS" ? "success" : "failure",
+      });
+      endSpan?.(outcome);
       settle(outcome);
     },
   };
+  ctx.meter?.handOff();
   void runCall(call);
   return reply.response;
 }

@@ -6,6 +6,7 @@ import { updateMcpSession } from "./create-mcp-session";
 import { frameResultForClient } from "./frame-result-for-client";
 import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
+import { leftOutMeta } from "./left-out-servers";
 import { listFromBackends } from "./list-from-backends";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
@@ -17,9 +18,10 @@ import { openListenStream } from "./streams/open-listen-stream";
 import { subscribeResource } from "./subscribe-resource";
 
 // The requests of a client, by method, in either era (the era decides framing, not routing): lists are
-// answered by Tumiki from its backends (aggregated and scope-filtered), calls go to the backend that
-// owns them. Some methods exist in one era only: 2025 has `initialize` (handled before a session
-// exists, handle-mcp-post.ts), ping, logging/setLevel and resources/subscribe; 2026-07-28 has
+// answered by Tumiki from its backends (aggregated and scope-filtered; servers left out are named in
+// `_meta`), calls go to the backend that owns them. Some methods exist in one era only: 2025 has
+// `initialize` (handled before a session exists, handle-mcp-post.ts), ping, logging/setLevel and
+// resources/subscribe; 2026-07-28 has
 // server/discover and subscriptions/listen, and answers a method it does not know with HTTP 404.
 
 const renamed =
@@ -127,14 +129,14 @@ export async function handleClientRequest({
     case "resources/list":
     case "resources/templates/list": {
       const { itemsKey, capability, renamedKey } = LISTS[method];
-      const { items, ttlMs } = await listFromBackends({
+      const { items, ttlMs, leftOut } = await listFromBackends({
         ctx,
         method,
         itemsKey,
         capability,
         mapItem: renamed(renamedKey)(ctx),
       });
-      return answer(ctx, request, { [itemsKey]: items, ttlMs });
+      return answer(ctx, request, { [itemsKey]: items, ttlMs, ...leftOutMeta(leftOut) });
     }
     case "tools/call":
       return callTool({ ctx, request, headers });

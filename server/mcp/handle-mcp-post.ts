@@ -1,5 +1,7 @@
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { readLimitedBody } from "../http/read-limited-body";
+import { startMcpRequestMeter, type TMcpRequestMeter } from "../observability/start-mcp-request-meter";
+import { traceMcpRequest } from "../observability/tracing/trace-mcp-request";
 import { JSON_RPC_ERROR, MCP_SESSION_HEADER } from "../protocol/mcp-protocol";
 import { assertMcpPostHeaders } from "./assert-mcp-post-headers";
 import { classifyClientEra } from "./classify-client-era";
@@ -39,7 +41,11 @@ type TPostArgs = {
   recheckAuth: TMcpRequestContext["recheckAuth"];
 };
 
-async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
+async function handleModernPost(
+  args: TPostArgs,
+  parsed: TJsonRpcMessage,
+  meter?: TMcpRequestMeter,
+): Promise<Response> {
   const { request, auth, instanceId, waitUntil, recheckAuth } = args;
   if (parsed.kind === "notification") return new Response(null, { status: 202 });
   if (parsed.kind === "response") {
@@ -65,11 +71,16 @@ async function handleModernPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
     signal: request.signal,
     waitUntil,
     recheckAuth,
+    meter,
   };
   return handleClientRequest({ ctx, request: parsed.message, headers: request.headers });
 }
 
-async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promise<Response> {
+async function handleLegacyPost(
+  args: TPostArgs,
+  parsed: TJsonRpcMessage,
+  meter?: TMcpRequestMeter,
+): Promise<Response> {
   const { request, auth, instanceId, waitUntil, recheckAuth } = args;
   const sessionId = request.headers.get(MCP_SESSION_HEADER);
   const id = parsed.kind === "request" ? parsed.message.id : null;
@@ -112,6 +123,7 @@ async function handleLegacyPost(args: TPostArgs, parsed: TJsonRpcMessage): Promi
     signal: request.signal,
     waitUntil,
     recheckAuth,
+    meter,
   };
 
   if (parsed.kind === "notification") {
@@ -138,6 +150,29 @@ export async function handleMcpPost(args: TPostArgs): Promise<Response> {
   }
   const parsed = parseJsonRpcMessage(text);
   const era = classifyClientEra(parsed, args.request.headers);
-  assertMcpPostHeaders(args.request.headers, era);
-  return era === "modern" ? handleModernPost(args, parsed) : handleLegacyPost(args, parsed);
+  if (parsed.kind !== "request") {
+    assertMcpPostHeaders(args.request.headers, era);
+    return era === "modern" ? handleModernPost(args, parsed) : handleLegacyPost(args, parsed);
+  }
+  // A request runs in its SERVER span, which continues the client's trace (trace-mcp-request.ts).
+  return traceMcpRequest({
+    message: parsed.message,
+    headers: args.request.headers,
+    run: async () => {
+      const meter = startMcpRequestMeter({ method: parsed.message.method, era });
+      try {
+        assertMcpPostHeaders(args.request.headers, era);
+        const response = await (era === "modern"
+          ? handleModernPost(args, parsed, meter)
+          : handleLegacyPost(args, parsed, meter));
+        if (!meter.handedOff) {
+          meter.settle({ server: "tumiki", outcome: response.status < 400 ? "success" : "failure" });
+        }
+        return response;
+      } catch (error) {
+        meter.settle({ server: "tumiki", outcome: "failure" });
+        throw error;
+      }
+    },
+  });
 }

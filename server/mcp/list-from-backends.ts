@@ -7,6 +7,7 @@ import { readBackendDiscover } from "./backend-discover-store";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import type { TInstanceBackend } from "./get-instance-backends";
 import { isRecord } from "./is-record";
+import { describeLeftOutServer, type TLeftOutServer } from "./left-out-servers";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { readBackendResponse } from "./read-backend-response";
 import { resolveBackendChannel } from "./resolve-backend-channel";
@@ -14,9 +15,10 @@ import { sendOnChannel } from "./send-on-channel";
 
 // One merged list (tools, prompts, resources, resource templates) over the servers the token's scopes
 // cover, asked in parallel, concatenated in slug order, every page of each server read (a client of an
-// aggregate cannot page through several servers with one cursor). A server that fails, is too slow or
-// needs reconnecting is left out and the others still answer: one broken backend must not hide every
-// tool of the instance. A server that does not offer the list (its capabilities say so, or a 2026-07-28
+// aggregate cannot page through several servers with one cursor). A server that fails, is too slow,
+// needs reconnecting or is down (then skipped at once) is left out, named in the answer
+// (left-out-servers.ts), and the others still answer: one broken backend must not hide every tool of
+// the instance. A server that does not offer the list (its capabilities say so, or a 2026-07-28
 // server answers "method not found") contributes nothing.
 //
 // The merged list is fresh for as long as its least fresh part (2026-07-28 `ttlMs`; a 2025 server
@@ -37,7 +39,7 @@ type TListOptions = {
   mapItem: (backend: TInstanceBackend, item: Record<string, unknown>) => Record<string, unknown> | null;
 };
 
-type TBackendList = { items: Record<string, unknown>[]; ttlMs: number };
+type TBackendList = { items: Record<string, unknown>[]; ttlMs: number; leftOut?: TLeftOutServer };
 
 const NOTHING: TBackendList = { items: [], ttlMs: Number.POSITIVE_INFINITY };
 
@@ -85,17 +87,19 @@ async function listOneBackend(options: TListOptions, backend: TInstanceBackend):
 
 export async function listFromBackends(
   options: TListOptions,
-): Promise<{ items: Record<string, unknown>[]; ttlMs: number }> {
+): Promise<{ items: Record<string, unknown>[]; ttlMs: number; leftOut: TLeftOutServer[] }> {
   const perBackend = await Promise.all(
     backendsInScope(options.ctx).map((backend) =>
       listOneBackend(options, backend).catch((error: unknown): TBackendList => {
         const expected = error instanceof BackendUnavailableError || error instanceof ReAuthRequiredError;
-        getLogger()[expected ? "warn" : "error"](
+        // A server that is down was logged once when it went down, not on every list that skips it.
+        const skipped = error instanceof BackendUnavailableError && error.reason === "down";
+        getLogger()[skipped ? "debug" : expected ? "warn" : "error"](
           { err: error, server: backend.slug, method: options.method },
           "a backend was left out of an aggregated list",
         );
         // A list missing a server must not be cached as if it were whole.
-        return { items: [], ttlMs: 0 };
+        return { items: [], ttlMs: 0, leftOut: describeLeftOutServer({ backend, error }) };
       }),
     ),
   );
@@ -103,5 +107,6 @@ export async function listFromBackends(
   return {
     items: perBackend.flatMap((list) => list.items),
     ttlMs: Number.isFinite(ttlMs) ? Math.floor(ttlMs) : 0,
+    leftOut: perBackend.flatMap((list) => (list.leftOut ? [list.leftOut] : [])),
   };
 }

@@ -1,5 +1,6 @@
 import { hasServerAccess } from "../auth/scopes";
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
+import type { TMcpRequestMeter } from "../observability/start-mcp-request-meter";
 import type { TClientCapabilities } from "./client-capabilities";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpSessionHandle } from "./mcp-session-schemas";
@@ -43,6 +44,8 @@ export type TMcpRequestContext = {
    * with its answers); on Vercel the function lives until it settles, within maxDuration.
    */
   waitUntil: (work: Promise<unknown>) => void;
+  /** The request's figures, on a POSTed request: a relayed call settles them itself when it ends. */
+  meter?: TMcpRequestMeter;
 };
 
 /** The servers the token's scopes cover: lists show only these, calls reach only these. */

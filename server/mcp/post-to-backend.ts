@@ -1,9 +1,11 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
+import { traceBackendRequest } from "../observability/tracing/trace-backend-request";
 import type { TBackendTarget } from "./backend-target";
 import { requestBackend } from "./request-backend";
 
 // One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the
-// backend's credential (request-backend.ts: a refused token is refreshed once).
+// backend's credential (request-backend.ts: a refused token is refreshed once), in a CLIENT span of
+// its own that the message carries on to the backend (`_meta.traceparent` and the headers).
 
 export function postToBackend({
   target,
@@ -23,17 +25,24 @@ export function postToBackend({
   /** The credential, when the caller fetched it already (in parallel with the backend session). */
   authHeaders?: Record<string, string>;
 }): Promise<TOutboundStream> {
-  return requestBackend({
-    target,
-    method: "POST",
-    headers: {
-      ...mcpHeaders,
-      accept: "application/json, text/event-stream",
-      "content-type": "application/json",
-    },
-    body: JSON.stringify(message),
-    signal,
-    maxBytes,
-    authHeaders,
+  return traceBackendRequest({
+    message,
+    url: target.backend.url,
+    serverSlug: target.backend.slug,
+    mcpHeaders,
+    send: (traced) =>
+      requestBackend({
+        target,
+        method: "POST",
+        headers: {
+          ...mcpHeaders,
+          accept: "application/json, text/event-stream",
+          "content-type": "application/json",
+        },
+        body: JSON.stringify(traced),
+        signal,
+        maxBytes,
+        authHeaders,
+      }),
   });
 }

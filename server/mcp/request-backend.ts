@@ -1,16 +1,21 @@
+import { recordBackendOutcome } from "../backend-health/record-backend-outcome";
 import { ReAuthRequiredError } from "../backends/re-auth-required-error";
 import { getEnv } from "../env";
 import { requestOutboundStream, type TOutboundStream } from "../net/request-outbound-stream";
+import { traceHeaders } from "../observability/tracing/trace-headers";
+import { backendRequestDuration } from "../observability/tumiki-metrics";
 import { MAX_BACKEND_RESPONSE_BYTES, type TBackendTarget } from "./backend-target";
 import { getBackendAuthHeaders } from "./get-backend-auth-headers";
 import { toBackendUnavailable } from "./to-backend-unavailable";
+import { toHealthFailure } from "./to-health-failure";
 
 // One HTTP request to a backend's MCP endpoint with the backend's credential: a POSTed message, or a
 // GET of its standalone or resumed stream. A 401 from an OAuth backend means the token Tumiki holds was
 // revoked or expired early: the token manager is asked for a new one (a forced refresh) and the
 // request is made once more; a second 401 means the grant itself is no good, which only the user can
 // fix. A request made long after its call began (a stream resumed, a feed reopened an hour later)
-// passes no credential and gets the current one.
+// passes no credential and gets the current one. Each answer, or failure to get one, counts towards the
+// server's health (server/backend-health: the circuit breaker that resolve-backend-channel.ts consults).
 
 export async function requestBackend({
   target,
@@ -38,19 +43,34 @@ export async function requestBackend({
       authHeaders && !rejectedAccessToken
         ? authHeaders
         : await getBackendAuthHeaders({ userId, backend, rejectedAccessToken });
+    // Time to the backend's headers: a streamed answer's length is the tool's, not the backend's latency.
+    const started = performance.now();
+    const observe = (outcome: "success" | "http_error" | "unavailable") =>
+      backendRequestDuration.observe({ server: backend.slug, outcome }, (performance.now() - started) / 1000);
     try {
       const reply = await requestOutboundStream({
         url: backend.url,
         method,
-        headers: { ...headers, ...auth },
+        // The current span (this request's CLIENT span) goes with it: the backend continues the trace.
+        headers: { ...headers, ...traceHeaders(), ...auth },
         body,
         headersTimeoutMs: getEnv().MCP_BACKEND_TIMEOUT_MS,
         maxBytes,
         signal,
       });
+      observe(reply.status >= 400 ? "http_error" : "success");
+      // Any answer but a 5xx shows the server up (a 401 is one user's credential, not its health).
+      await recordBackendOutcome({
+        backend,
+        failure: reply.status >= 500 ? { kind: "http_error", status: reply.status } : null,
+      });
       return { reply, sentToken: auth.authorization?.replace(/^Bearer /, "") };
     } catch (error) {
-      throw toBackendUnavailable({ error, serverName: backend.name, signal });
+      observe("unavailable");
+      const unavailable = toBackendUnavailable({ error, serverName: backend.name, signal });
+      const failure = toHealthFailure({ error: unavailable, signal, waitedMs: performance.now() - started });
+      if (failure) await recordBackendOutcome({ backend, failure });
+      throw unavailable;
     }
   };
 

@@ -1,3 +1,4 @@
+import { isBackendDown } from "../backend-health/is-backend-down";
 import type { TBackendChannel } from "./backend-channel";
 import { saveBackendDiscover } from "./backend-discover-store";
 import { forgetBackendEra, readBackendEra, recordBackendEra, type TBackendEra } from "./backend-era-store";
@@ -26,8 +27,10 @@ import { resolveBackendTarget } from "./resolve-backend-target";
 // A verdict that a later answer contradicts is dropped and learned again (backend-era-store.ts): a
 // backend that refuses both eras as Tumiki knows it is probed afresh before it is given up on.
 //
-// Every call passes here, so what most calls need is read at once, side by side: the era known, the
-// credential, and the backend session already open. Only what is not known yet costs a round trip.
+// Every call passes here, so what most calls need is read at once, side by side: whether the server is
+// down (server/backend-health: then it is skipped at once, without waiting for its timeout), the era
+// known, the credential, and the backend session already open. Only what is not known yet costs a
+// round trip.
 
 type TKnown = {
   target: TBackendTarget;
@@ -136,11 +139,13 @@ export async function resolveBackendChannel({
   signal?: AbortSignal;
 }): Promise<TBackendChannel> {
   const target = resolveBackendTarget({ userId, client, backend });
-  const [era, authHeaders, stored] = await Promise.all([
+  const [down, era, authHeaders, stored] = await Promise.all([
+    isBackendDown({ backend }),
     readBackendEra(backend.url),
     getBackendAuthHeaders({ userId, backend }),
     readBackendSession({ sessionKey: target.sessionKey, mcpServerId: backend.mcpServerId }),
   ]);
+  if (down) throw new BackendUnavailableError({ reason: "down", serverName: backend.name });
   // Refusing both eras cannot be a backend's lasting state: such verdicts are stale, learn them again.
   const stale = era.modern === false && era.legacy === "refused";
   if (stale) await forgetBackendEra(backend.url);

@@ -4,11 +4,15 @@ import { getProtectedResourceMetadataUrl, isInstanceId } from "../auth/resource-
 import { ALL_SERVERS_SCOPE } from "../auth/scopes";
 import { auditMcpAuthFailure } from "../auth/verify/audit-mcp-auth-failure";
 import { authenticateMcpRequest } from "../auth/verify/authenticate-mcp-request";
+import { describeCredentialKind } from "../auth/verify/describe-credential-kind";
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import { RateLimitError, toPublicError } from "../errors";
 import { getRequestOrigin } from "../http/get-request-origin";
+import { isClientDisconnect } from "../http/is-client-disconnect";
 import { getLogger } from "../logger";
+import { authAttempts } from "../observability/tumiki-metrics";
 import { assertRateLimit } from "../rate-limit/assert-rate-limit";
+import { getUserMcpRequestLimit } from "../rate-limit/get-user-mcp-request-limit";
 import { rateLimitHeaders } from "../rate-limit/rate-limit-headers";
 import { addCorsHeaders } from "./add-cors-headers";
 import { assertAllowedOrigin } from "./assert-allowed-origin";
@@ -82,11 +86,15 @@ export function withMcpAuth(handler: McpHandler) {
     try {
       auth = await authenticateMcpRequest({ request, instanceId });
     } catch (error) {
+      authAttempts.inc({ kind: describeCredentialKind({ headers: request.headers }), outcome: "failure" });
       return authFailure(error, request, instanceId);
     }
+    authAttempts.inc({ kind: auth.kind, outcome: "success" });
 
     try {
-      await assertRateLimit("mcpRequest", auth.userId);
+      // An operator may have given this user a limit of their own (the admin page).
+      const attempts = (await getUserMcpRequestLimit({ userId: auth.userId })) ?? undefined;
+      await assertRateLimit("mcpRequest", auth.userId, { attempts });
     } catch (error) {
       if (error instanceof RateLimitError) {
         return jsonRpcErrorResponse({
@@ -118,7 +126,11 @@ export function withMcpAuth(handler: McpHandler) {
       }
       if (error instanceof OAuthError) return oauthErrorResponse(error);
       const publicError = toPublicError(error);
-      if (publicError.status >= 500) getLogger().error({ err: error, instanceId }, "MCP request failed");
+      if (isClientDisconnect({ error, signal: request.signal })) {
+        getLogger().debug({ err: error, instanceId }, "MCP request ended early: the client went away");
+      } else if (publicError.status >= 500) {
+        getLogger().error({ err: error, instanceId }, "MCP request failed");
+      }
       return jsonRpcErrorResponse({ status: publicError.status, code: -32603, message: publicError.message });
     }
   };

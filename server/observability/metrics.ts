@@ -85,7 +85,7 @@ export function defineUpDownGauge<L extends string>(name: string, help: string, 
     otel.add(value, labels as Attributes);
   };
   return {
-    inc: (labels: LabelValues<L> = {}) => add(labels, 1),
-    dec: (labels: LabelValues<L> = {}) => add(labels, -1),
+    inc: (labels: LabelValues<L> = {}, value = 1) => add(labels, value),
+    dec: (labels: LabelValues<L> = {}, value = 1) => add(labels, -value),
   };
 }

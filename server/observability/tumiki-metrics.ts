@@ -1,3 +1,4 @@
+import { registerBackendsGauge } from "../backend-health/register-backends-gauge";
 import { defineCounter, defineHistogram, defineUpDownGauge } from "./metrics";
 
 // The catalogue of Tumiki's metrics (names are what ops/grafana and ops/prometheus/alerts.yml query;
@@ -29,6 +30,16 @@ export const mcpRequestDuration = defineHistogram(
   "Duration of MCP requests on /mcp/{instanceId}, by method and outcome",
   ["method", "outcome"] as const,
 );
+
+/** Entries of a backend server into a health state (healthy, degraded, down): server/backend-health. */
+export const backendStateChanges = defineCounter(
+  "tumiki_backend_state_changes_total",
+  "Backend MCP servers entering a health state (healthy, degraded, down)",
+  ["state"] as const,
+);
+
+/** Backend servers in use per health state, counted from Redis at each scrape (any process answers for all). */
+export const backends = registerBackendsGauge();
 
 export const backendRequestDuration = defineHistogram(
   "tumiki_backend_request_duration_seconds",

@@ -1,11 +1,12 @@
-import { createHmac } from "node:crypto";
 import { Ratelimit } from "@upstash/ratelimit";
-import { getEnv } from "../env";
 import { AppError, type RateLimitDecision, RateLimitError } from "../errors";
 import { getLogger } from "../logger";
+import { rateLimitRefusals } from "../observability/tumiki-metrics";
 import { getRedis, type LuaEvaluator, type RedisStore } from "../redis";
+import { getRateLimitPolicy } from "./get-rate-limit-policy";
 import { type LimitResult, limitInMemory } from "./limit-in-memory";
-import { RATE_LIMIT_POLICIES, type RateLimitPolicy, type RateLimitPolicyName } from "./rate-limit-policies";
+import { hashRateLimitIdentifier, rateLimitKeyPrefix, windowMs } from "./rate-limit-keys";
+import type { RateLimitPolicy, RateLimitPolicyName } from "./rate-limit-policies";
 
 // The only enforcement point of the rate limits (DESIGN.md convention 8).
 //
@@ -20,33 +21,20 @@ import { RATE_LIMIT_POLICIES, type RateLimitPolicy, type RateLimitPolicyName } f
 // logs and lets the request through, fail closed answers 503.
 
 const LIMIT_TIMEOUT_MS = 3_000;
-const KEY_NAMESPACE = "ratelimit";
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
-
-/** A policy's window in milliseconds; windows start at multiples of it since the Unix epoch. */
-export const windowMs = (policy: RateLimitPolicy): number => {
-  const [amount, unit] = policy.window.split(" ") as [string, keyof typeof UNIT_MS];
-  return Number(amount) * UNIT_MS[unit];
-};
-
-// Identifiers can be emails or IPs: Redis keys carry only a keyed hash (HMAC with AUTH_SECRET), so
-// someone who can list Redis keys cannot confirm an address by hashing a list of known emails.
-const hashIdentifier = (identifier: string) =>
-  createHmac("sha256", getEnv().AUTH_SECRET).update(identifier).digest("hex");
-
-const keyPrefix = (policy: RateLimitPolicy) => `${KEY_NAMESPACE}:${policy.keyPrefix}`;
-
-// One Ratelimit per store and policy, reused by every call (the library is built to be created once).
-const limiters = new WeakMap<RedisStore, WeakMap<RateLimitPolicy, Ratelimit>>();
+// One Ratelimit per store and set of numbers, reused by every call (the library is built to be created
+// once). Keyed by value, not by policy object: a per-user limit is a copy of its policy with other
+// `attempts`, and only a handful of distinct limits exist at a time.
+const limiters = new WeakMap<RedisStore, Map<string, Ratelimit>>();
 
 const getLimiter = (store: RedisStore, lua: LuaEvaluator, policy: RateLimitPolicy): Ratelimit => {
   let byPolicy = limiters.get(store);
   if (!byPolicy) {
-    byPolicy = new WeakMap();
+    byPolicy = new Map();
     limiters.set(store, byPolicy);
   }
-  let limiter = byPolicy.get(policy);
+  const id = `${policy.keyPrefix}|${policy.attempts}|${policy.window}`;
+  let limiter = byPolicy.get(id);
   if (!limiter) {
     limiter = new Ratelimit({
       // Typed as the whole @upstash/redis client, but with dynamic limits, analytics and deny lists
@@ -54,7 +42,7 @@ const getLimiter = (store: RedisStore, lua: LuaEvaluator, policy: RateLimitPolic
       // the Upstash client and the ioredis adapter.
       redis: lua as unknown as ConstructorParameters<typeof Ratelimit>[0]["redis"],
       limiter: Ratelimit.fixedWindow(policy.attempts, policy.window),
-      prefix: keyPrefix(policy),
+      prefix: rateLimitKeyPrefix(policy),
       timeout: LIMIT_TIMEOUT_MS,
       // The library's in-process block list never shrinks for identifiers that stop calling; every
       // check goes to Redis instead, which also keeps semantics identical to the memory limiter.
@@ -62,7 +50,7 @@ const getLimiter = (store: RedisStore, lua: LuaEvaluator, policy: RateLimitPolic
       analytics: false,
       enableTelemetry: false,
     });
-    byPolicy.set(policy, limiter);
+    byPolicy.set(id, limiter);
   }
   return limiter;
 };
@@ -75,7 +63,7 @@ const limit = async (
   if (!store.lua) {
     return limitInMemory({
       store,
-      prefix: keyPrefix(policy),
+      prefix: rateLimitKeyPrefix(policy),
       identifier,
       attempts: policy.attempts,
       windowMs: windowMs(policy),
@@ -91,21 +79,24 @@ const limit = async (
 };
 
 /**
- * Counts one request of `identifier` against the policy. Resolves the decision (for RateLimit-*
- * headers) when allowed; throws RateLimitError over the limit, or AppError UNAVAILABLE when Redis
- * fails and the policy fails closed. `override` exists for tests (a small policy, a given store).
+ * Counts one request of `identifier` against the policy in force (getRateLimitPolicy). Resolves the
+ * decision (for RateLimit-* headers) when allowed; throws RateLimitError over the limit, or AppError
+ * UNAVAILABLE when Redis fails and the policy fails closed. `attempts` replaces the policy's limit for
+ * this identifier (an operator's per-user /mcp limit); the count is the same, so a changed limit
+ * applies to what was already spent in the window. `policy` and `store` exist for tests.
  */
 export async function assertRateLimit(
   policyName: RateLimitPolicyName,
   identifier: string,
-  override: { policy?: RateLimitPolicy; store?: RedisStore } = {},
+  options: { attempts?: number; policy?: RateLimitPolicy; store?: RedisStore } = {},
 ): Promise<RateLimitDecision> {
-  const policy: RateLimitPolicy = override.policy ?? RATE_LIMIT_POLICIES[policyName];
-  const store = override.store ?? getRedis();
+  const base = options.policy ?? getRateLimitPolicy(policyName);
+  const policy = options.attempts === undefined ? base : { ...base, attempts: options.attempts };
+  const store = options.store ?? getRedis();
 
   let result: LimitResult;
   try {
-    result = await limit(store, policy, hashIdentifier(identifier));
+    result = await limit(store, policy, hashRateLimitIdentifier(identifier));
   } catch (error) {
     // Never log the identifier: it may be an email or an IP.
     const context = { err: error, rateLimitPolicy: policyName, redis: store.kind };
@@ -126,6 +117,9 @@ export async function assertRateLimit(
     });
   }
 
-  if (!result.success) throw new RateLimitError(policyName, result.decision);
+  if (!result.success) {
+    rateLimitRefusals.inc({ policy: policyName });
+    throw new RateLimitError(policyName, result.decision);
+  }
   return result.decision;
 }

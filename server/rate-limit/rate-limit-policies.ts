@@ -6,6 +6,10 @@
 //
 // Windows are fixed (see assert-rate-limit.ts); a client can burst up to twice `attempts` across a
 // window boundary, which every limit below tolerates.
+//
+// These are the defaults: an operator overrides a row's `attempts` and `window` with
+// RATE_LIMIT_<NAME IN UPPER SNAKE CASE>="<attempts>/<window>" (rate-limit-env.ts), and the /mcp limit of
+// one user on the admin page (User.mcpRequestLimit). getRateLimitPolicy() gives the row in force.
 
 type WindowUnit = "s" | "m" | "h";
 
@@ -30,7 +34,8 @@ export const RATE_LIMIT_POLICIES = {
     why:
       "Identifier: client IP + normalized email. Slows password guessing against one account to 40 an " +
       "hour per address. Keyed by IP as well as email so nobody can lock a victim out by failing their " +
-      "sign-ins from elsewhere. Fails closed: an outage must not reopen unlimited guessing; signed-in " +
+      "sign-ins from elsewhere. Counts failures only: a successful sign-in resets the count " +
+      "(sign-in-with-password.ts). Fails closed: an outage must not reopen unlimited guessing; signed-in " +
       "users keep their sessions meanwhile.",
   },
   signInAccount: {
@@ -42,7 +47,8 @@ export const RATE_LIMIT_POLICIES = {
       "Identifier: normalized email alone. Caps guessing against one account however many addresses " +
       "an attacker rotates through (X-Forwarded-For can be forged where no proxy overwrites it). Three " +
       "times the per-IP budget, so the owner's own retries stay well inside it; the price is that " +
-      "someone who knows an email can delay its password sign-ins by at most an hour.",
+      "someone who knows an email can delay its password sign-ins by at most an hour. Counts failures " +
+      "only: a successful sign-in resets the count, so an owner who signs in often is never locked out.",
   },
   signUp: {
     attempts: 5,

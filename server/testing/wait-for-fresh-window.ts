@@ -1,4 +1,4 @@
-import { windowMs } from "../rate-limit/assert-rate-limit";
+import { windowMs } from "../rate-limit/rate-limit-keys";
 import type { RateLimitPolicy } from "../rate-limit/rate-limit-policies";
 
 /**

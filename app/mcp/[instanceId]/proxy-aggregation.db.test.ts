@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { McpError } from "@modelcontextprotocol/sdk/types.js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startDemoBackend, type TDemoBackend } from "@/scripts/demo-backend/start-demo-backend";
 import {
   addDemoOAuthServer,
@@ -99,7 +99,9 @@ beforeAll(async () => {
   await down.close();
   undo.push(
     allowBackendHosts([new URL(demo.origin).host, recorder.hostPort, flaky.hostPort, down.hostPort]),
-    setTestEnv({ MCP_BACKEND_TIMEOUT_MS: String(BACKEND_TIMEOUT_MS) }),
+    // The broken backends go down after three failures (server/backend-health); a short retry interval
+    // lets the flaky one come back within the file.
+    setTestEnv({ MCP_BACKEND_TIMEOUT_MS: String(BACKEND_TIMEOUT_MS), BACKEND_RETRY_AFTER_SECONDS: "0.1" }),
   );
 
   userId = (await createTestUser()).id;
@@ -362,11 +364,13 @@ describe("a backend that is down, failing or slow", () => {
 
   it("lists the flaky backend's tools again once it is healthy", async () => {
     const client = await connect(withFlaky.url, withFlaky.accessToken);
-    const names = (await client.listTools()).tools.map((tool) => tool.name);
-    expect(names).toEqual(
-      bySlug([recorderServer, flakyServer]).flatMap((server) =>
-        recorderTools.map((tool) => `${server.slug}__${tool}`),
-      ),
+    const expected = bySlug([recorderServer, flakyServer]).flatMap((server) =>
+      recorderTools.map((tool) => `${server.slug}__${tool}`),
+    );
+    // It failed often enough to be down: it is back once its retry is due and the probe finds it up.
+    await vi.waitFor(
+      async () => expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(expected),
+      { timeout: 5_000, interval: 100 },
     );
   });
 });

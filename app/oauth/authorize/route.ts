@@ -12,6 +12,7 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { readRequestCookie } from "@/server/http/read-request-cookie";
 import { seeOther } from "@/server/http/see-other";
 import { withRouteErrors } from "@/server/http/with-route-errors";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 
 // GET /oauth/authorize (RFC 6749 §4.1.1 with PKCE, RFC 8707 resource, RFC 9207 iss). An untrusted
 // client or redirect URI gets an error page; a signed-out user signs in first and returns here; other
@@ -20,55 +21,58 @@ import { withRouteErrors } from "@/server/http/with-route-errors";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withRouteErrors(async (request: Request) => {
-  const url = new URL(request.url);
-  const userId = await getSignedInUserId();
-  const { ip, userAgent } = getRequestOrigin(request.headers);
-  const validation = await validateAuthorizationRequest({ query: url.searchParams, userId, ip });
+export const GET = withRouteMetrics(
+  "oauth",
+  withRouteErrors(async (request: Request) => {
+    const url = new URL(request.url);
+    const userId = await getSignedInUserId();
+    const { ip, userAgent } = getRequestOrigin(request.headers);
+    const validation = await validateAuthorizationRequest({ query: url.searchParams, userId, ip });
 
-  switch (validation.outcome) {
-    case "error_page":
-      return authorizationErrorPageResponse({
-        reason: validation.reason,
-        status: validation.reason === "rate_limited" ? 429 : 400,
-        detail: validation.detail,
-      });
-    case "sign_in_required": {
-      const callbackUrl = `${url.pathname}${url.search}`;
-      return seeOther({ location: getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`) });
-    }
-    case "redirect_error": {
-      const { outcome: _outcome, automatic, ...rejection } = validation;
-      const location = rejectAuthorizationRequest({ ...rejection, ip, userAgent });
-      if (automatic) return seeOther({ location });
-      return refusedRequestPageResponse({
-        error: validation.error,
-        redirectUri: validation.redirectUri,
-        location,
-      });
-    }
-    case "valid": {
-      const { request: valid } = validation;
-      if (await maySkipConsentPage({ request: valid })) {
-        const location = await grantAuthorization({
-          userId: valid.userId,
-          client: valid.client,
-          redirectUri: valid.redirectUri,
-          state: valid.state,
-          codeChallenge: valid.codeChallenge,
-          scopes: valid.scopes,
-          instanceId: valid.instance.id,
-          resource: valid.resource,
-          isNewConsent: false,
-          ip,
-          userAgent,
+    switch (validation.outcome) {
+      case "error_page":
+        return authorizationErrorPageResponse({
+          reason: validation.reason,
+          status: validation.reason === "rate_limited" ? 429 : 400,
+          detail: validation.detail,
         });
-        return seeOther({ location });
+      case "sign_in_required": {
+        const callbackUrl = `${url.pathname}${url.search}`;
+        return seeOther({ location: getAppUrl(`/sign-in?callbackUrl=${encodeURIComponent(callbackUrl)}`) });
       }
-      return startConsent({
-        request: valid,
-        csrfCookieValue: readRequestCookie({ headers: request.headers, name: getConsentCsrfCookie().name }),
-      });
+      case "redirect_error": {
+        const { outcome: _outcome, automatic, ...rejection } = validation;
+        const location = rejectAuthorizationRequest({ ...rejection, ip, userAgent });
+        if (automatic) return seeOther({ location });
+        return refusedRequestPageResponse({
+          error: validation.error,
+          redirectUri: validation.redirectUri,
+          location,
+        });
+      }
+      case "valid": {
+        const { request: valid } = validation;
+        if (await maySkipConsentPage({ request: valid })) {
+          const location = await grantAuthorization({
+            userId: valid.userId,
+            client: valid.client,
+            redirectUri: valid.redirectUri,
+            state: valid.state,
+            codeChallenge: valid.codeChallenge,
+            scopes: valid.scopes,
+            instanceId: valid.instance.id,
+            resource: valid.resource,
+            isNewConsent: false,
+            ip,
+            userAgent,
+          });
+          return seeOther({ location });
+        }
+        return startConsent({
+          request: valid,
+          csrfCookieValue: readRequestCookie({ headers: request.headers, name: getConsentCsrfCookie().name }),
+        });
+      }
     }
-  }
-});
+  }),
+);

@@ -1,3 +1,4 @@
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 import { handleBackendCallback } from "./handle-backend-callback";
 
 // The shared tier-2 redirect URI (CIMD clients); per-issuer ones are [issuerKey]/route.ts.
@@ -5,4 +6,6 @@ import { handleBackendCallback } from "./handle-backend-callback";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = (request: Request) => handleBackendCallback({ request, callbackIssuerKey: null });
+export const GET = withRouteMetrics("oauth", (request: Request) =>
+  handleBackendCallback({ request, callbackIssuerKey: null }),
+);

@@ -2,6 +2,7 @@ import { readRegistrationMetadata } from "@/server/auth/clients/read-registratio
 import { registerDynamicClient } from "@/server/auth/clients/register-dynamic-client";
 import { NO_STORE_HEADERS, oauthErrorResponse } from "@/server/auth/oauth-error-response";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 
 // RFC 7591 Dynamic Client Registration, for clients without a Client ID Metadata Document (deprecated
@@ -11,7 +12,7 @@ import { assertRateLimit } from "@/server/rate-limit/assert-rate-limit";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRouteMetrics("oauth", async (request: Request): Promise<Response> => {
   try {
     const origin = getRequestOrigin(request.headers);
     await assertRateLimit("oauthRegister", origin.ip);
@@ -26,4 +27,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return oauthErrorResponse(error);
   }
-}
+});

@@ -5,6 +5,7 @@ import { isBasicAuthRequest } from "@/server/auth/tokens/is-basic-auth-request";
 import { revokeToken } from "@/server/auth/tokens/revoke-token";
 import { ZRevokeRequest } from "@/server/auth/tokens/token-request-schemas";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 
 // RFC 7009 revocation endpoint: the client authenticates as at /oauth/token (and shares its rate
 // limits); a valid request always answers 200 with an empty body, whether or not the token existed,
@@ -13,7 +14,7 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRouteMetrics("oauth", async (request: Request): Promise<Response> => {
   const origin = getRequestOrigin(request.headers);
   try {
     const { client, form } = await authenticateTokenClient({ request, ip: origin.ip });
@@ -29,4 +30,4 @@ export async function POST(request: Request): Promise<Response> {
   } catch (error) {
     return oauthErrorResponse(error, { usedBasicAuth: isBasicAuthRequest({ request }) });
   }
-}
+});

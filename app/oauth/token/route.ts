@@ -5,6 +5,7 @@ import { grantToken } from "@/server/auth/tokens/grant-token";
 import { isBasicAuthRequest } from "@/server/auth/tokens/is-basic-auth-request";
 import type { AiClient } from "@/server/generated/prisma/client";
 import { getRequestOrigin } from "@/server/http/get-request-origin";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 
 // RFC 6749 §3.2 token endpoint: authenticate the client (rate limits included), then its grant. Every
 // answer is no-store (§5.1); errors go through the one OAuth serializer.
@@ -12,7 +13,7 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+export const POST = withRouteMetrics("oauth", async (request: Request): Promise<Response> => {
   const origin = getRequestOrigin(request.headers);
   let client: AiClient | undefined;
   let grantType: string | undefined;
@@ -27,4 +28,4 @@ export async function POST(request: Request): Promise<Response> {
     auditTokenFailure({ error, client, grantType, origin });
     return oauthErrorResponse(error, { usedBasicAuth: isBasicAuthRequest({ request }) });
   }
-}
+});

@@ -4,6 +4,7 @@ import { checkServer } from "../../servers/check-server";
 import { connectCatalogServer } from "../../servers/connect-catalog-server";
 import { listServerCatalog } from "../../servers/list-server-catalog";
 import { listUserServers } from "../../servers/list-user-servers";
+import { readUserServerHealth } from "../../servers/read-user-server-health";
 import { removeUserServer } from "../../servers/remove-user-server";
 import {
   ZAddServerInput,
@@ -18,6 +19,9 @@ export const serversRouter = createTRPCRouter({
   list: protectedProcedure.query(({ ctx }) => listUserServers({ userId: ctx.userId })),
 
   catalog: protectedProcedure.query(({ ctx }) => listServerCatalog({ userId: ctx.userId })),
+
+  // Health of the user's servers by McpServer id (server/backend-health), polled apart from the list.
+  health: protectedProcedure.query(({ ctx }) => readUserServerHealth({ userId: ctx.userId })),
 
   // "Check server". A mutation although it reads: it makes Tumiki contact the URL, which a query's
   // automatic refetches (window focus, remounts) must not repeat.

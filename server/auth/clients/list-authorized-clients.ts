@@ -27,7 +27,8 @@ export type TAuthorizedClient = {
  * revoked. One entry per client, because revocation is per client; its instances listed inside.
  * "Last token issued" (a token issued or refreshed) comes from this user's refresh-token families only:
  * AiClient.lastUsedAt is shared by every user of a client (a CIMD client_id is one row for all) and would
- * tell one user about another.
+ * tell one user about another. Revoked families count too: a client that revokes its own refresh token
+ * (signing out, RFC 7009) or trips reuse detection keeps its consent, and its tokens were still issued.
  */
 export async function listAuthorizedClients({ userId }: { userId: string }): Promise<TAuthorizedClient[]> {
   const db = getDb();
@@ -35,7 +36,7 @@ export async function listAuthorizedClients({ userId }: { userId: string }): Pro
     select: { id: true, clientId: true, name: true, kind: true },
   } as const;
   const instanceSelect = { select: { id: true, name: true, userId: true } } as const;
-  const [consents, families] = await Promise.all([
+  const [consents, families, issuance] = await Promise.all([
     db.consent.findMany({
       where: { userId, revokedAt: null },
       include: { client: clientSelect, instance: instanceSelect },
@@ -44,7 +45,12 @@ export async function listAuthorizedClients({ userId }: { userId: string }): Pro
       where: { userId, revokedAt: null },
       include: { client: clientSelect, instance: instanceSelect },
     }),
+    // Every issuance starts or rotates a family and stamps its lastUsedAt (createdAt for older rows).
+    db.$queryRaw<{ clientId: string; lastIssuedAt: Date }[]>`
+      SELECT "clientId", max(coalesce("lastUsedAt", "createdAt")) AS "lastIssuedAt"
+      FROM "RefreshTokenFamily" WHERE "userId" = ${userId} GROUP BY "clientId"`,
   ]);
+  const lastIssuedAt = new Map(issuance.map((row) => [row.clientId, row.lastIssuedAt]));
 
   type Entry = TAuthorizedClient & { byInstance: Map<string, TAuthorizedClientInstance> };
   const entries = new Map<string, Entry>();
@@ -58,7 +64,7 @@ export async function listAuthorizedClients({ userId }: { userId: string }): Pro
         kind: client.kind,
         origin: describeClientOrigin(client.kind, client.clientId),
         instances: [],
-        lastUsedAt: null,
+        lastUsedAt: lastIssuedAt.get(client.id) ?? null,
         byInstance: new Map(),
       };
       entries.set(client.id, entry);
@@ -83,10 +89,8 @@ export async function listAuthorizedClients({ userId }: { userId: string }): Pro
   }
   for (const family of families) {
     if (family.instance.userId !== userId) continue;
-    const entry = entryFor(family.client);
-    const item = instanceFor(entry, family.instance);
+    const item = instanceFor(entryFor(family.client), family.instance);
     item.scopes = mergeScopes(item.scopes, family.scopes);
-    entry.lastUsedAt = latest(entry.lastUsedAt, family.lastUsedAt ?? family.createdAt);
   }
 
   return [...entries.values()]

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { TOKEN_ENDPOINT_AUTH_METHODS } from "../clients/client-metadata-schema";
 import { getAppUrl, getIssuer } from "../resource-urls";
 import { ALL_SERVERS_SCOPE } from "../scopes";
@@ -7,24 +8,26 @@ import { SUPPORTED_GRANT_TYPES } from "../tokens/token-request-schemas";
 // OpenID configuration path (some MCP clients try that one first). Everything derives from APP_URL, never
 // from the request, so a forged Host header cannot point a client at another token endpoint.
 
-export type TAuthorizationServerMetadata = {
-  issuer: string;
-  authorization_endpoint: string;
-  token_endpoint: string;
-  registration_endpoint: string;
-  revocation_endpoint: string;
-  jwks_uri: string;
-  response_types_supported: string[];
-  response_modes_supported: string[];
-  grant_types_supported: string[];
-  token_endpoint_auth_methods_supported: string[];
-  revocation_endpoint_auth_methods_supported: string[];
-  code_challenge_methods_supported: string[];
-  scopes_supported: string[];
-  client_id_metadata_document_supported: boolean;
-  authorization_response_iss_parameter_supported: boolean;
-  service_documentation: string;
-};
+export const ZAuthorizationServerMetadata = z.object({
+  issuer: z.string(),
+  authorization_endpoint: z.string(),
+  token_endpoint: z.string(),
+  registration_endpoint: z.string(),
+  revocation_endpoint: z.string(),
+  jwks_uri: z.string(),
+  response_types_supported: z.array(z.string()),
+  response_modes_supported: z.array(z.string()),
+  grant_types_supported: z.array(z.string()),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
+  revocation_endpoint_auth_methods_supported: z.array(z.string()),
+  code_challenge_methods_supported: z.array(z.string()),
+  scopes_supported: z.array(z.string()),
+  client_id_metadata_document_supported: z.boolean(),
+  authorization_response_iss_parameter_supported: z.boolean(),
+  service_documentation: z.string(),
+});
+
+export type TAuthorizationServerMetadata = z.infer<typeof ZAuthorizationServerMetadata>;
 
 export function getAuthorizationServerMetadata(): TAuthorizationServerMetadata {
   return {

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { getAppUrl, getInstanceResourceUrl, getIssuer } from "../resource-urls";
 
@@ -5,14 +6,16 @@ import { getAppUrl, getInstanceResourceUrl, getIssuer } from "../resource-urls";
 // `${APP_URL}/mcp/<id>` lives at `/.well-known/oauth-protected-resource/mcp/<id>`). It is public, so
 // it names no user and not the instance's own name, only what a client needs to start authorization.
 
-export type TProtectedResourceMetadata = {
-  resource: string;
-  authorization_servers: string[];
-  scopes_supported: string[];
-  bearer_methods_supported: string[];
-  resource_name: string;
-  resource_documentation: string;
-};
+export const ZProtectedResourceMetadata = z.object({
+  resource: z.string(),
+  authorization_servers: z.array(z.string()),
+  scopes_supported: z.array(z.string()),
+  bearer_methods_supported: z.array(z.string()),
+  resource_name: z.string(),
+  resource_documentation: z.string(),
+});
+
+export type TProtectedResourceMetadata = z.infer<typeof ZProtectedResourceMetadata>;
 
 /** The instance's metadata, or null when no such instance exists. */
 export async function getProtectedResourceMetadata({

@@ -33,8 +33,10 @@ describe("RFC 8414 metadata routes", () => {
     expect(await openId.json()).toEqual(body);
   });
 
-  it("answer a CORS preflight", () => {
-    const response = authorizationServerRoute.OPTIONS();
+  it("answer a CORS preflight", async () => {
+    const response = await authorizationServerRoute.OPTIONS(
+      new Request("http://localhost:3000/.well-known/oauth-authorization-server", { method: "OPTIONS" }),
+    );
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe("*");
     expect(response.headers.get("access-control-allow-methods")).toContain("GET");

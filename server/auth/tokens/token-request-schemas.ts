@@ -49,7 +49,7 @@ export const ZRevokeRequest = z.object({
 
 export type TRevokeRequest = z.infer<typeof ZRevokeRequest>;
 
-const ZTokenResponse = z.object({
+export const ZTokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal("Bearer"),
   expires_in: z.number().int().positive(),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isClientDisconnect } from "../../http/is-client-disconnect";
 import { getLogger } from "../../logger";
 import { getRedis } from "../../redis";
 import { answerBackendRequest } from "../answer-backend-request";
@@ -77,7 +78,10 @@ export async function suspendLegacyCall({
       // waiting for an answer, is told to stop.
       if (call.signal.aborted) cancelAtBackend({ channel, requestId: backendRequestId });
       const reason = error instanceof BackendUnavailableError ? error.reason : "internal_error";
-      if (!(error instanceof BackendUnavailableError)) {
+      if (
+        !(error instanceof BackendUnavailableError) &&
+        !isClientDisconnect({ error, signal: call.signal })
+      ) {
         getLogger().error({ err: error, server: backend.slug }, "a suspended backend call failed");
       }
       await append({ type: "failed", reason }).catch(() => undefined);

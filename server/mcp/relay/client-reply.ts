@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
 import { getLogger } from "../../logger";
+import { openStreams } from "../../observability/tumiki-metrics";
 import { getRedis } from "../../redis";
 import { callEventId, streamLogKey, streamResumedKey } from "./stream-log-keys";
 import { type TStreamLogEntry, toKeptEvent } from "./to-kept-event";
@@ -79,6 +80,13 @@ export function createClientReply({
   let keepalive: ReturnType<typeof setInterval> | undefined;
   let room: (() => void) | undefined;
   let logWrites = Promise.resolve();
+  /** Whether this reply is counted in tumiki_open_streams: from its start until it ends or the client leaves. */
+  let counted = false;
+  const uncount = () => {
+    if (!counted) return;
+    counted = false;
+    openStreams.dec({ kind: "call" });
+  };
 
   const logKey = resumable ? streamLogKey(resumable.sessionKey, streamId) : "";
   const appendToLog = (entry: TStreamLogEntry) => {
@@ -129,6 +137,8 @@ export function createClientReply({
   const start = () => {
     if (started) return;
     started = true;
+    counted = true;
+    openStreams.inc({ kind: "call" });
     const stream = new ReadableStream<Uint8Array>(
       {
         start(streamController) {
@@ -148,6 +158,7 @@ export function createClientReply({
         },
         cancel() {
           clearInterval(keepalive);
+          uncount();
           room?.();
           if (finished) return;
           if (resumable) detach();
@@ -207,6 +218,7 @@ export function createClientReply({
       void write(entry);
       finished = true;
       clearInterval(keepalive);
+      uncount();
       if (!detached) {
         try {
           controller?.close();

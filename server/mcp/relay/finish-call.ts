@@ -34,7 +34,7 @@ export function finishCall({
   const { ctx, request, backend } = call;
   if ("error" in response) {
     const error = errorForClient(call, response.error);
-    call.settle(outcomeOfResponse(response));
+    call.settle(outcomeOfResponse({ ...response, error }));
     // 2026-07-28 answers its own protocol errors with 400; elsewhere a JSON-RPC error travels on 200.
     const modernStatus =
       ctx.client.era === "modern" && MODERN_ERROR_CODES.includes(error.code) ? status : undefined;

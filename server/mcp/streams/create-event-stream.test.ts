@@ -5,7 +5,7 @@ import { createEventStream } from "./create-event-stream";
 
 describe("createEventStream", () => {
   it("ends a stream whose client stopped reading once too many events wait", () => {
-    const stream = createEventStream();
+    const stream = createEventStream({ kind: "listen" });
     for (let i = 0; i < 3_000; i += 1)
       stream.send({ jsonrpc: "2.0", method: "notifications/message", params: { i } });
     expect(stream.closed.aborted).toBe(false);
@@ -15,7 +15,7 @@ describe("createEventStream", () => {
   });
 
   it("delivers every event to a client that keeps reading, in order, with its id", async () => {
-    const stream = createEventStream();
+    const stream = createEventStream({ kind: "listen" });
     const reader = (stream.response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let text = "";

@@ -1,3 +1,5 @@
+import { openStreams } from "../../observability/tumiki-metrics";
+
 // A long-lived SSE response (a 2025 session's GET stream, a 2026-07-28 subscriptions/listen stream):
 // events written as they happen, with their ids when the stream is resumable, a comment line every
 // 15 s so proxies keep a quiet stream open, and `X-Accel-Buffering: no` so none holds events back
@@ -22,8 +24,11 @@ export type TEventStream = {
   readonly closed: AbortSignal;
 };
 
-export function createEventStream(): TEventStream {
+export function createEventStream({ kind }: { kind: "session" | "listen" | "call" }): TEventStream {
   const closed = new AbortController();
+  // `closed` aborts exactly once, however the stream ends: the gauge comes down once per stream.
+  openStreams.inc({ kind });
+  closed.signal.addEventListener("abort", () => openStreams.dec({ kind }), { once: true });
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let keepalive: ReturnType<typeof setInterval> | undefined;
   const write = (text: string | Uint8Array) => {

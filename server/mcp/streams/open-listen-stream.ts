@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { getEnv } from "../../env";
+import { isClientDisconnect } from "../../http/is-client-disconnect";
 import { instanceEventsKey, ZInstanceEvent } from "../../instance-events/instance-events";
 import { getLogger } from "../../logger";
+import { activeSubscriptions } from "../../observability/tumiki-metrics";
 import { JSON_RPC_ERROR, META } from "../../protocol/mcp-protocol";
 import { getRedis } from "../../redis";
 import { followLog } from "../../redis/follow-log";
@@ -87,7 +89,7 @@ export async function openListenStream({
   const wanted = parsed.data;
   const subscriptionId = request.id;
   const slot = await acquireStreamSlot({ userId: ctx.auth.userId, requestId: request.id });
-  const stream = createEventStream();
+  const stream = createEventStream({ kind: "listen" });
   try {
     return await serveListenStream({ ctx, subscriptionId, wanted, slot, stream });
   } catch (error) {
@@ -161,6 +163,13 @@ async function serveListenStream({
     ...(wanted.resourcesListChanged && offers("resources") ? { resourcesListChanged: true } : {}),
     ...(acknowledgedUris.length > 0 ? { resourceSubscriptions: acknowledgedUris } : {}),
   };
+  // Held while the stream is open; every way it ends closes it (the finally below, or openListenStream).
+  if (!stream.closed.aborted) {
+    activeSubscriptions.inc({}, acknowledgedUris.length);
+    stream.closed.addEventListener("abort", () => activeSubscriptions.dec({}, acknowledgedUris.length), {
+      once: true,
+    });
+  }
 
   // Delivery: nothing before the acknowledgement; each list change once per window.
   let acknowledged = false;
@@ -324,7 +333,13 @@ async function serveListenStream({
   };
   ctx.waitUntil(
     lifetime()
-      .catch((error: unknown) => getLogger().error({ err: error }, "a subscription stream failed"))
+      .catch((error: unknown) => {
+        if (isClientDisconnect({ error, signal: stream.closed })) {
+          getLogger().debug({ err: error }, "a subscription stream ended: the client went away");
+        } else {
+          getLogger().error({ err: error }, "a subscription stream failed");
+        }
+      })
       .finally(async () => {
         stream.close();
         await slot.release();

@@ -87,7 +87,7 @@ export async function openSessionStream({
   // An older stream of this session, in whichever process, ends now rather than at its heartbeat.
   await publishSessionControl({ sessionKey, control: { type: "stream_taken", owner } });
 
-  const stream = createEventStream();
+  const stream = createEventStream({ kind: "session" });
   // The producers' end: another stream took over, the session ended, the client stayed away longer
   // than the grace period, or (on Vercel) the function's time is up. Until then they keep writing to
   // the log, so a client that drops and comes back misses nothing.

@@ -41,7 +41,7 @@ export async function resumeCallStream({
   // unmark a newer one that still follows the call.
   const token = randomBytes(12).toString("base64url");
   let marked = false;
-  const stream = createEventStream();
+  const stream = createEventStream({ kind: "call" });
   stream.prime(callEventId(streamId, after), RETRY_MS);
   watchCredential({ recheckAuth, signal: stream.closed, onRevoked: () => stream.close() });
   const run = async () => {

@@ -2,6 +2,7 @@ import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { getRateLimitResponseMeta } from "@/server/api/get-rate-limit-response-meta";
 import { appRouter } from "@/server/api/root";
 import { createTRPCContext } from "@/server/api/trpc";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 
 function handler(req: Request) {
   return fetchRequestHandler({
@@ -14,4 +15,6 @@ function handler(req: Request) {
   });
 }
 
-export { handler as GET, handler as POST };
+const measured = withRouteMetrics("trpc", handler);
+
+export { measured as GET, measured as POST };

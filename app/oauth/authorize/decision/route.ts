@@ -10,6 +10,7 @@ import { getRequestOrigin } from "@/server/http/get-request-origin";
 import { readRequestCookie } from "@/server/http/read-request-cookie";
 import { seeOther } from "@/server/http/see-other";
 import { withRouteErrors } from "@/server/http/with-route-errors";
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 
 // POST /oauth/authorize/decision: the consent form's Approve or Deny. Nothing is stored unless the post
 // comes from Tumiki's own page (Origin, then the double-submit CSRF token: cookie, form field and the
@@ -18,31 +19,40 @@ import { withRouteErrors } from "@/server/http/with-route-errors";
 
 export const dynamic = "force-dynamic";
 
-export const POST = withRouteErrors(async (request: Request) => {
-  if (!isSameOriginRequest({ headers: request.headers })) {
-    return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
-  }
-  const form = ZConsentDecisionForm.safeParse(
-    Object.fromEntries(await request.formData().catch(() => new FormData())),
-  );
-  const cookie = readRequestCookie({ headers: request.headers, name: getConsentCsrfCookie().name });
-  if (!isMatchingCsrfToken({ expected: cookie, presented: form.data?.csrf_token })) {
-    return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
-  }
-  if (!form.success) return authorizationErrorPageResponse({ reason: "invalid_form", status: 400 });
+export const POST = withRouteMetrics(
+  "oauth",
+  withRouteErrors(async (request: Request) => {
+    if (!isSameOriginRequest({ headers: request.headers })) {
+      return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
+    }
+    const form = ZConsentDecisionForm.safeParse(
+      Object.fromEntries(await request.formData().catch(() => new FormData())),
+    );
+    const cookie = readRequestCookie({ headers: request.headers, name: getConsentCsrfCookie().name });
+    if (!isMatchingCsrfToken({ expected: cookie, presented: form.data?.csrf_token })) {
+      return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
+    }
+    if (!form.success) return authorizationErrorPageResponse({ reason: "invalid_form", status: 400 });
 
-  const userId = await getSignedInUserId();
-  if (!userId) return authorizationErrorPageResponse({ reason: "signed_out", status: 401 });
-  const claims = await verifyConsentRequest({ token: form.data.request });
-  if (!claims) return authorizationErrorPageResponse({ reason: "expired_request", status: 400 });
-  if (!isMatchingCsrfToken({ expected: claims.csrf, presented: form.data.csrf_token })) {
-    return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
-  }
+    const userId = await getSignedInUserId();
+    if (!userId) return authorizationErrorPageResponse({ reason: "signed_out", status: 401 });
+    const claims = await verifyConsentRequest({ token: form.data.request });
+    if (!claims) return authorizationErrorPageResponse({ reason: "expired_request", status: 400 });
+    if (!isMatchingCsrfToken({ expected: claims.csrf, presented: form.data.csrf_token })) {
+      return authorizationErrorPageResponse({ reason: "csrf", status: 403 });
+    }
 
-  const { ip, userAgent } = getRequestOrigin(request.headers);
-  const result = await decideConsentRequest({ claims, decision: form.data.decision, userId, ip, userAgent });
-  if (result.outcome === "refused") {
-    return authorizationErrorPageResponse({ reason: result.reason, status: result.status });
-  }
-  return seeOther({ location: result.location });
-});
+    const { ip, userAgent } = getRequestOrigin(request.headers);
+    const result = await decideConsentRequest({
+      claims,
+      decision: form.data.decision,
+      userId,
+      ip,
+      userAgent,
+    });
+    if (result.outcome === "refused") {
+      return authorizationErrorPageResponse({ reason: result.reason, status: result.status });
+    }
+    return seeOther({ location: result.location });
+  }),
+);

@@ -1,3 +1,4 @@
+import { withRouteMetrics } from "@/server/observability/with-route-metrics";
 import { handleBackendCallback } from "../handle-backend-callback";
 
 // A per-issuer tier-2 redirect URI (getBackendRedirectUri): DCR and pre-registered clients.
@@ -5,5 +6,8 @@ import { handleBackendCallback } from "../handle-backend-callback";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = async (request: Request, { params }: { params: Promise<{ issuerKey: string }> }) =>
-  handleBackendCallback({ request, callbackIssuerKey: (await params).issuerKey });
+export const GET = withRouteMetrics(
+  "oauth",
+  async (request: Request, { params }: { params: Promise<{ issuerKey: string }> }) =>
+    handleBackendCallback({ request, callbackIssuerKey: (await params).issuerKey }),
+);
