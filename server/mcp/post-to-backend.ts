@@ -7,6 +7,12 @@ import { requestBackend } from "./request-backend";
 // backend's credential (request-backend.ts: a refused token is refreshed once), in a CLIENT span of
 // its own that the message carries on to the backend (`_meta.traceparent` and the headers).
 
+/** Requests whose content a client chose: their answers say as much about the input as the server. */
+const CLIENT_SHAPED_METHODS = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
+
+const methodOf = (message: unknown) =>
+  typeof message === "object" && message !== null && "method" in message ? message.method : undefined;
+
 export function postToBackend({
   target,
   mcpHeaders,
@@ -43,6 +49,7 @@ export function postToBackend({
         signal,
         maxBytes,
         authHeaders,
+        healthEvidence: CLIENT_SHAPED_METHODS.has(methodOf(message) as string) ? "transport" : "full",
       }),
   });
 }

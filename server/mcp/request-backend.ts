@@ -25,6 +25,7 @@ export async function requestBackend({
   signal,
   maxBytes = MAX_BACKEND_RESPONSE_BYTES,
   authHeaders,
+  healthEvidence = "full",
 }: {
   target: TBackendTarget;
   method: "POST" | "GET";
@@ -36,6 +37,12 @@ export async function requestBackend({
   maxBytes?: number;
   /** The credential, when the caller fetched it already (in parallel with the backend session). */
   authHeaders?: Record<string, string>;
+  /**
+   * What this request may tell about the server's health. "transport" for a request whose content a
+   * client chose (a tool's arguments): its 5xx or its slowness may be that input's doing, and health is
+   * shared by every user of the server, so only failing to reach the server counts against it.
+   */
+  healthEvidence?: "full" | "transport";
 }): Promise<TOutboundStream> {
   const { backend, userId } = target;
   const send = async (rejectedAccessToken?: string) => {
@@ -60,16 +67,18 @@ export async function requestBackend({
       });
       observe(reply.status >= 400 ? "http_error" : "success");
       // Any answer but a 5xx shows the server up (a 401 is one user's credential, not its health).
-      await recordBackendOutcome({
-        backend,
-        failure: reply.status >= 500 ? { kind: "http_error", status: reply.status } : null,
-      });
+      if (reply.status < 500) await recordBackendOutcome({ backend, failure: null });
+      else if (healthEvidence === "full") {
+        await recordBackendOutcome({ backend, failure: { kind: "http_error", status: reply.status } });
+      }
       return { reply, sentToken: auth.authorization?.replace(/^Bearer /, "") };
     } catch (error) {
       observe("unavailable");
       const unavailable = toBackendUnavailable({ error, serverName: backend.name, signal });
       const failure = toHealthFailure({ error: unavailable, signal, waitedMs: performance.now() - started });
-      if (failure) await recordBackendOutcome({ backend, failure });
+      if (failure && (healthEvidence === "full" || failure.kind !== "timeout")) {
+        await recordBackendOutcome({ backend, failure });
+      }
       throw unavailable;
     }
   };

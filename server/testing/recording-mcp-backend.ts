@@ -44,6 +44,8 @@ export type TRecordingBackendBehavior =
   | "normal"
   /** Answer every request with HTTP 500. */
   | "fail"
+  /** Answer tools/call with HTTP 500, and everything else normally (a tool that crashes on its input). */
+  | "fail_calls"
   /** Never answer (the connection stays open until the backend closes). */
   | "hang"
   /** Destroy the connection without an answer. */
@@ -359,7 +361,7 @@ export async function startRecordingMcpBackend(
     const message = parseJson(record.body);
     record.rpcMethod = rpcMethodOf(message);
 
-    if (behavior === "fail") {
+    if (behavior === "fail" || (behavior === "fail_calls" && record.rpcMethod === "tools/call")) {
       rpcError(res, 500, -32603, "Internal error (the test told this backend to fail)");
       return;
     }

@@ -32,15 +32,19 @@ let proxy: TTumikiProxy;
 let steady: TRecordingBackend;
 let fragile: TRecordingBackend;
 let gone: TRecordingBackend;
+let crashy: TRecordingBackend;
 let userId: string;
 type TServer = { serverId: string; slug: string; name: string; connectionId: string };
 let steadyServer: TServer;
 let fragileServer: TServer;
 let goneServer: TServer;
+let crashyServer: TServer;
 /** steady + fragile */
 let recovering: { url: string; accessToken: string };
 /** steady + gone (stopped for good) */
 let broken: { url: string; accessToken: string };
+/** crashy alone */
+let crashing: { url: string; accessToken: string };
 const undo: (() => void)[] = [];
 
 async function instanceOf(servers: TServer[]) {
@@ -67,8 +71,9 @@ beforeAll(async () => {
   steady = await startRecordingMcpBackend({ name: "steady" });
   fragile = await startRecordingMcpBackend({ name: "fragile" });
   gone = await startRecordingMcpBackend({ name: "gone" });
+  crashy = await startRecordingMcpBackend({ name: "crashy" });
   undo.push(
-    allowBackendHosts([steady.hostPort, fragile.hostPort, gone.hostPort]),
+    allowBackendHosts([steady.hostPort, fragile.hostPort, gone.hostPort, crashy.hostPort]),
     setTestEnv({
       MCP_BACKEND_TIMEOUT_MS: "120000",
       BACKEND_DOWN_AFTER_FAILURES: "3",
@@ -81,11 +86,13 @@ beforeAll(async () => {
   goneServer = await addRecordingServer({ userId, backend: gone, name: "Gone Server" });
   recovering = await instanceOf([steadyServer, fragileServer]);
   broken = await instanceOf([steadyServer, goneServer]);
+  crashyServer = await addRecordingServer({ userId, backend: crashy, name: "Crashy Server" });
+  crashing = await instanceOf([crashyServer]);
 });
 
 afterAll(async () => {
   await proxy?.close();
-  await Promise.allSettled([steady?.close(), fragile?.close(), gone?.close()]);
+  await Promise.allSettled([steady?.close(), fragile?.close(), gone?.close(), crashy?.close()]);
   for (const restore of undo.reverse()) restore();
 });
 
@@ -239,4 +246,32 @@ describe("a server that is down", () => {
     expect(fresh.result._meta).toBeUndefined();
     expect(String(fresh.result.instructions)).not.toContain("Unavailable");
   });
+});
+
+describe("a server whose tool fails on a client's input", () => {
+  it("stays up however often a tool call answers 5xx, and goes down when its own lists do", async () => {
+    // Health is shared by every user of a server: one user's arguments must not take it down for all.
+    const session = await openLegacy({ url: crashing.url, bearer: crashing.accessToken });
+    let nextId = 500;
+    const send = async (method: string, params: Record<string, unknown>) => {
+      const id = nextId++;
+      const response = await session.post({ jsonrpc: "2.0", id, method, params });
+      expect(response.status).toBe(200);
+      return readRpcResponse(response, id);
+    };
+    crashy.setBehavior("fail_calls");
+    for (let i = 0; i < 5; i++) {
+      const answer = await send("tools/call", {
+        name: `${crashyServer.slug}__echo`,
+        arguments: { text: "x" },
+      });
+      expect(answer.result?.isError).toBe(true);
+    }
+    expect(crashy.requests.filter((request) => request.rpcMethod === "tools/call")).toHaveLength(5);
+    expect((await healthOf(crashyServer))?.state).not.toMatch(/down|degraded/);
+
+    crashy.setBehavior("fail");
+    for (let i = 0; i < 3; i++) await send("tools/list", {});
+    expect(await healthOf(crashyServer)).toMatchObject({ state: "down", lastErrorCode: "http_500" });
+  }, 60_000);
 });
