@@ -7,14 +7,14 @@ import { ensureTestTls } from "./e2e/support/test-tls";
 // End-to-end tests in Chromium. Chromium is the distribution's (/usr/bin/chromium): `npx playwright
 // install` cannot download here.
 //
-// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts), the https
-// host of Client ID Metadata Documents (e2e/fixtures/cimd-host.mts) and the OAuth-protected demo
-// backend MCP server (scripts/demo-backend.ts, URLs in e2e/support/demo-backend.ts). The app is either already running
-// at E2E_BASE_URL, started with the settings of `e2eAppEnv` (CI does this), or, without E2E_BASE_URL,
-// started here with `npm start` on port 3000 (run `npm run build` first). The two-process spec
-// (e2e/proxy/two-app-processes.spec.ts) needs a second app process on the same PostgreSQL, Redis and
-// APP_URL: CI starts it and passes E2E_SECOND_BASE_URL; started here, it is started here too, on port
-// 3002, when DATABASE_URL and REDIS_URL are set (e2e/support/second-app.ts).
+// Playwright always starts the test OpenID Connect provider (e2e/fixtures/oidc-idp.mts), the https host of
+// Client ID Metadata Documents (e2e/fixtures/cimd-host.mts) and the OAuth-protected demo backend MCP server
+// (scripts/demo-backend.ts, URLs in e2e/support/demo-backend.ts). The app is either already running at
+// E2E_BASE_URL, started with the settings of `e2eAppEnv` (CI does this), or, without E2E_BASE_URL, started
+// here with `npm start` on port 3000 (run `npm run build` first). The two-process spec
+// (e2e/proxy/two-app-processes.spec.ts) needs a second app process on the same PostgreSQL, Redis and APP_URL:
+// CI starts it and passes E2E_SECOND_BASE_URL; started here, it is started here too, on port 3002, when
+// DATABASE_URL and REDIS_URL are set (e2e/support/second-app.ts).
 
 const oidcPort = Number(process.env.E2E_OIDC_PORT ?? 3310);
 const cimdPort = Number(process.env.E2E_CIMD_PORT ?? 3320);

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     await client.query(`VACUUM ANALYZE "AuditLog"`);
     console.log(`VACUUM ANALYZE after the clean-up: ${seconds(startedAt)} s`);
 
-    // What the usage dashboard asks of the rest: one user's tool calls of the last 7 days, per hour and server.
+    // What the usage dashboard asks of the rest: one user's tool calls of the last 7 days, per hour and
+    // server.
     startedAt = performance.now();
     const dashboard = await client.query(
       `SELECT date_trunc('hour', "createdAt") AS hour, "mcpServerId", count(*) AS calls,

@@ -68,7 +68,10 @@ export interface RedisStore {
    * integer). An expired or missing log is empty. Rejects an id that is not "<ms>" or "<ms>-<seq>".
    */
   readLog(key: string, afterId: string, count: number): Promise<RedisLogEntry[]>;
-  /** The id of the newest entry, or "0" when the log is empty or missing (where a watcher of new entries starts). */
+  /**
+   * The id of the newest entry, or "0" when the log is empty or missing (where a watcher of new entries
+   * starts).
+   */
   lastLogId(key: string): Promise<string>;
   /**
    * Calls `onWake` (no arguments) whenever an entry is appended to this log, in any process. Best

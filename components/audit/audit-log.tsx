@@ -52,7 +52,9 @@ function describeEventType(eventType: string): string {
 
 type AuditEvent = inferRouterOutputs<AppRouter>["audit"]["list"]["events"][number];
 
-/** Who made the request: Tumiki's own client by name, else the API key or external client a tool call used. */
+/**
+ * Who made the request: Tumiki's own client by name, else the API key or external client a tool call used.
+ */
 function Caller({ event }: { event: AuditEvent }) {
   const client = event.clientName ?? event.clientId;
   if (client) return <>{client}</>;

@@ -92,17 +92,38 @@ function GettingStarted({ done }: { done: boolean[] }) {
   );
 }
 
+function SectionHeading({
+  id,
+  title,
+  href,
+  linkText,
+}: {
+  id: string;
+  title: string;
+  href: string;
+  linkText: string;
+}) {
+  return (
+    <div className="flex items-baseline justify-between gap-3">
+      <h2 id={id} className="text-lg font-semibold text-slate-900">
+        {title}
+      </h2>
+      <Link href={href} className={`${textLink} text-sm`}>
+        {linkText}
+      </Link>
+    </div>
+  );
+}
+
 function InstancesOverview({ instances }: { instances: TDashboardOverview["instances"] }) {
   return (
     <section aria-labelledby="instances-heading" className="space-y-3">
-      <div className="flex items-baseline justify-between gap-3">
-        <h2 id="instances-heading" className="text-lg font-semibold text-slate-900">
-          Instances
-        </h2>
-        <Link href="/instances" className={`${textLink} text-sm`}>
-          Manage instances
-        </Link>
-      </div>
+      <SectionHeading
+        id="instances-heading"
+        title="Instances"
+        href="/instances"
+        linkText="Manage instances"
+      />
       <ul className="grid gap-4 lg:grid-cols-2">
         {instances.map((instance) => (
           <li key={instance.id} className={`${card} space-y-3`} data-testid="instance-summary">
@@ -140,14 +161,7 @@ function InstancesOverview({ instances }: { instances: TDashboardOverview["insta
 function ServersOverview({ servers }: { servers: TDashboardOverview["servers"] }) {
   return (
     <section aria-labelledby="servers-heading" className="space-y-3">
-      <div className="flex items-baseline justify-between gap-3">
-        <h2 id="servers-heading" className="text-lg font-semibold text-slate-900">
-          Servers
-        </h2>
-        <Link href="/servers" className={`${textLink} text-sm`}>
-          Manage servers
-        </Link>
-      </div>
+      <SectionHeading id="servers-heading" title="Servers" href="/servers" linkText="Manage servers" />
       <DataTable
         caption="Your servers, their connection and health"
         columns={["Server", "Connection", "Health", "Instances"]}

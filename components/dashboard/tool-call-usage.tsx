@@ -2,7 +2,7 @@
 
 import { keepPreviousData } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState } from "react";
+import { type ReactElement, useId, useState } from "react";
 import {
   Bar,
   BarChart,
@@ -37,6 +37,13 @@ const WINDOWS: { value: TUsageWindow; label: string }[] = [
 
 const REFRESH_MS = 60_000;
 const COLORS = { success: "#4f46e5", error: "#dc2626", p50: "#0891b2", p95: "#d97706" };
+const CHART_MARGIN = { top: 4, right: 8, bottom: 0, left: -16 };
+const TIME_AXIS = {
+  dataKey: "label",
+  tick: { fontSize: 11 },
+  interval: "preserveStartEnd",
+  minTickGap: 12,
+} as const;
 
 export function ToolCallUsage() {
   const [period, setPeriod] = useState<TUsageWindow>("24h");
@@ -139,48 +146,28 @@ function UsageFigures({
           <Figure label="Latency p95" value={formatLatency(selected.total.p95Ms)} />
         </dl>
         <div id={chartsId} className="grid gap-6 lg:grid-cols-2">
-          <figure className="space-y-2" data-testid="calls-chart">
-            <figcaption className="text-sm font-medium text-slate-800">Calls and errors</figcaption>
-            <div className="h-56">
-              <ResponsiveContainer width="100%" height="100%">
-                <BarChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
-                  <XAxis
-                    dataKey="label"
-                    tick={{ fontSize: 11 }}
-                    interval="preserveStartEnd"
-                    minTickGap={12}
-                  />
-                  <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
-                  <Tooltip />
-                  <Legend wrapperStyle={{ fontSize: 12 }} />
-                  <Bar dataKey="successes" name="Succeeded" stackId="calls" fill={COLORS.success} />
-                  <Bar dataKey="errors" name="Errors" stackId="calls" fill={COLORS.error} />
-                </BarChart>
-              </ResponsiveContainer>
-            </div>
-          </figure>
-          <figure className="space-y-2" data-testid="latency-chart">
-            <figcaption className="text-sm font-medium text-slate-800">Latency (ms)</figcaption>
-            <div className="h-56">
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={points} margin={{ top: 4, right: 8, bottom: 0, left: -16 }}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
-                  <XAxis
-                    dataKey="label"
-                    tick={{ fontSize: 11 }}
-                    interval="preserveStartEnd"
-                    minTickGap={12}
-                  />
-                  <YAxis tick={{ fontSize: 11 }} />
-                  <Tooltip formatter={(value) => formatLatency(typeof value === "number" ? value : null)} />
-                  <Legend wrapperStyle={{ fontSize: 12 }} />
-                  <Line dataKey="p50" name="p50" stroke={COLORS.p50} dot={{ r: 2 }} connectNulls />
-                  <Line dataKey="p95" name="p95" stroke={COLORS.p95} dot={{ r: 2 }} connectNulls />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
-          </figure>
+          <ChartFigure testId="calls-chart" caption="Calls and errors">
+            <BarChart data={points} margin={CHART_MARGIN}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
+              <XAxis {...TIME_AXIS} />
+              <YAxis allowDecimals={false} tick={{ fontSize: 11 }} />
+              <Tooltip />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Bar dataKey="successes" name="Succeeded" stackId="calls" fill={COLORS.success} />
+              <Bar dataKey="errors" name="Errors" stackId="calls" fill={COLORS.error} />
+            </BarChart>
+          </ChartFigure>
+          <ChartFigure testId="latency-chart" caption="Latency (ms)">
+            <LineChart data={points} margin={CHART_MARGIN}>
+              <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" vertical={false} />
+              <XAxis {...TIME_AXIS} />
+              <YAxis tick={{ fontSize: 11 }} />
+              <Tooltip formatter={(value) => formatLatency(typeof value === "number" ? value : null)} />
+              <Legend wrapperStyle={{ fontSize: 12 }} />
+              <Line dataKey="p50" name="p50" stroke={COLORS.p50} dot={{ r: 2 }} connectNulls />
+              <Line dataKey="p95" name="p95" stroke={COLORS.p95} dot={{ r: 2 }} connectNulls />
+            </LineChart>
+          </ChartFigure>
         </div>
       </div>
       <div className="grid gap-4 lg:grid-cols-2">
@@ -204,6 +191,27 @@ function UsageFigures({
         />
       </div>
     </div>
+  );
+}
+
+function ChartFigure({
+  testId,
+  caption,
+  children,
+}: {
+  testId: string;
+  caption: string;
+  children: ReactElement;
+}) {
+  return (
+    <figure className="space-y-2" data-testid={testId}>
+      <figcaption className="text-sm font-medium text-slate-800">{caption}</figcaption>
+      <div className="h-56">
+        <ResponsiveContainer width="100%" height="100%">
+          {children}
+        </ResponsiveContainer>
+      </div>
+    </figure>
   );
 }
 

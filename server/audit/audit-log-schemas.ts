@@ -36,7 +36,9 @@ export const ZToolCallDetail = z
     tool: z.string().optional().catch(undefined),
     /** McpApiKey.id, when the call came with an API key. */
     apiKeyId: z.string().optional().catch(undefined),
-    /** The external token's client_id (authKind "external"); Tumiki's own clients are in the clientId column. */
+    /**
+     * The external token's client_id (authKind "external"); Tumiki's own clients are in the clientId column.
+     */
     oauthClientId: z.string().optional().catch(undefined),
     authKind: z.string().optional().catch(undefined),
   })

@@ -17,7 +17,9 @@ export type TBackendHealthFailure = z.infer<typeof ZBackendHealthFailure>;
 
 /** What Redis holds per server. Times are milliseconds since the epoch. */
 export const ZBackendHealthRecord = z.object({
-  /** Failed requests in a row (a success resets it); a streak ends when FAILURE_WINDOW_MS passes without one. */
+  /**
+   * Failed requests in a row (a success resets it); a streak ends when FAILURE_WINDOW_MS passes without one.
+   */
   failures: z.number().int().min(0),
   down: z.boolean(),
   /** When the state the record shows (healthy, degraded or down) began. */

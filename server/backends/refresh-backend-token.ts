@@ -120,7 +120,8 @@ async function markGrantGone(
  * the user ended the connection, as a disconnect would have. While the row exists it is not revoked,
  * since revoking a refresh token may end every token of its grant (RFC 7009 §2.1 allows it;
  * oidc-provider revokes the whole grant), which can include the tokens that replaced it; nobody holds
- * the dropped one (it is never stored or logged). Revocation runs in the background and its failures are only logged.
+ * the dropped one (it is never stored or logged). Revocation runs in the background and its failures are only
+ * logged.
  */
 async function discardSupersededToken(
   context: TRefreshContext,
@@ -334,7 +335,10 @@ export function refreshBackendToken({
   force?: boolean;
   /** With force: the token a backend answered 401 to (the MCP proxy); see TRefreshContext. */
   rejectedAccessToken?: string;
-  /** Tuning, for tests: requests at most (default 3), the first retry's delay, doubled for each further one (default 200 ms), and the timeout of one request (default 10 s). */
+  /**
+   * Tuning, for tests: requests at most (default 3), the first retry's delay, doubled for each further one
+   * (default 200 ms), and the timeout of one request (default 10 s).
+   */
   retry?: { attempts?: number; baseDelayMs?: number; timeoutMs?: number };
 }): Promise<TBackendAccessToken> {
   const key = `${userId}:${mcpServerId}`;

@@ -1,8 +1,9 @@
 import { AppError } from "../errors";
 
-// A backend server that could not answer one request: down, slow, refusing, or answering something that
-// is not MCP ("down": skipped without being asked, server/backend-health). It affects only that server's tools; the proxy turns it into an error the caller can read
-// (a tool result with isError for tools/call, a JSON-RPC error otherwise) and leaves it out of lists.
+// A backend server that could not answer one request: down, slow, refusing, or answering something that is
+// not MCP ("down": skipped without being asked, server/backend-health). It affects only that server's tools;
+// the proxy turns it into an error the caller can read (a tool result with isError for tools/call, a JSON-RPC
+// error otherwise) and leaves it out of lists.
 
 export type TBackendFailure =
   | "timeout"

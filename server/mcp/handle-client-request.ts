@@ -34,7 +34,9 @@ const renamed =
     return { ...item, [key]: expose(ctx.backends, backend, value) };
   };
 
-/** The aggregated lists: where a server's result holds its items, the capability it needs, the key renamed. */
+/**
+ * The aggregated lists: where a server's result holds its items, the capability it needs, the key renamed.
+ */
 const LISTS = {
   "tools/list": { itemsKey: "tools", capability: "tools", renamedKey: "name" },
   "prompts/list": { itemsKey: "prompts", capability: "prompts", renamedKey: "name" },

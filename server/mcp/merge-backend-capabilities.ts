@@ -7,11 +7,11 @@ import { describeLeftOutServer, type TLeftOutServer } from "./left-out-servers";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { resolveBackendChannel } from "./resolve-backend-channel";
 
-// Tumiki's own capabilities for a client: those of the servers the token may use, merged (2025
-// `initialize`, 2026-07-28 `server/discover`). Learning them opens the backends' sessions (2025) or
-// asks their discover (2026), in parallel; a server that fails, is down (skipped at once) or is slower
-// than a few seconds is left out of the merge and named (it is tried again, lazily, at its first use). Tools are always offered, even by an
-// instance with no server yet, and every list may change (the instance's servers can).
+// Tumiki's own capabilities for a client: those of the servers the token may use, merged (2025 `initialize`,
+// 2026-07-28 `server/discover`). Learning them opens the backends' sessions (2025) or asks their discover
+// (2026), in parallel; a server that fails, is down (skipped at once) or is slower than a few seconds is left
+// out of the merge and named (it is tried again, lazily, at its first use). Tools are always offered, even by
+// an instance with no server yet, and every list may change (the instance's servers can).
 
 const PROBE_TIMEOUT_MS = 5_000;
 

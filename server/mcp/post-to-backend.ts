@@ -1,6 +1,7 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
 import { traceBackendRequest } from "../observability/tracing/trace-backend-request";
 import type { TBackendTarget } from "./backend-target";
+import { isRecord } from "./is-record";
 import { requestBackend } from "./request-backend";
 
 // One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the
@@ -10,8 +11,8 @@ import { requestBackend } from "./request-backend";
 /** Requests whose content a client chose: their answers say as much about the input as the server. */
 const CLIENT_SHAPED_METHODS = new Set(["tools/call", "prompts/get", "resources/read", "completion/complete"]);
 
-const methodOf = (message: unknown) =>
-  typeof message === "object" && message !== null && "method" in message ? message.method : undefined;
+const isClientShaped = (message: unknown) =>
+  isRecord(message) && typeof message.method === "string" && CLIENT_SHAPED_METHODS.has(message.method);
 
 export function postToBackend({
   target,
@@ -49,7 +50,7 @@ export function postToBackend({
         signal,
         maxBytes,
         authHeaders,
-        healthEvidence: CLIENT_SHAPED_METHODS.has(methodOf(message) as string) ? "transport" : "full",
+        healthEvidence: isClientShaped(message) ? "transport" : "full",
       }),
   });
 }

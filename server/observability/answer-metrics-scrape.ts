@@ -1,14 +1,12 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { collectDefaultMetrics } from "prom-client";
 import { getEnv } from "../env";
+import { isPresentedBearerSecret } from "../http/is-presented-bearer-secret";
 import { getMetricsRegistry } from "./metrics";
 import "./tumiki-metrics";
 
 // GET /api/metrics: the process's figures in the Prometheus text format, for a scraper that presents
-// METRICS_TOKEN as a bearer token. Without METRICS_TOKEN the endpoint does not exist (404, as any
-// unknown URL), so a deployment never publishes its figures by accident. The token is compared as
-// SHA-256 digests with timingSafeEqual: equal lengths always, and the time taken says nothing about
-// how much of a guess was right.
+// METRICS_TOKEN as a bearer token. Without METRICS_TOKEN the endpoint does not exist (404, as any unknown
+// URL), so a deployment never publishes its figures by accident.
 
 const DEFAULT_METRICS_KEY = Symbol.for("tumiki.metrics.defaultMetrics");
 type GlobalWithFlag = typeof globalThis & { [DEFAULT_METRICS_KEY]?: true };
@@ -21,13 +19,6 @@ function collectProcessMetricsOnce(): void {
   collectDefaultMetrics({ register: getMetricsRegistry() });
 }
 
-const digest = (value: string) => createHash("sha256").update(value).digest();
-
-function isPresentedToken(header: string | null, expected: string): boolean {
-  const presented = /^Bearer +(\S+) *$/i.exec(header ?? "")?.[1] ?? "";
-  return timingSafeEqual(digest(presented), digest(expected));
-}
-
 export async function answerMetricsScrape({ request }: { request: Request }): Promise<Response> {
   const expected = getEnv().METRICS_TOKEN;
   if (!expected) {
@@ -36,7 +27,7 @@ export async function answerMetricsScrape({ request }: { request: Request }): Pr
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
     });
   }
-  if (!isPresentedToken(request.headers.get("authorization"), expected)) {
+  if (!isPresentedBearerSecret({ authorization: request.headers.get("authorization"), secret: expected })) {
     return new Response("Unauthorized", {
       status: 401,
       headers: {

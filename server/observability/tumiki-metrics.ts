@@ -4,7 +4,9 @@ import { defineCounter, defineHistogram, defineUpDownGauge } from "./metrics";
 // The catalogue of Tumiki's metrics (names are what ops/grafana and ops/prometheus/alerts.yml query;
 // server/observability/ops-files.test.ts checks that every name they use is defined here).
 
-/** Every HTTP request Tumiki answers, by route family ("mcp", "oauth", "well_known", "api", "trpc", "auth"). */
+/**
+ * Every HTTP request Tumiki answers, by route family ("mcp", "oauth", "well_known", "api", "trpc", "auth").
+ */
 export const httpRequests = defineCounter("tumiki_http_requests_total", "HTTP requests answered", [
   "route",
   "method",
@@ -38,7 +40,9 @@ export const backendStateChanges = defineCounter(
   ["state"] as const,
 );
 
-/** Backend servers in use per health state, counted from Redis at each scrape (any process answers for all). */
+/**
+ * Backend servers in use per health state, counted from Redis at each scrape (any process answers for all).
+ */
 export const backends = registerBackendsGauge();
 
 export const backendRequestDuration = defineHistogram(

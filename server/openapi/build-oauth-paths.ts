@@ -27,6 +27,11 @@ const unavailable = oauthErrorResponse(
   { temporarily_unavailable: "A service Tumiki depends on is unavailable. Try again shortly." },
   { "Retry-After": ref("headers", "RetryAfter") },
 );
+const basicAuthenticationFailed = oauthErrorResponse(
+  "Client authentication failed and the client used HTTP Basic.",
+  { invalid_client: "Client authentication failed." },
+  { "WWW-Authenticate": { schema: { type: "string" }, example: 'Basic realm="tumiki"' } },
+);
 
 const clientAuthentication =
   "Client authentication (RFC 6749 §2.3) by the method the client registered: `none` (a public client sends " +
@@ -205,11 +210,7 @@ export function buildOAuthPaths({ serverUrl }: { serverUrl: string }): Record<st
             invalid_scope: "The requested scope exceeds the original grant.",
             invalid_target: "resource does not match the grant.",
           }),
-          "401": oauthErrorResponse(
-            "Client authentication failed and the client used HTTP Basic.",
-            { invalid_client: "Client authentication failed." },
-            { "WWW-Authenticate": { schema: { type: "string" }, example: 'Basic realm="tumiki"' } },
-          ),
+          "401": basicAuthenticationFailed,
           "429": rateLimited,
           "500": serverError,
           "503": unavailable,
@@ -243,11 +244,7 @@ export function buildOAuthPaths({ serverUrl }: { serverUrl: string }): Record<st
             invalid_request: "token is required.",
             invalid_client: "Client authentication failed.",
           }),
-          "401": oauthErrorResponse(
-            "Client authentication failed and the client used HTTP Basic.",
-            { invalid_client: "Client authentication failed." },
-            { "WWW-Authenticate": { schema: { type: "string" }, example: 'Basic realm="tumiki"' } },
-          ),
+          "401": basicAuthenticationFailed,
           "429": rateLimited,
           "500": serverError,
           "503": unavailable,

@@ -13,7 +13,9 @@ export const USAGE_WINDOW_BUCKETS: Record<TUsageWindow, { bucketMs: number; coun
 
 export const ZGetToolCallUsageInput = z.object({ window: ZUsageWindow });
 
-/** Tool calls in a span of time. Errors are calls that did not succeed (backend failures and scope refusals). */
+/**
+ * Tool calls in a span of time. Errors are calls that did not succeed (backend failures and scope refusals).
+ */
 const ZUsageFigures = z.object({
   calls: z.number().int(),
   errors: z.number().int(),

@@ -325,7 +325,9 @@ describe("resources and prompts", () => {
 });
 
 describe("a backend that is down, failing or slow", () => {
-  /** The healthy server still lists and answers; the broken one is left out and its call is an isError result. */
+  /**
+   * The healthy server still lists and answers; the broken one is left out and its call is an isError result.
+   */
   async function expectIsolated(target: { url: string; accessToken: string }, broken: TServer) {
     const client = await connect(target.url, target.accessToken);
     const started = Date.now();

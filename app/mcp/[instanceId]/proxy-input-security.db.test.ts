@@ -41,7 +41,10 @@ let sessions: TModernBackend;
 let everything: TEverythingServer;
 const undo: (() => void)[] = [];
 
-/** User A: the 2026-only fixture; a second instance bundling the same connection; the sessions fixture; server-everything. */
+/**
+ * User A: the 2026-only fixture; a second instance bundling the same connection; the sessions fixture;
+ * server-everything.
+ */
 let aReject: TTarget;
 let aRejectAgain: TTarget;
 let aSessions: TTarget;

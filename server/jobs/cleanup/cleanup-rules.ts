@@ -14,8 +14,8 @@ import type { Db } from "../../db";
 // same time takes other rows, so every row is deleted, and counted, by exactly one run; a batch that
 // returns fewer than `limit` rows means nothing unlocked is left.
 
-const GRACE_MS = 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
+const GRACE_MS = DAY_MS;
 
 type TDeleteBatchOptions = { db: Db; now: Date; auditRetentionDays: number; limit: number };
 

@@ -80,7 +80,9 @@ export function createClientReply({
   let keepalive: ReturnType<typeof setInterval> | undefined;
   let room: (() => void) | undefined;
   let logWrites = Promise.resolve();
-  /** Whether this reply is counted in tumiki_open_streams: from its start until it ends or the client leaves. */
+  /**
+   * Whether this reply is counted in tumiki_open_streams: from its start until it ends or the client leaves.
+   */
   let counted = false;
   const uncount = () => {
     if (!counted) return;
