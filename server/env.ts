@@ -106,6 +106,14 @@ export const ZEnv = z
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(1).max(600).default(30),
     ),
+    // How long a person has to confirm a call of a tool that needs confirmation (issue 13); no answer by
+    // then refuses the call. Below the call's own deadline (290 s), so a 2025 client hears the refusal;
+    // the default stays below the MCP SDK's default request timeout (60 s), so a client built on it
+    // hears Tumiki's refusal rather than giving up on the call itself.
+    MCP_CONFIRMATION_TIMEOUT_SECONDS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(240).default(50),
+    ),
     // A long-lived stream checks its credential again this often, and ends once it is revoked or expired
     // (the client reconnects, and is asked to authorize again).
     MCP_STREAM_AUTH_RECHECK_SECONDS: z.preprocess(
@@ -132,6 +140,12 @@ export const ZEnv = z
     ),
     // The clean-up job deletes audit rows older than this many days (the plan's task 5.1: 90).
     AUDIT_RETENTION_DAYS: z.preprocess(
+      (v) => (v === "" ? undefined : v),
+      z.coerce.number().int().min(1).max(3650).default(90),
+    ),
+    // The clean-up job forgets what an instance knew of a tool (its pinned definition, the owner's
+    // choices) once its server has gone this many days without serving it.
+    TOOL_RECORD_RETENTION_DAYS: z.preprocess(
       (v) => (v === "" ? undefined : v),
       z.coerce.number().int().min(1).max(3650).default(90),
     ),

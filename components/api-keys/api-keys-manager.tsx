@@ -54,6 +54,7 @@ export function ApiKeysManager() {
 
   function handleCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (choice.toolsError) return;
     setCreated(null);
     create.mutate({
       name: form.name,
@@ -126,7 +127,11 @@ export function ApiKeysManager() {
                 error={fieldErrors.expiresAt}
               />
             </div>
-            <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
+            <SubmitButton
+              isPending={create.isPending}
+              pendingLabel="Creating…"
+              disabled={!choice.instanceId || choice.toolsError !== undefined}
+            >
               Create API key
             </SubmitButton>
           </ClientForm>

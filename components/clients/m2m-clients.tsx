@@ -62,6 +62,7 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
 
   function handleCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (choice.toolsError) return;
     setCreated(null);
     create.mutate({ name: name.trim(), instanceId: choice.instanceId, scopes: choice.requestedScopes });
   }
@@ -144,7 +145,11 @@ export function M2mClients({ tokenEndpoint }: { tokenEndpoint: string }) {
                 />
               }
             />
-            <SubmitButton isPending={create.isPending} pendingLabel="Creating…" disabled={!choice.instanceId}>
+            <SubmitButton
+              isPending={create.isPending}
+              pendingLabel="Creating…"
+              disabled={!choice.instanceId || choice.toolsError !== undefined}
+            >
               Create client
             </SubmitButton>
           </ClientForm>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { ALL_SERVERS_SCOPE } from "@/server/auth/scopes";
+import { parseToolScopeInput } from "./parse-tool-scope-input";
 
 type ChoosableInstance = { id: string; name: string; scopes: readonly string[] };
 
@@ -10,10 +11,18 @@ export type InstanceScopeChoice<TInstance extends ChoosableInstance> = {
   /** The scopes the chosen instance offers. */
   offeredScopes: readonly string[];
   selectedScopes: readonly string[];
-  /** What to send: the selected scopes the chosen instance still offers (its servers may have changed). */
+  /** The "Limit to tools" field as typed: `<server>:<tool>` entries. */
+  toolsText: string;
+  /** Why the tools field cannot be sent as it is; undefined when it can. */
+  toolsError: string | undefined;
+  /**
+   * What to send: the selected scopes the chosen instance still offers (its servers may have changed),
+   * then the tool scopes of the tools field.
+   */
   requestedScopes: string[];
   chooseInstance: (instanceId: string) => void;
   chooseScopes: (scopes: string[]) => void;
+  chooseTools: (text: string) => void;
   /** After a grant was created: keep the instance, start the scopes over. */
   resetScopes: () => void;
 };
@@ -26,19 +35,24 @@ export type InstanceScopeChoice<TInstance extends ChoosableInstance> = {
 export function useInstanceScopeChoice<TInstance extends ChoosableInstance>(
   instances: readonly TInstance[],
 ): InstanceScopeChoice<TInstance> {
-  const [choice, setChoice] = useState({ instanceId: "", scopes: [ALL_SERVERS_SCOPE] });
+  const [choice, setChoice] = useState({ instanceId: "", scopes: [ALL_SERVERS_SCOPE], tools: "" });
   const instanceId = choice.instanceId || instances[0]?.id || "";
   const instance = instances.find((candidate) => candidate.id === instanceId);
   const offeredScopes = instance?.scopes ?? [];
+  const selected = choice.scopes.filter((scope) => offeredScopes.includes(scope));
+  const tools = parseToolScopeInput({ text: choice.tools, offeredScopes, selectedScopes: selected });
   return {
     instances,
     instanceId,
     instance,
     offeredScopes,
     selectedScopes: choice.scopes,
-    requestedScopes: choice.scopes.filter((scope) => offeredScopes.includes(scope)),
-    chooseInstance: (id) => setChoice({ instanceId: id, scopes: [ALL_SERVERS_SCOPE] }),
+    toolsText: choice.tools,
+    toolsError: tools.error,
+    requestedScopes: [...selected, ...(tools.scopes ?? [])],
+    chooseInstance: (id) => setChoice({ instanceId: id, scopes: [ALL_SERVERS_SCOPE], tools: "" }),
     chooseScopes: (scopes) => setChoice({ ...choice, scopes }),
-    resetScopes: () => setChoice((current) => ({ ...current, scopes: [ALL_SERVERS_SCOPE] })),
+    chooseTools: (text) => setChoice({ ...choice, tools: text }),
+    resetScopes: () => setChoice((current) => ({ ...current, scopes: [ALL_SERVERS_SCOPE], tools: "" })),
   };
 }

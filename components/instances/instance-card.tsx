@@ -74,6 +74,13 @@ export function InstanceCard({
         onSaved={refresh}
       />
 
+      <p className="text-sm text-slate-700">
+        <Link href={`/instances/${instance.id}#tools`} className={textLink}>
+          Manage tools
+        </Link>{" "}
+        — choose which tools AI clients see, review changed tools, and ask before destructive calls.
+      </p>
+
       <SetupSnippets id={instance.id} name={instance.name} url={instance.mcpUrl} />
 
       <div className="flex items-center justify-end gap-3 border-t border-slate-100 pt-4">

@@ -7,6 +7,7 @@ import type { Provider } from "oidc-provider";
 import { DEMO_SCOPES } from "./create-demo-provider";
 import { createNotesServer, type TNotesByAccount } from "./create-notes-server";
 import type { TDemoMcpStats } from "./demo-stats";
+import type { TDemoToolDescriptions } from "./demo-tool-descriptions";
 import { sendJson } from "./send-json";
 
 // The demo backend's MCP endpoint (Streamable HTTP), a protected resource as the MCP authorization spec
@@ -58,6 +59,7 @@ export function createDemoMcpEndpoint(options: {
   mcpUrl: string;
   resourceMetadataUrl: string;
   stats: TDemoMcpStats;
+  descriptions: TDemoToolDescriptions;
   publicAccount?: string;
 }): TDemoMcpEndpoint {
   const sessions = new Map<string, TSession>();
@@ -127,7 +129,12 @@ export function createDemoMcpEndpoint(options: {
       return;
     }
 
-    const server = createNotesServer({ accountId, notesByAccount, stats: options.stats });
+    const server = createNotesServer({
+      accountId,
+      notesByAccount,
+      stats: options.stats,
+      descriptions: options.descriptions,
+    });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {

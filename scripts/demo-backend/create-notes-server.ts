@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import type { TDemoMcpStats } from "./demo-stats";
+import type { TDemoToolDescriptions } from "./demo-tool-descriptions";
 import { generateDemoText } from "./generate-demo-text";
 
 // The demo backend's MCP server for one session: a notes tool set over the notes of the account the
@@ -46,6 +47,7 @@ export function createNotesServer(options: {
   accountId: string;
   notesByAccount: TNotesByAccount;
   stats: TDemoMcpStats;
+  descriptions: TDemoToolDescriptions;
 }): McpServer {
   const notesOf = (): TNote[] => {
     const existing = options.notesByAccount.get(options.accountId);
@@ -56,8 +58,17 @@ export function createNotesServer(options: {
   };
 
   const server = new McpServer({ name: "demo-notes", version: "1.0.0" });
+  // Each tool registered with the description set at run time, if any; its own is kept to restore.
+  const tools = new Map<string, { own: string; handle: RegisteredTool }>();
+  const register: typeof server.registerTool = (name, config, callback) => {
+    const own = config.description ?? "";
+    const described = { ...config, description: options.descriptions.get(name) ?? own };
+    const handle = server.registerTool(name, described, callback);
+    tools.set(name, { own, handle });
+    return handle;
+  };
 
-  server.registerTool(
+  register(
     "list_notes",
     {
       title: "List notes",
@@ -67,7 +78,7 @@ export function createNotesServer(options: {
     async (extra) => track(options.stats, "list_notes", extra.signal, async () => asText(notesOf())),
   );
 
-  server.registerTool(
+  register(
     "create_note",
     {
       title: "Create a note",
@@ -82,7 +93,7 @@ export function createNotesServer(options: {
       }),
   );
 
-  server.registerTool(
+  register(
     "search_notes",
     {
       title: "Search notes",
@@ -101,7 +112,7 @@ export function createNotesServer(options: {
       }),
   );
 
-  server.registerTool(
+  register(
     "count_slowly",
     {
       title: "Count slowly",
@@ -129,7 +140,7 @@ export function createNotesServer(options: {
       }),
   );
 
-  server.registerTool(
+  register(
     "generate_text",
     {
       title: "Generate text",
@@ -142,6 +153,35 @@ export function createNotesServer(options: {
         content: [{ type: "text" as const, text: generateDemoText({ bytes }) }],
       })),
   );
+
+  register(
+    "delete_note",
+    {
+      title: "Delete a note",
+      description: "Deletes the note with this id, for good.",
+      inputSchema: { id: z.string().min(1).max(100) },
+      annotations: { destructiveHint: true },
+    },
+    async ({ id }, extra) =>
+      track(options.stats, "delete_note", extra.signal, async () => {
+        const notes = notesOf();
+        const at = notes.findIndex((note) => note.id === id);
+        if (at < 0) return { isError: true, content: [{ type: "text" as const, text: `No note ${id}.` }] };
+        const [deleted] = notes.splice(at, 1);
+        return asText(deleted);
+      }),
+  );
+
+  // A changed description reaches this session's client as a list change (the SDK sends it).
+  const unsubscribe = options.descriptions.subscribe((name) => {
+    const tool = tools.get(name);
+    tool?.handle.update({ description: options.descriptions.get(name) ?? tool.own });
+  });
+  const close = server.close.bind(server);
+  server.close = async () => {
+    unsubscribe();
+    await close();
+  };
 
   return server;
 }

@@ -243,6 +243,7 @@ describe("demo backend with autoApproveAccount", () => {
     expect(tools.map((t) => t.name).sort()).toEqual([
       "count_slowly",
       "create_note",
+      "delete_note",
       "generate_text",
       "list_notes",
       "search_notes",

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import type { TDemoOidcStore } from "./create-demo-oidc-store";
+import type { TDemoToolDescriptions } from "./demo-tool-descriptions";
 import { sendJson } from "./send-json";
 
 // Development endpoints of the demo server (it is a demo, never a real backend): they let tests and e2e
@@ -8,12 +9,22 @@ import { sendJson } from "./send-json";
 // tokens at the AS, as a provider would when a user disconnects an app or a token's lifetime ends.
 //   POST /__demo/revoke-grants          {"account": "alice"} → grants, access and refresh tokens gone
 //   POST /__demo/expire-access-tokens   {"account": "alice"} → access tokens gone, refresh tokens valid
+//   POST /__demo/set-tool-description   {"tool": "search_notes", "description": "…" | null} → every
+//        session serves the new description (null: its own) and tells its client the list changed
 
 const MAX_BODY_BYTES = 4096;
 
 const ZAccountBody = z.object({ account: z.string().min(1).max(200) });
+const ZToolDescriptionBody = z.object({
+  tool: z.string().min(1).max(128),
+  description: z.string().max(2000).nullable(),
+});
 
-export const DEMO_CONTROL_PATHS = ["/__demo/revoke-grants", "/__demo/expire-access-tokens"] as const;
+export const DEMO_CONTROL_PATHS = [
+  "/__demo/revoke-grants",
+  "/__demo/expire-access-tokens",
+  "/__demo/set-tool-description",
+] as const;
 
 async function readBody(req: IncomingMessage): Promise<string | null> {
   const chunks: Buffer[] = [];
@@ -30,6 +41,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 export async function handleDemoControl(options: {
   path: (typeof DEMO_CONTROL_PATHS)[number];
   store: TDemoOidcStore;
+  descriptions: TDemoToolDescriptions;
   req: IncomingMessage;
   res: ServerResponse;
 }): Promise<void> {
@@ -39,6 +51,24 @@ export async function handleDemoControl(options: {
     return;
   }
   const text = await readBody(req);
+  if (options.path === "/__demo/set-tool-description") {
+    let body: z.ZodSafeParseResult<z.infer<typeof ZToolDescriptionBody>> | undefined;
+    try {
+      body = text === null ? undefined : ZToolDescriptionBody.safeParse(JSON.parse(text));
+    } catch {
+      body = undefined;
+    }
+    if (!body?.success) {
+      sendJson(res, 400, {
+        error: "invalid_request",
+        error_description: 'expected JSON {"tool": "<name>", "description": "<text>" | null}',
+      });
+      return;
+    }
+    options.descriptions.set(body.data.tool, body.data.description);
+    sendJson(res, 200, body.data);
+    return;
+  }
   let parsed: z.ZodSafeParseResult<z.infer<typeof ZAccountBody>> | undefined;
   try {
     parsed = text === null ? undefined : ZAccountBody.safeParse(JSON.parse(text));

@@ -6,6 +6,7 @@ import { createDemoMcpEndpoint } from "./create-demo-mcp-endpoint";
 import { createDemoOidcStore } from "./create-demo-oidc-store";
 import { createDemoProvider, DEMO_SCOPES } from "./create-demo-provider";
 import { createDemoStats, type TDemoStats } from "./demo-stats";
+import { createDemoToolDescriptions } from "./demo-tool-descriptions";
 import { DEMO_CONTROL_PATHS, handleDemoControl } from "./handle-demo-control";
 import { handleDemoInteraction } from "./handle-demo-interaction";
 import { sendJson } from "./send-json";
@@ -37,6 +38,8 @@ export type TDemoBackend = {
   stats: TDemoStats;
   /** Revokes every grant of an account at the AS (its access and refresh tokens stop working). */
   revokeGrantsOf(accountId: string): Promise<void>;
+  /** Serves another description of a tool (null: its own) and tells every session's client. */
+  setToolDescription(tool: string, description: string | null): void;
   /** Ends an account's access tokens only: /mcp answers them 401, their refresh tokens still work. */
   expireAccessTokensOf(accountId: string): Promise<void>;
   close(): Promise<void>;
@@ -130,6 +133,7 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
   const stats = createDemoStats();
   const store = createDemoOidcStore();
   const internalKey = randomBytes(16).toString("hex");
+  const descriptions = createDemoToolDescriptions();
 
   // The provider needs its issuer up front, and with port 0 the port is known only after listening:
   // the server listens first and routes to handlers set right after.
@@ -159,13 +163,20 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
     stats,
   });
   const providerCallback = provider.callback();
-  const endpoint = createDemoMcpEndpoint({ provider, mcpUrl, resourceMetadataUrl, stats: stats.mcp });
+  const endpoint = createDemoMcpEndpoint({
+    provider,
+    mcpUrl,
+    resourceMetadataUrl,
+    stats: stats.mcp,
+    descriptions,
+  });
   const publicMcpPath = "/public/mcp";
   const publicEndpoint = createDemoMcpEndpoint({
     provider,
     mcpUrl: `${origin}${publicMcpPath}`,
     resourceMetadataUrl,
     stats: stats.mcp,
+    descriptions,
     publicAccount: "public",
   });
   const isControlPath = (pathname: string): pathname is (typeof DEMO_CONTROL_PATHS)[number] =>
@@ -188,7 +199,7 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
     } else if (pathname === "/__demo/stats" && req.method === "GET") {
       sendJson(res, 200, stats);
     } else if (isControlPath(pathname)) {
-      await handleDemoControl({ path: pathname, store, req, res });
+      await handleDemoControl({ path: pathname, store, descriptions, req, res });
     } else if (/^\/interaction\/[^/]+$/.test(pathname) && (req.method === "GET" || req.method === "POST")) {
       await handleDemoInteraction({
         provider,
@@ -222,6 +233,9 @@ export async function startDemoBackend(options: TDemoBackendOptions): Promise<TD
     },
     async expireAccessTokensOf(accountId) {
       store.destroyAccessTokensOf(accountId);
+    },
+    setToolDescription(tool, description) {
+      descriptions.set(tool, description);
     },
     async close() {
       await Promise.all([endpoint.close(), publicEndpoint.close()]);

@@ -6,6 +6,7 @@ import { auditRouter } from "./routers/audit";
 import { backendTokensRouter } from "./routers/backendTokens";
 import { instanceRouter } from "./routers/instance";
 import { serversRouter } from "./routers/servers";
+import { toolControlsRouter } from "./routers/toolControls";
 import { usageRouter } from "./routers/usage";
 import { createTRPCRouter } from "./trpc";
 
@@ -19,6 +20,7 @@ export const appRouter = createTRPCRouter({
   backendTokens: backendTokensRouter,
   admin: adminRouter,
   usage: usageRouter,
+  toolControls: toolControlsRouter,
 });
 
 export type AppRouter = typeof appRouter;

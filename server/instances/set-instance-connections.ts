@@ -34,8 +34,17 @@ export async function setInstanceConnections({
           "One of the chosen servers cannot be added to this instance. Reload the page and try again.",
       });
     }
+    const unbundled = await tx.userMcpConfig.findMany({
+      where: { id: { in: [...bundledIds].filter((id) => !wanted.includes(id)) } },
+      select: { mcpServerId: true },
+    });
     const removed = await tx.mcpInstanceConnection.deleteMany({
       where: { instanceId, userMcpConfigId: { notIn: wanted } },
+    });
+    // What the instance knew of an unbundled server's tools goes with it: bundled again, the server's
+    // tools are first seen (and pinned) anew, and no row is left that nothing would ever delete.
+    await tx.instanceTool.deleteMany({
+      where: { instanceId, mcpServerId: { in: unbundled.map((connection) => connection.mcpServerId) } },
     });
     await tx.mcpInstanceConnection.createMany({
       data: added.map((userMcpConfigId) => ({ instanceId, userMcpConfigId })),

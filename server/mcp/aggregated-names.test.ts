@@ -10,6 +10,13 @@ const backend = (slug: string): TInstanceBackend => ({
   authType: "NONE",
   apiKeyHeaderName: null,
   apiKey: null,
+  toolControls: {
+    selection: "ALL",
+    includeNewTools: true,
+    pinToolDefinitions: true,
+    confirmDestructiveTools: false,
+    toolsListedBefore: false,
+  },
 });
 
 const notion = backend("notion");

@@ -67,9 +67,12 @@ function callSignal(ctx: TMcpRequestContext, reply: TRelayedCall["reply"]) {
   };
 }
 
-async function runCall(call: TRelayedCall): Promise<void> {
+async function runCall(call: TRelayedCall, before: (call: TRelayedCall) => Promise<boolean>): Promise<void> {
   const { ctx, request, backend } = call;
   try {
+    // What must happen before anything reaches the backend (a tool's confirmation); false: the call
+    // has already been answered.
+    if (!(await before(call))) return;
     const sealed = request.params?.requestState;
     if (ctx.client.era === "modern" && typeof sealed === "string") {
       const state = openRequestState({
@@ -104,6 +107,7 @@ async function runCall(call: TRelayedCall): Promise<void> {
         backend,
         signal: call.signal,
       });
+      // `reauth` and `confirm` answered Tumiki's own question: the request goes as it came, no answers.
       const params =
         state.kind === "wrap" && channel.era === "modern"
           ? {
@@ -157,6 +161,7 @@ export async function forwardRequest({
   backend,
   params,
   isToolCall,
+  before = async () => true,
   settle = () => undefined,
 }: {
   ctx: TMcpRequestContext;
@@ -167,6 +172,11 @@ export async function forwardRequest({
   /** The request's params as the backend must see them (its own names and URIs). */
   params: Record<string, unknown>;
   isToolCall: boolean;
+  /**
+   * Runs in the call before anything is sent: false when it answered the call itself (a declined
+   * confirmation); what it throws ends the call as a backend failure does (fail-call.ts).
+   */
+  before?: (call: TRelayedCall) => Promise<boolean>;
   settle?: (outcome: TCallOutcome) => void;
 }): Promise<Response> {
   if (
@@ -213,6 +223,6 @@ export async function forwardRequest({
     },
   };
   ctx.meter?.handOff();
-  void runCall(call);
+  void runCall(call, before);
   return reply.response;
 }

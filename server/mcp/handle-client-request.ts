@@ -8,7 +8,7 @@ import { jsonRpcResultResponse } from "./json-rpc-result-response";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import { leftOutMeta } from "./left-out-servers";
 import { listFromBackends } from "./list-from-backends";
-import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
+import { backendsInScope, backendsWithTools, type TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";
 import { buildDiscoverResult } from "./modern/build-discover-result";
 import { resolveBackendChannel } from "./resolve-backend-channel";
@@ -16,6 +16,8 @@ import { routeByReference } from "./route-by-reference";
 import { sendOnChannel } from "./send-on-channel";
 import { openListenStream } from "./streams/open-listen-stream";
 import { subscribeResource } from "./subscribe-resource";
+import { applyToolControls } from "./tools/apply-tool-controls";
+import { rememberListedTools } from "./tools/remember-listed-tools";
 
 // The requests of a client, by method, in either era (the era decides framing, not routing): lists are
 // answered by Tumiki from its backends (aggregated and scope-filtered; servers left out are named in
@@ -137,7 +139,28 @@ export async function handleClientRequest({
         itemsKey,
         capability,
         mapItem: renamed(renamedKey)(ctx),
+        // Tools go through the instance's tool controls and the token's tool scopes too.
+        ...(method === "tools/list"
+          ? {
+              backends: backendsWithTools(ctx),
+              select: async (backend, items) => {
+                const { visible } = await applyToolControls({ ctx, backend, items });
+                // What the client was shown decides which of the server's list changes it hears of.
+                await rememberListedTools({
+                  ctx,
+                  mcpServerId: backend.mcpServerId,
+                  listed: { visible, served: items },
+                });
+                return visible;
+              },
+            }
+          : {}),
       });
+      if (method === "tools/list") {
+        await Promise.all(
+          leftOut.map((server) => rememberListedTools({ ctx, mcpServerId: server.id, listed: null })),
+        );
+      }
       return answer(ctx, request, { [itemsKey]: items, ttlMs, ...leftOutMeta(leftOut) });
     }
     case "tools/call":

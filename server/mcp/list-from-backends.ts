@@ -37,14 +37,28 @@ type TListOptions = {
   capability: "tools" | "prompts" | "resources";
   /** The item as the client sees it (renamed for an aggregate); null drops an item that is malformed. */
   mapItem: (backend: TInstanceBackend, item: Record<string, unknown>) => Record<string, unknown> | null;
+  /**
+   * The items of one server the client may see, in the server's own names, once every page is read
+   * (tools: the instance's tool controls and the token's tool scopes, select-listed-tools.ts).
+   */
+  select?: (
+    backend: TInstanceBackend,
+    items: Record<string, unknown>[],
+  ) => Promise<Record<string, unknown>[]>;
+  /** The servers asked; by default those the token's scopes cover. */
+  backends?: TInstanceBackend[];
 };
 
 type TBackendList = { items: Record<string, unknown>[]; ttlMs: number; leftOut?: TLeftOutServer };
 
 const NOTHING: TBackendList = { items: [], ttlMs: Number.POSITIVE_INFINITY };
 
-async function listOneBackend(options: TListOptions, backend: TInstanceBackend): Promise<TBackendList> {
-  const { ctx, method, itemsKey, capability, mapItem } = options;
+/** One server's whole list, selected and mapped; throws when the server could not answer it. */
+export async function listOneBackend(
+  options: TListOptions,
+  backend: TInstanceBackend,
+): Promise<TBackendList> {
+  const { ctx, method, itemsKey, capability, mapItem, select } = options;
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(getEnv().MCP_BACKEND_TIMEOUT_MS)]);
   let channel = await resolveBackendChannel({ userId: ctx.auth.userId, client: ctx.client, backend, signal });
   const capabilities =
@@ -72,8 +86,7 @@ async function listOneBackend(options: TListOptions, backend: TInstanceBackend):
       throw new BackendUnavailableError({ reason: "invalid_response", serverName: backend.name });
     }
     for (const item of list.slice(0, MAX_ITEMS - items.length)) {
-      const mapped = isRecord(item) ? mapItem(backend, item) : null;
-      if (mapped) items.push(mapped);
+      if (isRecord(item)) items.push(item);
     }
     const pageTtl = response.result.ttlMs;
     ttlMs = Math.min(ttlMs, typeof pageTtl === "number" && pageTtl >= 0 ? pageTtl : 0);
@@ -82,14 +95,21 @@ async function listOneBackend(options: TListOptions, backend: TInstanceBackend):
     cursors.add(next);
     cursor = next;
   }
-  return { items, ttlMs };
+  const selected = select ? await select(backend, items) : items;
+  return {
+    items: selected.flatMap((item) => {
+      const mapped = mapItem(backend, item);
+      return mapped ? [mapped] : [];
+    }),
+    ttlMs,
+  };
 }
 
 export async function listFromBackends(
   options: TListOptions,
 ): Promise<{ items: Record<string, unknown>[]; ttlMs: number; leftOut: TLeftOutServer[] }> {
   const perBackend = await Promise.all(
-    backendsInScope(options.ctx).map((backend) =>
+    (options.backends ?? backendsInScope(options.ctx)).map((backend) =>
       listOneBackend(options, backend).catch((error: unknown): TBackendList => {
         const expected = error instanceof BackendUnavailableError || error instanceof ReAuthRequiredError;
         // A server that is down was logged once when it went down, not on every list that skips it.

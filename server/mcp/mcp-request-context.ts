@@ -1,4 +1,4 @@
-import { hasServerAccess } from "../auth/scopes";
+import { hasAnyToolAccess, hasServerAccess } from "../auth/scopes";
 import type { TMcpAuthContext } from "../auth/verify/mcp-auth-context";
 import type { TMcpRequestMeter } from "../observability/start-mcp-request-meter";
 import type { TClientCapabilities } from "./client-capabilities";
@@ -51,3 +51,7 @@ export type TMcpRequestContext = {
 /** The servers the token's scopes cover: lists show only these, calls reach only these. */
 export const backendsInScope = (ctx: Pick<TMcpRequestContext, "auth" | "backends">) =>
   ctx.backends.filter((backend) => hasServerAccess(ctx.auth.scopes, backend.slug));
+
+/** The servers at least one of whose tools the token's scopes cover (server or tool scopes). */
+export const backendsWithTools = (ctx: Pick<TMcpRequestContext, "auth" | "backends">) =>
+  ctx.backends.filter((backend) => hasAnyToolAccess(ctx.auth.scopes, backend.slug));

@@ -36,6 +36,13 @@ const backendAt = (url: string): TInstanceBackend => ({
   authType: "NONE",
   apiKeyHeaderName: null,
   apiKey: null,
+  toolControls: {
+    selection: "ALL",
+    includeNewTools: true,
+    pinToolDefinitions: true,
+    confirmDestructiveTools: false,
+    toolsListedBefore: false,
+  },
 });
 
 async function legacyClient(userId: string): Promise<TMcpClient> {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../protocol/canonical-json";
 import type { TBackendTarget } from "./backend-target";
-import { canonicalJson } from "./canonical-json";
 import type { TInstanceBackend } from "./get-instance-backends";
 import type { TMcpClient } from "./mcp-request-context";
 

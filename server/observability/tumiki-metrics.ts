@@ -71,6 +71,17 @@ export const rateLimitRefusals = defineCounter(
   ["policy"] as const,
 );
 
+/**
+ * Calls of tools that need the user's confirmation (issue 13), by outcome: "accepted", "declined",
+ * "timed_out", "unavailable" (the client cannot ask), "reused" (a replayed confirmed retry), "cancelled"
+ * (the 2025 client cancelled the call or went away while asked).
+ */
+export const toolConfirmations = defineCounter(
+  "tumiki_tool_confirmations_total",
+  "Confirmations of tool calls asked of users, by outcome",
+  ["outcome"] as const,
+);
+
 /** Long-lived streams a process holds: "session" (2025 GET), "listen" (2026-07-28), "call". */
 export const openStreams = defineUpDownGauge("tumiki_open_streams", "Open long-lived MCP streams", [
   "kind",

@@ -39,7 +39,8 @@ export const AUDIT_REASON_CODES: TAuditReasonGroup[] = [
   {
     group: "Scopes (mcp.scope_denied, mcp.tool_called; 403 insufficient_scope)",
     reasons: {
-      insufficient_scope: "The token lacks the scope of the server the request is for.",
+      insufficient_scope:
+        "The token lacks the scope of the server the request is for (for a tools/call: of the server or the tool).",
       scope_widening: "A refresh asked for scopes beyond the original grant.",
     },
   },
@@ -144,6 +145,31 @@ export const AUDIT_REASON_CODES: TAuditReasonGroup[] = [
       cancelled: "The client cancelled or went away.",
       era_mismatch: "The backend does not speak the MCP protocol revision Tumiki used.",
       down: "The backend is marked down after repeated failures: skipped at once until a probe or trial call succeeds.",
+    },
+  },
+  {
+    group: "Tool controls (mcp.tool_called DENIED, mcp.tool_held DENIED; the instance page's tool settings)",
+    reasons: {
+      tool_hidden:
+        "A call of a tool the instance's selection leaves out (Chosen or Read-only): answered as an unknown tool.",
+      tool_not_chosen:
+        "A call of a tool the server added later while new tools are held, not chosen yet: answered as unknown.",
+      tool_changed:
+        "A call of a tool whose definition changed since it was approved: held for the owner's review.",
+      new_tool: "mcp.tool_held: a tool the server added later is held until the owner chooses it.",
+      definition_changed:
+        "mcp.tool_held: the server changed a tool's description, schema or annotations; held for review.",
+    },
+  },
+  {
+    group:
+      "Tool call confirmation (mcp.tool_confirmation DENIED, and mcp.tool_called FAILURE of the refused call)",
+    reasons: {
+      confirmation_declined: "The user declined (or cancelled) the confirmation of a tool call.",
+      confirmation_timed_out: "Nobody confirmed the tool call within MCP_CONFIRMATION_TIMEOUT_SECONDS.",
+      confirmation_unavailable:
+        "The tool needs confirmation and the client cannot ask for it (it did not declare form elicitation).",
+      confirmation_reused: "2026-07-28: a retry presented a confirmation that had already been answered.",
     },
   },
   {

@@ -70,7 +70,8 @@ export function buildDiscoveryPaths({ serverUrl }: { serverUrl: string }): Recor
         summary: "Protected-resource metadata of an instance (RFC 9728)",
         description:
           "Named in every 401 of /mcp/{instanceId} (`WWW-Authenticate: Bearer resource_metadata=…`). Lists the " +
-          "instance's scopes; never its name or owner.",
+          "instance's server-level scopes; never its name or owner. Tool scopes (`mcp:access:<server-slug>:<tool>`) " +
+          "of its servers are accepted too but not listed: a server's tools differ per user and change.",
         responses: {
           "200": {
             description: "The metadata.",

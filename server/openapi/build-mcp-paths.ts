@@ -41,7 +41,8 @@ function commonResponses(serverUrl: string): Record<string, TOpenApiObject> {
     "403": {
       description:
         "A foreign `Origin` (JSON-RPC -32000; a browser page on another origin, DNS rebinding), or a token " +
-        "without the scope of the server a call is for (OAuth `insufficient_scope`, with the challenge).",
+        "without the scope of the server a call is for, or of the tool a token holding tool scopes calls " +
+        "(OAuth `insufficient_scope`, with the challenge).",
       headers: {
         "WWW-Authenticate": challenge(
           serverUrl,
@@ -169,7 +170,23 @@ export function buildMcpPaths({ serverUrl }: { serverUrl: string }): Record<stri
           "routes calls to the server that owns the tool, prompt or resource. Refusals of a well-formed 2025 " +
           "request (unknown tool, bad params) come as 200 with a JSON-RPC error; a backend that fails gives a tool " +
           "result with `isError` (tools/call) or -32010; a backend grant that must be renewed by the user gives " +
-          "-32042 with the reconnect URL (or a tool result carrying it).",
+          "-32042 with the reconnect URL (or a tool result carrying it).\n\n" +
+          "**Tool controls** (set by the instance's owner on its page, `/instances/{instanceId}#tools`; shapes in " +
+          "`ServerToolSelectionSettings`, `InstanceToolOptions`, `ToolConfirmationSetting` and `ToolChangeApproval`): " +
+          "per server, all tools, chosen tools or read-only tools only, and whether tools the server adds later are " +
+          "included or held until chosen. A tool the instance leaves out is absent from `tools/list` (and from " +
+          "list-changed notifications), and a call of it is answered exactly like a tool that does not exist " +
+          "(-32602 `Unknown tool: <name>`, example `hiddenTool`). A tool whose description, schema or annotations " +
+          "changed since it was approved (pinned definitions) is left out of lists until the owner approves the " +
+          'change; a call of it gets a tool error with `_meta["tumiki/error"].error = "tool_changed"` and the ' +
+          "`reviewUrl` (example `toolChanged`). Tools that need the user's confirmation (the instance's destructive " +
+          "tools, or tools chosen by hand) are asked about through elicitation (form mode on 2025-11-25 clients that " +
+          "declared it; an InputRequiredResult on 2026-07-28); a no, no answer in time, or a client that cannot be " +
+          'asked refuses the call with a tool error whose `_meta["tumiki/error"].error` is `confirmation_declined`, ' +
+          "`confirmation_timed_out` or `confirmation_unavailable` (example `confirmationDeclined`); nothing reached " +
+          "the backend. An answer counts once: a 2026-07-28 retry presenting an answered confirmation again gets " +
+          "`confirmation_reused`. A token holding tool scopes (`mcp:access:<server-slug>:<tool>`) sees and calls only those " +
+          "tools of the server; the instance's filter applies as well (both must allow a tool).",
         security: [{ mcpBearer: [] }],
         parameters: [
           ref("parameters", "McpSessionId"),
@@ -266,6 +283,65 @@ export function buildMcpPaths({ serverUrl }: { serverUrl: string }): Record<stri
                       jsonrpc: "2.0",
                       id: 2,
                       error: { code: E.invalidParams, message: "Unknown tool: linear__nope" },
+                    },
+                  },
+                  hiddenTool: {
+                    summary:
+                      "A tool the instance hides (or holds as new): the same answer as an unknown tool",
+                    value: {
+                      jsonrpc: "2.0",
+                      id: 2,
+                      error: { code: E.invalidParams, message: "Unknown tool: notes__delete_note" },
+                    },
+                  },
+                  toolChanged: {
+                    summary: "A tool whose definition changed since it was approved: held for review",
+                    value: {
+                      jsonrpc: "2.0",
+                      id: 2,
+                      result: {
+                        isError: true,
+                        content: [
+                          {
+                            type: "text",
+                            text:
+                              "The tool notes__list_notes of Notes changed since it was approved, so Tumiki holds " +
+                              "it back until the instance's owner reviews the change: " +
+                              `${serverUrl}/instances/${INSTANCE_ID}#tools`,
+                          },
+                        ],
+                        _meta: {
+                          "tumiki/error": {
+                            error: "tool_changed",
+                            reviewUrl: `${serverUrl}/instances/${INSTANCE_ID}#tools`,
+                            server: { id: "cm4notes0000", slug: "notes", name: "Notes" },
+                          },
+                        },
+                      },
+                    },
+                  },
+                  confirmationDeclined: {
+                    summary: "The user said no to a call that needs confirmation (nothing was run)",
+                    value: {
+                      jsonrpc: "2.0",
+                      id: 2,
+                      result: {
+                        isError: true,
+                        content: [
+                          {
+                            type: "text",
+                            text:
+                              "The user declined the call of notes__delete_note on Notes, so Tumiki did not run " +
+                              "it. Do not call it again unless the user asks for it.",
+                          },
+                        ],
+                        _meta: {
+                          "tumiki/error": {
+                            error: "confirmation_declined",
+                            server: { id: "cm4notes0000", slug: "notes", name: "Notes" },
+                          },
+                        },
+                      },
                     },
                   },
                   reAuthRequired: {

@@ -63,7 +63,9 @@ export function buildOAuthPaths({ serverUrl }: { serverUrl: string }): Record<st
     code_challenge: "PKCE: BASE64URL(SHA-256(code_verifier)), 43 characters.",
     code_challenge_method: "Must be `S256`.",
     scope:
-      "Space-separated `mcp:access:<server-slug>` or `mcp:access:*`. Absent: every server of the instance.",
+      "Space-separated `mcp:access:*` (every server), `mcp:access:<server-slug>` (one server) or " +
+      "`mcp:access:<server-slug>:<tool>` (one tool of one server, by the server's own tool name). Absent: every " +
+      "server of the instance.",
     state: "Opaque value returned unchanged to the client.",
     resource: `RFC 8707: the instance URL the token is for, e.g. \`${resource}\`.`,
   };

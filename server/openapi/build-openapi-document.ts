@@ -14,6 +14,12 @@ import {
   MODERN_PROTOCOL_VERSIONS,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from "../protocol/mcp-protocol";
+import {
+  ZApproveToolChangeInput,
+  ZSetInstanceToolOptionsInput,
+  ZSetServerToolSelectionInput,
+  ZSetToolConfirmationInput,
+} from "../tool-controls/tool-control-schemas";
 import { AUDIT_REASON_CODES } from "./audit-reason-codes";
 import { buildDiscoveryPaths } from "./build-discovery-paths";
 import { buildMcpPaths } from "./build-mcp-paths";
@@ -104,7 +110,10 @@ function buildComponents(): TOpenApiObject {
         bearerFormat: "JWT or API key",
         description:
           "A Tumiki access token for this instance (ES256 JWT, `aud` = the instance URL) from /oauth/token, an API " +
-          "key created on the API keys page, or, in external IdP mode, a token of the configured issuer. Header only.",
+          "key created on the API keys page, or, in external IdP mode, a token of the configured issuer. Header only. " +
+          "Its scopes: `mcp:access:*` (every server of the instance), `mcp:access:<server-slug>` (one server: its " +
+          "tools, prompts and resources) or `mcp:access:<server-slug>:<tool>` (one tool of one server, nothing else " +
+          "of it). Segments match exactly; the instance's tool filter applies as well.",
       },
       clientSecretBasic: {
         type: "http",
@@ -148,6 +157,12 @@ function buildComponents(): TOpenApiObject {
           { $ref: "#/components/schemas/JsonRpcResponse" },
         ],
       },
+      // The tool controls an instance's owner sets on its page (the dashboard's procedures take these);
+      // /mcp/{instanceId} applies them.
+      ServerToolSelectionSettings: jsonSchemaOf(ZSetServerToolSelectionInput, "input"),
+      InstanceToolOptions: jsonSchemaOf(ZSetInstanceToolOptionsInput, "input"),
+      ToolConfirmationSetting: jsonSchemaOf(ZSetToolConfirmationInput, "input"),
+      ToolChangeApproval: jsonSchemaOf(ZApproveToolChangeInput, "input"),
       Health: jsonSchemaOf(ZHealth, "output"),
       CleanupResult: jsonSchemaOf(ZCleanupResult, "output"),
       OAuthErrorBody: jsonSchemaOf(ZOAuthErrorBody, "output"),

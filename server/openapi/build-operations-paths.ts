@@ -66,7 +66,8 @@ export function buildOperationsPaths(): Record<string, TOpenApiObject> {
         summary: "Run the retention and clean-up job (Vercel Cron)",
         description:
           "Deletes, in bounded batches, audit rows older than AUDIT_RETENTION_DAYS and expired or used codes, " +
-          "tokens, authorization states and orphaned consent. Vercel Cron calls it daily with " +
+          "tokens, authorization states, orphaned consent and records of tools a server stopped serving more than " +
+          "TOOL_RECORD_RETENTION_DAYS ago. Vercel Cron calls it daily with " +
           "`Authorization: Bearer <CRON_SECRET>`; self-hosted, `npm run jobs:cleanup` runs the same job. Idempotent; " +
           "safe to run twice at once.",
         security: [{ cronSecret: [] }],

@@ -65,7 +65,7 @@ export const OAUTH_ERROR_CODES: Record<OAuthErrorCode | "server_error", TOAuthEr
   insufficient_scope: {
     status: 403,
     meaning:
-      "/mcp: the token is valid but lacks the scope of the server whose tool, prompt or resource was asked for. The challenge names every scope needed.",
+      "/mcp: the token is valid but lacks the scope of the server whose tool, prompt or resource was asked for (for a tool: or the tool's own scope, `mcp:access:<server-slug>:<tool>`, which the challenge names when the token holds tool scopes of that server). The challenge names every scope needed.",
   },
   temporarily_unavailable: {
     status: 503,

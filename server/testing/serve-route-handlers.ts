@@ -128,10 +128,16 @@ async function writeWebResponse(res: ServerResponse, response: Response): Promis
 
 export async function serveRouteHandlers({
   handlers,
+  routes = [],
   port = 0,
   host = "127.0.0.1",
 }: {
   handlers: TRouteHandlers;
+  /**
+   * Further route handlers by path (a pattern's first group, if any, is the route's `instanceId`), for
+   * tests of whole flows on one origin: discovery and the OAuth endpoints beside /mcp.
+   */
+  routes?: { path: RegExp; handlers: TRouteHandlers }[];
   /** 0 (ephemeral) or a port in 4100-4999. */
   port?: number;
   host?: string;
@@ -139,22 +145,26 @@ export async function serveRouteHandlers({
   let origin = "";
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const match = MCP_PATH.exec(new URL(req.url ?? "/", origin).pathname);
-    if (!match?.[1]) {
+    const pathname = new URL(req.url ?? "/", origin).pathname;
+    const mcp = MCP_PATH.exec(pathname);
+    const route = mcp?.[1] ? undefined : routes.find((candidate) => candidate.path.test(pathname));
+    const match = mcp?.[1] ? mcp : route?.path.exec(pathname);
+    if (!match) {
       sendPlain(res, 404, "Not found");
       return;
     }
-    const handler = handlers[req.method as keyof TRouteHandlers];
+    const routeHandlers = route?.handlers ?? handlers;
+    const handler = routeHandlers[req.method as keyof TRouteHandlers];
     if (!handler) {
       // As Next.js answers a method the route does not export.
-      sendPlain(res, 405, "Method not allowed", { allow: Object.keys(handlers).join(", ") });
+      sendPlain(res, 405, "Method not allowed", { allow: Object.keys(routeHandlers).join(", ") });
       return;
     }
     const controller = new AbortController();
     res.on("close", () => {
       if (!res.writableFinished) controller.abort();
     });
-    const instanceId = decodeURIComponent(match[1]);
+    const instanceId = decodeURIComponent(match[1] ?? "");
     const stream = req.method === "GET" || req.method === "HEAD" ? undefined : toBodyStream(req);
     try {
       const response = await handler(toWebRequest(req, origin, controller.signal, stream?.body), {

@@ -234,15 +234,20 @@ describe("tools/call", () => {
     for (const name of ["no_such_tool", "nobody__echo", "echo"]) await expectInvalidParams(client, name);
   });
 
-  it("leaves a tool its server does not know to that server, and relays the server's answer", async () => {
-    // Tumiki routes by the server part of the name and does not second-guess the server (checking its
-    // tool list first would cost every call a round trip): the server's own refusal comes back as is.
+  it("answers a tool its server does not list as unknown, and never sends the server a call of it", async () => {
+    // Only tools a server lists pass the instance's tool controls (pinned, reviewed, chosen): a tool a
+    // server would run without listing it is one nobody could review. Tumiki answers it as unknown, the
+    // same answer as for a tool of no server.
     const client = await connect(both.url, both.accessToken);
-    const result = await client.callTool({ name: `${recorderServer.slug}__no_such_tool`, arguments: {} });
-    expect(result.isError).toBe(true);
-    expect(readResultText(result)).toContain("no_such_tool");
-    const routed = recorder.requests.filter((request) => request.rpcMethod === "tools/call");
-    expect(routed.some((request) => JSON.parse(request.body).params?.name === "no_such_tool")).toBe(true);
+    const before = recorder.requests.length;
+    await expect(
+      client.callTool({ name: `${recorderServer.slug}__no_such_tool`, arguments: {} }),
+    ).rejects.toMatchObject({ code: -32602, message: expect.stringContaining("Unknown tool") });
+    await expect(client.callTool({ name: "nobody__no_such_tool", arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+    });
+    const routed = recorder.requests.slice(before).filter((request) => request.rpcMethod === "tools/call");
+    expect(routed).toEqual([]);
   });
 
   it("sends the server's own API key and never the client's Tumiki credentials (no passthrough)", async () => {

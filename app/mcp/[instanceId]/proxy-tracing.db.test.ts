@@ -175,7 +175,8 @@ describe("a 2025 session's tools/call with a traceparent header", () => {
 
   it("records a failed call: the backend's HTTP 500 on the CLIENT span, tool_error on the SERVER span", async () => {
     const session = await openLegacy(failing, {});
-    broken.setBehavior("fail");
+    // Only the call fails: Tumiki still learns the server's tools (its tool controls) first.
+    broken.setBehavior("fail_calls");
     try {
       const client = clientContext();
       exporter.reset();

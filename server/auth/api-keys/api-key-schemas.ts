@@ -9,7 +9,14 @@ export const ZCreateApiKeyInput = z.object({
   instanceId: z.uuid({ version: "v4" }),
   name: z.string().trim().min(1, "Give the key a name.").max(API_KEY_NAME_MAX_LENGTH),
   scopes: z
-    .array(z.string().refine(isKnownScopeShape, "Scopes look like mcp:access:* or mcp:access:<server>."))
+    .array(
+      z
+        .string()
+        .refine(
+          isKnownScopeShape,
+          "Scopes look like mcp:access:*, mcp:access:<server> or mcp:access:<server>:<tool>.",
+        ),
+    )
     .min(1)
     .default([ALL_SERVERS_SCOPE]),
   expiresAt: z.coerce

@@ -4,6 +4,7 @@ import { AppError } from "../../errors";
 import type { TRequestOrigin } from "../../http/get-request-origin";
 import { generateOpaqueSecret, hashOpaqueSecret, SECRET_PREFIX } from "../opaque-secrets";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
+import { isOfferedScope } from "../scopes";
 import { type TCreateApiKeyInput, type TCreatedApiKey, ZCreateApiKeyInput } from "./api-key-schemas";
 
 // Creates an API key for one of the user's instances. The key is returned once; only its hash and a
@@ -23,7 +24,7 @@ export async function createApiKey(
 
   const offered = resolved.scopes;
   const scopes = [...new Set(input.scopes)];
-  const unknown = scopes.filter((scope) => !offered.includes(scope));
+  const unknown = scopes.filter((scope) => !isOfferedScope(offered, scope));
   if (unknown.length > 0) {
     throw new AppError("BAD_REQUEST", {
       userMessage: `This instance does not offer ${unknown.join(", ")}.`,

@@ -2,6 +2,7 @@ import { getRedis } from "../../redis";
 import { AccessDeniedError, InvalidScopeError, InvalidTargetError, type OAuthError } from "../oauth-errors";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
 import { getInstanceResourceUrl } from "../resource-urls";
+import { isOfferedScope } from "../scopes";
 import { CONSENT_REQUEST_TTL_SECONDS } from "../token-lifetimes";
 import type { TAuthorizationErrorReason } from "./authorization-error-messages";
 import type { TConsentRequestClaims } from "./authorization-request-schema";
@@ -71,7 +72,7 @@ export async function decideConsentRequest({
   if (!target || getInstanceResourceUrl(target.instance.id) !== claims.resource) {
     return redirectError(new InvalidTargetError("The MCP instance no longer exists."), "instance_gone");
   }
-  if (!claims.scopes.every((scope) => target.scopes.includes(scope))) {
+  if (!claims.scopes.every((scope) => isOfferedScope(target.scopes, scope))) {
     return redirectError(
       new InvalidScopeError("A requested scope is no longer offered by this MCP instance."),
       "scope_withdrawn",

@@ -5,7 +5,7 @@ import {
   type TRedirectUriKind,
 } from "../clients/redirect-uri-kind";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
-import { ALL_SERVERS_SCOPE, SCOPE_PREFIX } from "../scopes";
+import { ALL_SERVERS_SCOPE, parseToolScope, SCOPE_PREFIX } from "../scopes";
 import type { TConsentRequestClaims } from "./authorization-request-schema";
 import { findConsentClient } from "./find-consent-client";
 
@@ -59,6 +59,13 @@ export async function getConsentDetails({
           label: `Every server in ${target.instance.name}, including servers you add to it later`,
           isAllServers: true,
         };
+      }
+      // Validated against the instance: a tool scope names one of its servers and a tool by the
+      // backend's own name; the tool may not exist (yet), which the proxy answers as an unknown tool.
+      const tool = parseToolScope(scope);
+      if (tool) {
+        const server = `${serverNames.get(tool.slug) ?? tool.slug} (${tool.slug})`;
+        return { scope, label: `Only the tool ${tool.tool} of ${server}`, isAllServers: false };
       }
       const slug = scope.slice(SCOPE_PREFIX.length);
       return { scope, label: `${serverNames.get(slug) ?? slug} (${slug})`, isAllServers: false };

@@ -1,9 +1,10 @@
 import { getDb } from "../../db";
-import { ALL_SERVERS_SCOPE } from "../scopes";
+import { isScopeCovered } from "../scopes";
 
 // Whether the user already approved this client for this instance with at least these scopes, so the
 // authorization can be granted without asking again. A consent to `mcp:access:*` covers any single
-// server of the instance; a revoked consent covers nothing.
+// server of the instance, a consent to a server covers each of its tools (not the other way round); a
+// revoked consent covers nothing.
 
 type THasRememberedConsentOptions = {
   userId: string;
@@ -25,8 +26,5 @@ export async function hasRememberedConsent({
   });
   if (!consent || consent.revokedAt) return false;
   const granted = consent.scopes;
-  return scopes.every(
-    (scope) =>
-      granted.includes(scope) || (scope !== ALL_SERVERS_SCOPE && granted.includes(ALL_SERVERS_SCOPE)),
-  );
+  return scopes.every((scope) => isScopeCovered(granted, scope));
 }

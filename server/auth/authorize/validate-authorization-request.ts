@@ -14,7 +14,7 @@ import {
 } from "../oauth-errors";
 import { resolveInstanceScopes, type TInstanceServer } from "../resolve-instance-scopes";
 import { parseInstanceResourceUrl } from "../resource-urls";
-import { ALL_SERVERS_SCOPE, parseScopeString } from "../scopes";
+import { ALL_SERVERS_SCOPE, isOfferedScope, parseScopeString } from "../scopes";
 import {
   AUTHORIZATION_PARAMETERS,
   S256_CODE_CHALLENGE,
@@ -167,7 +167,9 @@ export async function validateAuthorizationRequest({
   }
   const requested = parseScopeString(params.scope);
   const scopes = requested.length > 0 ? requested : [ALL_SERVERS_SCOPE];
-  const unknown = scopes.find((scope) => !target.scopes.includes(scope));
+  // A tool scope is offered for every server the instance bundles (isOfferedScope); one of a server it
+  // does not bundle is as unknown as that server's own scope.
+  const unknown = scopes.find((scope) => !isOfferedScope(target.scopes, scope));
   if (unknown !== undefined) {
     return fail(new InvalidScopeError("A requested scope is not offered by this MCP instance."));
   }

@@ -4,12 +4,13 @@ import { AppError } from "../../errors";
 import type { TRequestOrigin } from "../../http/get-request-origin";
 import { generateOpaqueSecret, generateRandomId, hashOpaqueSecret, SECRET_PREFIX } from "../opaque-secrets";
 import { resolveInstanceScopes } from "../resolve-instance-scopes";
-import { formatScopeString } from "../scopes";
+import { formatScopeString, isOfferedScope } from "../scopes";
 import type { TCreateM2mClientInput } from "./m2m-client-schemas";
 
 // A machine-to-machine client (the plan's Auth0 M2M path): a confidential client a user registers for one
 // of their instances, which obtains tokens with client_credentials and acts for that user within the
-// scopes given here. The secret is returned once; only its hash is stored.
+// scopes given here (server scopes, or tool scopes of the instance's servers). The secret is returned
+// once; only its hash is stored.
 
 export type TCreatedM2mClient = { id: string; clientId: string; clientSecret: string };
 
@@ -28,7 +29,7 @@ export async function createM2mClient({
     });
   }
   const requested = [...new Set(scopes)];
-  const unknown = requested.filter((scope) => !instance.scopes.includes(scope));
+  const unknown = requested.filter((scope) => !isOfferedScope(instance.scopes, scope));
   if (unknown.length > 0) {
     const what = `${unknown.length === 1 ? "the scope" : "the scopes"} ${unknown.join(", ")}`;
     throw new AppError("BAD_REQUEST", {

@@ -6,7 +6,8 @@ import { z } from "zod";
 export const ZCreateM2mClientInput = z.object({
   instanceId: z.string().min(1).max(64),
   name: z.string().trim().min(1, "Give the client a name.").max(100),
-  scopes: z.array(z.string().min(1).max(200)).min(1, "Choose at least one scope.").max(100),
+  // 256 fits the longest tool scope: `mcp:access:`, a 64-character slug, `:` and a 128-character name.
+  scopes: z.array(z.string().min(1).max(256)).min(1, "Choose at least one scope.").max(100),
 });
 
 export type TCreateM2mClientInput = z.infer<typeof ZCreateM2mClientInput>;

@@ -30,6 +30,9 @@ export async function getProtectedResourceMetadata({
     // Only Tumiki's own issuer: an external issuer's tokens are accepted, but clients must register and
     // authorize here, where consent and the instance binding are enforced.
     authorization_servers: [getIssuer()],
+    // Server-level scopes only. Tool scopes (`mcp:access:<slug>:<tool>`) are accepted for every bundled
+    // server but not enumerated: a server's tool list differs per user (each connects with their own
+    // account) and changes whenever the backend changes, and this document is public and cacheable.
     scopes_supported: resolved.scopes,
     bearer_methods_supported: ["header"],
     resource_name: "Tumiki MCP instance",

@@ -5,6 +5,14 @@ import { z } from "zod";
 // are read by authenticate-token-client.ts and may appear in any body, so objects are not strict.
 
 const value = z.string().min(1).max(4096);
+const narrowingScope = z
+  .string()
+  .max(4096)
+  .describe(
+    "Space-separated scopes, each within the grant: a granted scope, a tool scope " +
+      "(`mcp:access:<server-slug>:<tool>`) of a granted server, or with `mcp:access:*` any scope of the " +
+      "instance's servers. Absent: everything granted.",
+  );
 
 export const ZAuthorizationCodeRequest = z.object({
   grant_type: z.literal("authorization_code"),
@@ -19,13 +27,13 @@ export const ZAuthorizationCodeRequest = z.object({
 export const ZRefreshTokenRequest = z.object({
   grant_type: z.literal("refresh_token"),
   refresh_token: value,
-  scope: z.string().max(4096).optional(),
+  scope: narrowingScope.optional(),
   resource: value.optional(),
 });
 
 export const ZClientCredentialsRequest = z.object({
   grant_type: z.literal("client_credentials"),
-  scope: z.string().max(4096).optional(),
+  scope: narrowingScope.optional(),
   resource: value.optional(),
 });
 

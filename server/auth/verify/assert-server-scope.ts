@@ -1,6 +1,6 @@
 import { writeAuditEvent } from "../../audit/write-audit-event";
 import { InsufficientScopeError } from "../oauth-errors";
-import { hasServerAccess, scopeForServer } from "../scopes";
+import { hasAnyToolAccess, hasServerAccess, hasToolAccess, scopeForServer, scopeForTool } from "../scopes";
 import type { TMcpAuthContext } from "./mcp-auth-context";
 
 // The scope check before a request reaches a backend server: `mcp:access:<slug>` or `mcp:access:*`.
@@ -12,7 +12,22 @@ import type { TMcpAuthContext } from "./mcp-auth-context";
 export function assertServerScope(options: { auth: TMcpAuthContext; serverSlug: string }): void {
   const { auth, serverSlug } = options;
   if (hasServerAccess(auth.scopes, serverSlug)) return;
-  const needed = scopeForServer(serverSlug);
+  refuse(auth, serverSlug, scopeForServer(serverSlug));
+}
+
+/**
+ * The check before a tools/call: the server's scope or the tool's own (`mcp:access:<slug>:<tool>`). A
+ * token that holds tool scopes of the server is told the tool's scope (it was given tools one by one);
+ * any other, the server's.
+ */
+export function assertToolScope(options: { auth: TMcpAuthContext; serverSlug: string; tool: string }): void {
+  const { auth, serverSlug, tool } = options;
+  if (hasToolAccess(auth.scopes, serverSlug, tool)) return;
+  const oneByOne = hasAnyToolAccess(auth.scopes, serverSlug);
+  refuse(auth, serverSlug, oneByOne ? scopeForTool(serverSlug, tool) : scopeForServer(serverSlug));
+}
+
+function refuse(auth: TMcpAuthContext, serverSlug: string, needed: string): never {
   writeAuditEvent({
     eventType: "mcp.scope_denied",
     outcome: "DENIED",

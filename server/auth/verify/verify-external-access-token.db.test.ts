@@ -106,6 +106,16 @@ describe("external issuer tokens", () => {
     expect(auth.scopes).toEqual(["mcp:access:notion"]);
   });
 
+  it("keeps tool scopes from scope and permissions, and drops malformed ones", async () => {
+    const auth = await authenticate(
+      await sign({
+        scope: "openid mcp:access:notion:search mcp:access:notion:bad/name",
+        permissions: ["mcp:access:linear:create_issue", `mcp:access:linear:${"a".repeat(129)}`],
+      }),
+    );
+    expect(auth.scopes).toEqual(["mcp:access:notion:search", "mcp:access:linear:create_issue"]);
+  });
+
   it("refuses a token for another audience", async () => {
     expect(await reasonOf(authenticate(await sign({ aud: "https://other.example.test/api" })))).toBe(
       "wrong_audience",

@@ -17,7 +17,13 @@ import type { Db } from "../../db";
 const DAY_MS = 24 * 3600 * 1000;
 const GRACE_MS = DAY_MS;
 
-type TDeleteBatchOptions = { db: Db; now: Date; auditRetentionDays: number; limit: number };
+type TDeleteBatchOptions = {
+  db: Db;
+  now: Date;
+  auditRetentionDays: number;
+  toolRecordRetentionDays: number;
+  limit: number;
+};
 
 const before = (now: Date, ms: number) => new Date(now.getTime() - ms);
 
@@ -109,6 +115,28 @@ export const CLEANUP_RULES = [
         SELECT "token" FROM "VerificationToken" WHERE "expires" < ${before(now, GRACE_MS)}
         LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       DELETE FROM "VerificationToken" t USING batch WHERE t."token" = batch."token"`,
+  },
+  {
+    // What an instance knows of a tool (its pinned definition, the owner's choices) is kept while its
+    // server serves it: lastSeenAt is refreshed, at most daily, by every list that sees it. A tool whose
+    // server has been listed since the cutoff without it, or of a server the instance no longer bundles,
+    // is forgotten after TOOL_RECORD_RETENTION_DAYS (90 by default); should it come back, it is a new
+    // tool. An instance nobody listed for that long keeps every record: forgetting all of a server's
+    // tools would make the next list a first sight, which approves whatever the server then serves.
+    table: "instance_tool",
+    deleteBatch: ({ db, now, toolRecordRetentionDays, limit }: TDeleteBatchOptions) => db.$executeRaw`
+      WITH batch AS (
+        SELECT t."id" FROM "InstanceTool" t
+        WHERE t."lastSeenAt" < ${before(now, toolRecordRetentionDays * DAY_MS)}
+          AND (
+            EXISTS (SELECT 1 FROM "InstanceTool" s
+                    WHERE s."instanceId" = t."instanceId" AND s."mcpServerId" = t."mcpServerId"
+                      AND s."lastSeenAt" >= ${before(now, toolRecordRetentionDays * DAY_MS)})
+            OR NOT EXISTS (SELECT 1 FROM "McpInstanceConnection" ic
+                           JOIN "UserMcpConfig" c ON c."id" = ic."userMcpConfigId"
+                           WHERE ic."instanceId" = t."instanceId" AND c."mcpServerId" = t."mcpServerId"))
+        LIMIT ${limit} FOR UPDATE OF t SKIP LOCKED)
+      DELETE FROM "InstanceTool" t USING batch WHERE t."id" = batch."id"`,
   },
   {
     // The plan's retention (task 5.1): AUDIT_RETENTION_DAYS, 90 by default. Uses the createdAt index.

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { hashOpaqueSecret } from "../../auth/opaque-secrets";
 import { REFRESH_TOKEN_TTL_SECONDS } from "../../auth/token-lifetimes";
 import { getDb } from "../../db";
+import { resetEnvCache } from "../../env";
 import { getMetricsRegistry } from "../../observability/metrics";
 import { createTestAiClient, createTestInstance, createTestUser } from "../../testing/tier1-fixtures";
 import { runCleanup } from "./run-cleanup";
@@ -170,6 +171,33 @@ const exists = {
   audit: (id: string) => db.auditLog.findUnique({ where: { id } }),
 };
 
+/** An InstanceTool row of the instance for the server, last seen at `lastSeenAt`. */
+const createToolRecord = (instanceId: string, mcpServerId: string, name: string, lastSeenAt: Date) =>
+  db.instanceTool.create({
+    data: {
+      instanceId,
+      mcpServerId,
+      name,
+      digest: `digest-${name}`,
+      definition: { name, description: `The ${name} tool.` },
+      firstSeenAt: at(-400 * DAY),
+      lastSeenAt,
+    },
+  });
+
+/** An instance bundling a fresh server (created with its connection), and that server's id. */
+async function createBundledServer(userId: string) {
+  const slug = `tools-${randomUUID().slice(0, 8)}`;
+  const instance = await createTestInstance({ userId, serverSlugs: [slug] });
+  const server = await db.mcpServer.findUniqueOrThrow({ where: { slug } });
+  return { instanceId: instance.id, serverId: server.id };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  resetEnvCache();
+});
+
 describe("runCleanup", () => {
   it("deletes exactly the rows past each table's cutoff, keeps the rest, and audits and counts the run", async () => {
     const owner = await createOwner();
@@ -287,6 +315,7 @@ describe("runCleanup", () => {
       consent: 2,
       session: 1,
       verification_token: 1,
+      instance_tool: 0,
       audit_log: 1,
     });
     expect(result.total).toBe(14);
@@ -348,6 +377,87 @@ describe("runCleanup", () => {
 
     // Idempotent: a second run finds nothing left to delete.
     expect((await runCleanup({ now })).total).toBe(0);
+  });
+
+  it("forgets tools a server stopped serving past TOOL_RECORD_RETENTION_DAYS, and keeps idle instances' pins", async () => {
+    const { userId } = await createOwner();
+    const cutoff = -90 * DAY;
+    // A server listed yesterday: a tool it last served a minute past the retention goes; one a minute
+    // within it stays, as do the tools it still serves.
+    const listed = await createBundledServer(userId);
+    const served = await createToolRecord(listed.instanceId, listed.serverId, "served", at(-DAY));
+    const stopped = await createToolRecord(
+      listed.instanceId,
+      listed.serverId,
+      "stopped",
+      at(cutoff - MINUTE),
+    );
+    const lately = await createToolRecord(listed.instanceId, listed.serverId, "lately", at(cutoff + MINUTE));
+    // The same server bundled by an instance nobody listed for 200 days: every pin stays (forgetting
+    // them all would make the next list a first sight, approving whatever the server serves then).
+    const idle = await createBundledServer(userId);
+    const idleTools = [
+      await createToolRecord(idle.instanceId, idle.serverId, "a", at(-200 * DAY)),
+      await createToolRecord(idle.instanceId, idle.serverId, "b", at(-200 * DAY)),
+    ];
+    // The same tool names recorded for another instance of the same server: its own rows, untouched.
+    const sibling = await createTestInstance({ userId });
+    await db.mcpInstanceConnection.create({
+      data: {
+        instanceId: sibling.id,
+        userMcpConfigId: (
+          await db.userMcpConfig.findFirstOrThrow({ where: { userId, mcpServerId: listed.serverId } })
+        ).id,
+      },
+    });
+    const siblingStopped = await createToolRecord(sibling.id, listed.serverId, "stopped", at(-200 * DAY));
+    // A server the instance no longer bundles: its tools go once last seen past the retention.
+    const unbundled = await createBundledServer(userId);
+    await db.mcpInstanceConnection.deleteMany({ where: { instanceId: unbundled.instanceId } });
+    const unbundledGone = await createToolRecord(
+      unbundled.instanceId,
+      unbundled.serverId,
+      "old",
+      at(cutoff - MINUTE),
+    );
+    const unbundledKept = await createToolRecord(
+      unbundled.instanceId,
+      unbundled.serverId,
+      "recent",
+      at(cutoff + MINUTE),
+    );
+
+    const untouchedBefore = await countUntouchedTables();
+    const rowsBefore = await readCounter("tumiki_cleanup_deleted_rows_total");
+    const result = await runCleanup({ now, batchSize: 1 });
+
+    expect(result.deleted.instance_tool).toBe(2);
+    const tool = (id: string) => db.instanceTool.findUnique({ where: { id } });
+    expect(await tool(stopped.id)).toBeNull();
+    expect(await tool(unbundledGone.id)).toBeNull();
+    for (const kept of [served, lately, ...idleTools, siblingStopped, unbundledKept]) {
+      expect(await tool(kept.id)).not.toBeNull();
+    }
+    expect(await countUntouchedTables()).toEqual(untouchedBefore);
+    const rowsAfter = await readCounter("tumiki_cleanup_deleted_rows_total");
+    expect((rowsAfter.get("instance_tool") ?? 0) - (rowsBefore.get("instance_tool") ?? 0)).toBe(2);
+    const audit = await db.auditLog.findFirstOrThrow({
+      where: { eventType: "system.cleanup_completed" },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(audit.detail).toMatchObject({
+      tables: expect.arrayContaining([{ table: "instance_tool", deleted: 2 }]),
+    });
+
+    // A shorter window from the environment: the tool served 89 days ago goes too.
+    vi.stubEnv("TOOL_RECORD_RETENTION_DAYS", "30");
+    resetEnvCache();
+    const shorter = await runCleanup({ now });
+    expect(shorter.deleted.instance_tool).toBe(2);
+    expect(await tool(lately.id)).toBeNull();
+    expect(await tool(unbundledKept.id)).toBeNull();
+    expect(await tool(served.id)).not.toBeNull();
+    for (const kept of [...idleTools, siblingStopped]) expect(await tool(kept.id)).not.toBeNull();
   });
 
   it("two runs at once delete each expired row exactly once", async () => {

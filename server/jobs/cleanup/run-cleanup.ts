@@ -33,7 +33,8 @@ export async function runCleanup({
   timeBudgetMs = Number.POSITIVE_INFINITY,
 }: TRunCleanupOptions = {}): Promise<TCleanupResult> {
   const db = getDb();
-  const { AUDIT_RETENTION_DAYS: auditRetentionDays } = getEnv();
+  const { AUDIT_RETENTION_DAYS: auditRetentionDays, TOOL_RECORD_RETENTION_DAYS: toolRecordRetentionDays } =
+    getEnv();
   const started = performance.now();
   const deleted = Object.fromEntries(CLEANUP_RULES.map((rule) => [rule.table, 0])) as Record<
     TCleanupTable,
@@ -50,7 +51,13 @@ export async function runCleanup({
           complete = false;
           break rules;
         }
-        const count = await rule.deleteBatch({ db, now, auditRetentionDays, limit: batchSize });
+        const count = await rule.deleteBatch({
+          db,
+          now,
+          auditRetentionDays,
+          toolRecordRetentionDays,
+          limit: batchSize,
+        });
         deleted[rule.table] += count;
         if (count > 0) cleanupDeletedRows.inc({ table: rule.table }, count);
         if (count === 0 || count < batchSize) break;

@@ -32,10 +32,16 @@ const STATE_ONLY_PAUSE_MS = 250;
 export async function collectClientAnswers({
   call,
   inputRequests,
+  timeoutMs = INPUT_LIFETIME_MS,
 }: {
   call: TRelayedCall;
   /** The backend's input requests, by key, each one the client can answer. */
   inputRequests: Record<string, TInputRequest>;
+  /**
+   * How long the client has to answer (Tumiki's own confirmation question is shorter); when it passes,
+   * the TimeoutError of AbortSignal.timeout is thrown.
+   */
+  timeoutMs?: number;
 }): Promise<Record<string, Record<string, unknown>>> {
   const { ctx } = call;
   if (ctx.client.era !== "legacy") throw new Error("collectClientAnswers serves 2025 clients only");
@@ -55,7 +61,7 @@ export async function collectClientAnswers({
     await call.reply.send({ jsonrpc: "2.0", id, ...toLegacyInputRequest(request) });
   }
   const answers: Record<string, Record<string, unknown>> = {};
-  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(INPUT_LIFETIME_MS)]);
+  const signal = AbortSignal.any([call.signal, AbortSignal.timeout(timeoutMs)]);
   try {
     for await (const entry of followLog({ key: logKey, after: "0", signal: signal })) {
       const answer = ZCollectedAnswer.safeParse(JSON.parse(entry.value));

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../canonical-json";
+import { canonicalJson } from "../../protocol/canonical-json";
 
 // What identifies "the same request" across the rounds of a multi round-trip request (mrtr.mdx: bind
 // requestState to the originating request, e.g. the method and a digest of its salient parameters): the

@@ -12,7 +12,10 @@ import { INPUT_LIFETIME_MS } from "./input-lifetime";
 //   and its further messages are kept in a continuation log: the retry answers the pending requests in
 //   that session and goes on reading the log from `cursor`;
 // - `reauth`: Tumiki itself asked the user to reconnect a backend (URL elicitation); the retry simply
-//   runs the request again.
+//   runs the request again;
+// - `confirm`: Tumiki itself asked the user to confirm a call of a tool that needs it (form elicitation,
+//   tools/confirm-tool-call.ts); the retry carries the answer, and runs the request as it came only when
+//   it is yes, before the deadline, the first time this state's nonce is presented.
 // Sealed with AEAD and bound to the user, the principal (the instance and the credential's client,
 // client-principal.ts: a continued call runs in that principal's backend session) and the originating
 // request's digest, for a short lifetime (mrtr.mdx "Server Requirements"): a tampered, expired,
@@ -31,6 +34,14 @@ const ZRequestState = z.discriminatedUnion("kind", [
     cursor: z.string(),
   }),
   z.object({ kind: z.literal("reauth"), serverId: z.string() }),
+  z.object({
+    kind: z.literal("confirm"),
+    serverId: z.string(),
+    /** Claimed once in Redis by the retry that runs the call: a replayed retry cannot run it again. */
+    nonce: z.string(),
+    /** When the confirmation times out (ms since the epoch), shorter than the state's own lifetime. */
+    deadline: z.number().int(),
+  }),
 ]);
 export type TRequestState = z.infer<typeof ZRequestState>;
 

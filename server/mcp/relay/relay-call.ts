@@ -13,6 +13,7 @@ import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
 import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
 import { sendOnChannel } from "../send-on-channel";
+import { hasToolListChangedForClient } from "../tools/has-tool-list-changed-for-client";
 import { cancelAtBackend } from "./cancel-at-backend";
 import { finishCall } from "./finish-call";
 import { finishWithInputRequired } from "./finish-with-input-required";
@@ -37,6 +38,12 @@ import { withSessionRequests } from "./with-session-requests";
 
 /** A backend that keeps asking must not keep a call open forever (the SDK's own shim allows 8). */
 const MAX_INPUT_ROUNDS = 10;
+
+/**
+ * How long a call's events wait for Tumiki to tell whether a tool list change concerns its client (one
+ * listing of the server, which may be busy with this very call): past it, the client is told.
+ */
+const CHECK_MS = 5_000;
 
 /** How far apart the clocks of app processes and Redis may be. */
 const CLOCK_MARGIN_MS = 2_000;
@@ -71,6 +78,15 @@ async function relayRound({
     if (message.kind === "notification") {
       if (ctx.client.era === "modern" && CHANGE_NOTIFICATIONS.has(message.message.method)) {
         publishBackendChange({ ctx, backend, notification: message.message });
+      }
+      // A 2025 client hears of a tool list change here only when its view of the server's tools changed.
+      if (ctx.client.era === "legacy" && message.message.method === "notifications/tools/list_changed") {
+        const check = await hasToolListChangedForClient({
+          ctx,
+          mcpServerId: backend.mcpServerId,
+          withinMs: CHECK_MS,
+        });
+        if (!check.changed) continue;
       }
       const mapped = mapBackendNotification({
         client: ctx.client,
@@ -144,14 +160,15 @@ const needsParamHeaders = (call: TRelayedCall, channel: TBackendChannel, respons
  * session's control log (events/session-control.ts) and closes its stream to the backend: 2026-07-28's
  * cancellation. The log is read from shortly before the call began (log ids carry the time, with a
  * margin for clocks that differ between processes and Redis): a cancellation sent while the backend
- * was still being resolved counts too.
+ * was still being resolved counts too. Also watched while Tumiki waits for the user's confirmation of a
+ * call (tools/confirm-tool-call.ts), `until` it has the answer.
  */
-async function watchForCancellation(call: TRelayedCall): Promise<void> {
+export async function watchForCancellation(call: TRelayedCall, until?: AbortSignal): Promise<void> {
   const { client } = call.ctx;
   if (client.era !== "legacy") return;
   const key = sessionControlKey(client.handle.key);
   try {
-    const watching = AbortSignal.any([call.signal, call.settled]);
+    const watching = AbortSignal.any([call.signal, call.settled, ...(until ? [until] : [])]);
     const from = `${Math.max(0, call.startedAt - CLOCK_MARGIN_MS)}-0`;
     for await (const entry of followLog({ key, after: from, signal: watching })) {
       const control = ZSessionControl.safeParse(JSON.parse(entry.value));

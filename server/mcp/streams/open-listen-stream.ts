@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hasServerAccess } from "../../auth/scopes";
 import { getEnv } from "../../env";
 import { isClientDisconnect } from "../../http/is-client-disconnect";
 import { instanceEventsKey, ZInstanceEvent } from "../../instance-events/instance-events";
@@ -15,13 +16,14 @@ import { getBackendCapabilities } from "../get-backend-capabilities";
 import type { TInstanceBackend } from "../get-instance-backends";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcRequest } from "../json-rpc-schemas";
-import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
+import { backendsInScope, backendsWithTools, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { openBackendSession } from "../open-backend-session";
 import { backendStreamLockKey } from "../relay/stream-log-keys";
 import { resolveBackendChannel } from "../resolve-backend-channel";
 import { sendOnChannel } from "../send-on-channel";
 import { TUMIKI_SERVER_INFO } from "../server-info";
+import { createToolChangeFilter } from "../tools/create-tool-change-filter";
 import { acquireStreamSlot, type TStreamSlot } from "./acquire-stream-slot";
 import { createCoalescer } from "./coalesce-repeats";
 import { createEventStream, type TEventStream } from "./create-event-stream";
@@ -43,10 +45,12 @@ import { watchCredential } from "./watch-credential";
 // The acknowledgement, naming what Tumiki will honour, comes first, once every backend stream is
 // established (or has failed), so nothing the client asked for after it is missed. A backend stream
 // that breaks is opened again, and the client told to refresh that list, since changes may have been
-// missed meanwhile. The stream holds one of the user's stream slots (acquire-stream-slot.ts), and ends
-// when its credential is revoked or expires (watch-credential.ts). On
-// Vercel, which ends a function at maxDuration, it ends gracefully before that (the listen result),
-// so the client knows to listen again.
+// missed meanwhile. A server's tool list change is passed on only when what the client would be shown
+// of that server's tools differs from what it was shown (create-tool-change-filter.ts); a server the
+// token covers only some tools of (tool scopes) is listened to for its tool list changes alone.
+// The stream holds one of the user's stream slots (acquire-stream-slot.ts), and ends when its
+// credential is revoked or expires (watch-credential.ts). On Vercel, which ends a function at
+// maxDuration, it ends gracefully before that (the listen result), so the client knows to listen again.
 
 const READY_TIMEOUT_MS = 5_000;
 /** Below the route's maxDuration (300 s) on Vercel. */
@@ -67,6 +71,8 @@ type TWatched = {
   backend: TInstanceBackend;
   channel: TBackendChannel;
   capabilities: Record<string, unknown>;
+  /** The token covers some of the server's tools only: nothing but its tool list changes concern it. */
+  toolsOnly: boolean;
 };
 
 export async function openListenStream({
@@ -126,7 +132,7 @@ async function serveListenStream({
   const probe = AbortSignal.any([stop, AbortSignal.timeout(READY_TIMEOUT_MS)]);
   const watched = (
     await Promise.all(
-      backendsInScope(ctx).map(async (backend): Promise<TWatched | null> => {
+      backendsWithTools(ctx).map(async (backend): Promise<TWatched | null> => {
         try {
           const channel = await resolveBackendChannel({
             userId: ctx.auth.userId,
@@ -134,7 +140,12 @@ async function serveListenStream({
             backend,
             signal: probe,
           });
-          return { backend, channel, capabilities: await getBackendCapabilities({ channel, signal: probe }) };
+          return {
+            backend,
+            channel,
+            capabilities: await getBackendCapabilities({ channel, signal: probe }),
+            toolsOnly: !hasServerAccess(ctx.auth.scopes, backend.slug),
+          };
         } catch (error) {
           getLogger().warn({ err: error, server: backend.slug }, "a backend was left out of a subscription");
           return null;
@@ -142,7 +153,8 @@ async function serveListenStream({
       }),
     )
   ).filter((entry): entry is TWatched => entry !== null);
-  const offers = (name: string) => watched.some(({ capabilities }) => isRecord(capabilities[name]));
+  const offers = (name: string) =>
+    watched.some(({ capabilities, toolsOnly }) => !toolsOnly && isRecord(capabilities[name]));
 
   const urisByServer = new Map<string, string[]>();
   const acknowledgedUris: string[] = [];
@@ -150,7 +162,7 @@ async function serveListenStream({
     const resolved = resolveUri(ctx.backends, uri);
     const entry =
       resolved && watched.find(({ backend }) => backend.mcpServerId === resolved.backend.mcpServerId);
-    if (!resolved || !entry || !isRecord(entry.capabilities.resources)) continue;
+    if (!resolved || !entry || entry.toolsOnly || !isRecord(entry.capabilities.resources)) continue;
     urisByServer.set(resolved.backend.mcpServerId, [
       ...(urisByServer.get(resolved.backend.mcpServerId) ?? []),
       resolved.name,
@@ -192,6 +204,11 @@ async function serveListenStream({
     if (!honoured[FILTER_FLAG[list]]) return;
     coalesce(list, () => deliver(tagged(`notifications/${list}/list_changed`)));
   };
+  const toolChanges = createToolChangeFilter({ ctx, signal: stop });
+  /** One server's tools changed: the client hears of it when its view of them did. */
+  const deliverToolsChange = (mcpServerId: string) => {
+    if (honoured.toolsListChanged) toolChanges.onChange(mcpServerId, () => deliverListChange("tools"));
+  };
   const deliverUpdate = (backend: TInstanceBackend, uri: string) => {
     const exposed = exposeUri(ctx.backends, backend, uri);
     if (honoured.resourceSubscriptions?.includes(exposed)) {
@@ -208,14 +225,19 @@ async function serveListenStream({
     }
     if (message.kind !== "notification") return;
     const list = LIST_OF_METHOD[message.message.method];
-    if (list) deliverListChange(list);
+    if (list === "tools") deliverToolsChange(entry.backend.mcpServerId);
+    if (entry.toolsOnly) return;
+    if (list && list !== "tools") deliverListChange(list);
     const uri = message.message.params?.uri;
     if (message.message.method === "notifications/resources/updated" && typeof uri === "string") {
       deliverUpdate(entry.backend, uri);
     }
   };
-  const refreshAll = () => {
-    for (const list of ["tools", "prompts", "resources"] as const) deliverListChange(list);
+  /** A backend stream broke and is back: the client refreshes what it may have missed of that server. */
+  const refresh = (entry: TWatched) => () => {
+    deliverToolsChange(entry.backend.mcpServerId);
+    if (entry.toolsOnly) return;
+    for (const list of ["prompts", "resources"] as const) deliverListChange(list);
   };
 
   const dedicatedSessions: TBackendChannel[] = [];
@@ -226,8 +248,8 @@ async function serveListenStream({
       const channel = entry.channel;
       const filter: TSubscriptionFilter = {
         ...(honoured.toolsListChanged ? { toolsListChanged: true } : {}),
-        ...(honoured.promptsListChanged ? { promptsListChanged: true } : {}),
-        ...(honoured.resourcesListChanged ? { resourcesListChanged: true } : {}),
+        ...(honoured.promptsListChanged && !entry.toolsOnly ? { promptsListChanged: true } : {}),
+        ...(honoured.resourcesListChanged && !entry.toolsOnly ? { resourcesListChanged: true } : {}),
         ...(uris.length > 0 ? { resourceSubscriptions: uris } : {}),
       };
       if (Object.keys(filter).length === 0) return null;
@@ -236,7 +258,7 @@ async function serveListenStream({
         open: () => openModernBackendFeed({ channel, filter, signal: stop }),
         signal: stop,
         onMessage: onBackendMessage(entry),
-        onReconnected: refreshAll,
+        onReconnected: refresh(entry),
       });
     }
     // A 2025 backend keeps subscriptions (and whatever else makes it send notifications) per session:
@@ -282,7 +304,7 @@ async function serveListenStream({
       },
       signal: stop,
       onMessage: onBackendMessage(entry),
-      onReconnected: refreshAll,
+      onReconnected: refresh(entry),
     });
   });
 
@@ -295,6 +317,13 @@ async function serveListenStream({
       const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
       if (!event.success) continue;
       const { serverId } = event.data;
+      if (event.data.type === "list_changed" && event.data.list === "tools") {
+        if (serverId !== undefined) {
+          deliverToolsChange(serverId);
+          continue;
+        }
+        toolChanges.reset();
+      }
       const backend = inScope.find((candidate) => candidate.mcpServerId === serverId);
       if (serverId !== undefined && !backend) continue;
       if (event.data.type === "list_changed") deliverListChange(event.data.list);

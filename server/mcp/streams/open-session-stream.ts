@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { hasServerAccess } from "../../auth/scopes";
 import { getEnv } from "../../env";
 import { instanceEventsKey, ZInstanceEvent } from "../../instance-events/instance-events";
 import { getLogger } from "../../logger";
@@ -16,11 +17,12 @@ import { toAnswerableInput } from "../input/input-request";
 import { fingerprintBackendSession, mintRelayedRequestId } from "../input/relayed-request-id";
 import { isRecord } from "../is-record";
 import type { TJsonRpcMessage } from "../json-rpc-schemas";
-import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
+import { backendsInScope, backendsWithTools, type TMcpRequestContext } from "../mcp-request-context";
 import { mcpSessionKey } from "../mcp-session-schemas";
 import { RETRY_MS } from "../relay/client-reply";
 import { sessionEventId, sessionEventsKey, sessionStreamOwnerKey } from "../relay/stream-log-keys";
 import { resolveBackendChannel } from "../resolve-backend-channel";
+import { createToolChangeFilter } from "../tools/create-tool-change-filter";
 import { withSessionStore } from "../with-session-store";
 import { acquireStreamSlot } from "./acquire-stream-slot";
 import { createCoalescer } from "./coalesce-repeats";
@@ -42,6 +44,9 @@ import { watchCredential } from "./watch-credential";
 //   resources this session subscribed to (reopened when the session's subscriptions change);
 // - the instance's change log: changes seen in other processes, and of the instance itself; resource
 //   updates only for resources this session subscribed to.
+// A server's tool list change reaches the client only when what it would be shown of that server's
+// tools differs from what it was shown (create-tool-change-filter.ts); a server the token covers only
+// some tools of (tool scopes) is followed for its tool list changes alone.
 // The stream ends when its credential is revoked or expires (watch-credential.ts).
 // One stream per session: a newer GET takes over, and the older one ends at once (the session's control
 // log tells it; its heartbeat notices too). The stream ends when the session does, and, on Vercel,
@@ -129,15 +134,21 @@ export async function openSessionStream({
     const key = `${method} ${typeof params?.uri === "string" ? params.uri : ""}`;
     if (!stop.aborted) coalescer.coalesce(key, () => void append(message).catch(appendFailed));
   };
+  const toolChanges = createToolChangeFilter({ ctx, signal: stop });
+  const notifyToolsChanged = (params?: Record<string, unknown>) => () =>
+    void notify("notifications/tools/list_changed", params).catch(appendFailed);
 
   const isSubscribed = async (backend: TInstanceBackend, uri: string) =>
     (await readSessionSubscriptions(sessionKey)).get(backend.mcpServerId)?.has(uri) ?? false;
 
   const onBackendMessage =
     (backend: TInstanceBackend, channel: TBackendChannel) => async (message: TJsonRpcMessage) => {
+      const toolsOnly = !hasServerAccess(ctx.auth.scopes, backend.slug);
       if (message.kind === "request") {
         const input =
-          channel.era === "legacy" ? toAnswerableInput(client.capabilities, message.message) : null;
+          channel.era === "legacy" && !toolsOnly
+            ? toAnswerableInput(client.capabilities, message.message)
+            : null;
         if (!input || channel.era !== "legacy") {
           answerBackendRequest({ channel, request: message.message });
           return;
@@ -164,6 +175,11 @@ export async function openSessionStream({
         params._meta = meta;
         if (Object.keys(meta).length === 0) delete params._meta;
       }
+      if (method === "notifications/tools/list_changed") {
+        toolChanges.onChange(backend.mcpServerId, notifyToolsChanged(params));
+        return;
+      }
+      if (toolsOnly) return;
       if (method === "notifications/resources/updated" && typeof params.uri === "string") {
         params.uri = exposeUri(ctx.backends, backend, params.uri);
       }
@@ -184,6 +200,7 @@ export async function openSessionStream({
     }
     // A 2026-07-28 backend: a listen stream whose filter follows the session's subscriptions.
     const capabilities = await getBackendCapabilities({ channel, signal: stop });
+    const toolsOnly = !hasServerAccess(ctx.auth.scopes, backend.slug);
     let current = new AbortController();
     const listen = () => {
       const feedStop = AbortSignal.any([stop, current.signal]);
@@ -191,12 +208,12 @@ export async function openSessionStream({
         server: backend.slug,
         open: async () => {
           const uris = [...((await readSessionSubscriptions(sessionKey)).get(backend.mcpServerId) ?? [])];
-          const offers = (name: string) => isRecord(capabilities[name]);
+          const offers = (name: string) => isRecord(capabilities[name]) && (name === "tools" || !toolsOnly);
           const filter: TSubscriptionFilter = {
             ...(offers("tools") ? { toolsListChanged: true } : {}),
             ...(offers("prompts") ? { promptsListChanged: true } : {}),
             ...(offers("resources") ? { resourcesListChanged: true } : {}),
-            ...(uris.length > 0 ? { resourceSubscriptions: uris } : {}),
+            ...(uris.length > 0 && !toolsOnly ? { resourceSubscriptions: uris } : {}),
           };
           return openModernBackendFeed({ channel, filter, signal: feedStop });
         },
@@ -218,7 +235,7 @@ export async function openSessionStream({
   const run = async () => {
     const feeds = (
       await Promise.all(
-        backendsInScope(ctx).map((backend) =>
+        backendsWithTools(ctx).map((backend) =>
           startFeed(backend).catch((error: unknown) => {
             getLogger().warn(
               { err: error, server: backend.slug },
@@ -237,6 +254,13 @@ export async function openSessionStream({
         const event = ZInstanceEvent.safeParse(JSON.parse(entry.value));
         if (!event.success) continue;
         const { serverId } = event.data;
+        if (event.data.type === "list_changed" && event.data.list === "tools") {
+          if (serverId !== undefined) {
+            toolChanges.onChange(serverId, notifyToolsChanged());
+            continue;
+          }
+          toolChanges.reset();
+        }
         const backend = inScope.find((candidate) => candidate.mcpServerId === serverId);
         if (serverId !== undefined && !backend) continue;
         if (event.data.type === "list_changed") {

@@ -1,0 +1,74 @@
+"use client";
+
+import { useState } from "react";
+import { FormAlert } from "../auth/form-alert";
+import { describeMutationError } from "../dashboard/format";
+import { api } from "../trpc";
+
+// The instance-wide tool options; each checkbox saves at once (set-instance-tool-options.ts).
+
+type TOptions = { pinToolDefinitions: boolean; confirmDestructiveTools: boolean };
+
+export function InstanceToolOptions({
+  instanceId,
+  pinToolDefinitions,
+  confirmDestructiveTools,
+  onSaved,
+}: {
+  instanceId: string;
+  pinToolDefinitions: boolean;
+  confirmDestructiveTools: boolean;
+  onSaved: () => Promise<void>;
+}) {
+  // What the owner asked for shows at once, not only after the saved options are read back.
+  const [asked, setAsked] = useState<TOptions | null>(null);
+  const shown = asked ?? { pinToolDefinitions, confirmDestructiveTools };
+  const save = api.toolControls.setOptions.useMutation({
+    onSuccess: onSaved,
+    onSettled: () => setAsked(null),
+  });
+  const set = (change: Partial<TOptions>) => {
+    const next = { ...shown, ...change };
+    setAsked(next);
+    save.mutate({ instanceId, ...next });
+  };
+
+  return (
+    <fieldset className="space-y-3">
+      <legend className="text-sm font-semibold text-slate-900">For every server of this instance</legend>
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input
+          type="checkbox"
+          className="mt-0.5 size-4 accent-brand"
+          checked={shown.pinToolDefinitions}
+          disabled={save.isPending}
+          onChange={(event) => set({ pinToolDefinitions: event.target.checked })}
+        />
+        <span>
+          Pin tool definitions
+          <span className="block text-slate-600">
+            When a server changes a tool&apos;s description or schema, hold the tool back until you review and
+            approve the change.
+          </span>
+        </span>
+      </label>
+      <label className="flex items-start gap-2 text-sm text-slate-800">
+        <input
+          type="checkbox"
+          className="mt-0.5 size-4 accent-brand"
+          checked={shown.confirmDestructiveTools}
+          disabled={save.isPending}
+          onChange={(event) => set({ confirmDestructiveTools: event.target.checked })}
+        />
+        <span>
+          Confirm destructive tools
+          <span className="block text-slate-600">
+            Ask the user through the AI client before each call of a tool its server marks as destructive. A
+            client that cannot ask gets the call refused.
+          </span>
+        </span>
+      </label>
+      <FormAlert message={describeMutationError(save.error)} />
+    </fieldset>
+  );
+}

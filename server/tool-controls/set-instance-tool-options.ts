@@ -1,0 +1,30 @@
+import { getDb } from "../db";
+import { getInstanceOrThrow } from "../instances/get-instance-or-throw";
+import { announceToolsChanged } from "./announce-tools-changed";
+import { type TSetInstanceToolOptionsInput, ZSetInstanceToolOptionsInput } from "./tool-control-schemas";
+
+type TSetInstanceToolOptionsOptions = TSetInstanceToolOptionsInput & { userId: string };
+
+/**
+ * The instance-wide tool options. Turning pinning off keeps the changes already recorded (they just no
+ * longer hold their tools); the next list of each server pins what it serves (evaluate-tool-sightings.ts).
+ */
+export async function setInstanceToolOptions({
+  userId,
+  ...input
+}: TSetInstanceToolOptionsOptions): Promise<void> {
+  const { instanceId, pinToolDefinitions, confirmDestructiveTools } =
+    ZSetInstanceToolOptionsInput.parse(input);
+  const before = await getInstanceOrThrow({ userId, instanceId });
+  // Filtered by owner in the write itself, like rename-instance.ts.
+  await getDb().mcpInstance.updateMany({
+    where: { id: instanceId, userId },
+    data: { pinToolDefinitions, confirmDestructiveTools },
+  });
+  const changed = {
+    ...(before.pinToolDefinitions !== pinToolDefinitions ? { pinToolDefinitions } : {}),
+    ...(before.confirmDestructiveTools !== confirmDestructiveTools ? { confirmDestructiveTools } : {}),
+  };
+  if (Object.keys(changed).length === 0) return;
+  await announceToolsChanged({ userId, instanceId, detail: changed });
+}
