@@ -21,16 +21,17 @@ export function InstanceToolOptions({
   onSaved: () => Promise<void>;
 }) {
   // What the owner asked for shows at once, not only after the saved options are read back.
-  const [asked, setAsked] = useState<TOptions | null>(null);
-  const shown = asked ?? { pinToolDefinitions, confirmDestructiveTools };
+  const [asked, setAsked] = useState<Partial<TOptions> | null>(null);
+  const shown = { pinToolDefinitions, confirmDestructiveTools, ...asked };
   const save = api.toolControls.setOptions.useMutation({
     onSuccess: onSaved,
     onSettled: () => setAsked(null),
   });
+  // Only the option toggled is sent: the other keeps its saved value even when this page read it
+  // before someone changed it elsewhere.
   const set = (change: Partial<TOptions>) => {
-    const next = { ...shown, ...change };
-    setAsked(next);
-    save.mutate({ instanceId, ...next });
+    setAsked(change);
+    save.mutate({ instanceId, ...change });
   };
 
   return (

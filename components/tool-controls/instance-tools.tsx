@@ -61,6 +61,7 @@ export function InstanceTools({ instanceId }: { instanceId: string }) {
                   key={server.mcpServerId}
                   instanceId={instanceId}
                   server={server}
+                  pinToolDefinitions={view.data.pinToolDefinitions}
                   onSaved={refresh}
                 />
               ))

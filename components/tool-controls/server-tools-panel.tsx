@@ -38,10 +38,13 @@ const savedDraft = (server: TServer): TDraft => ({
 export function ServerToolsPanel({
   instanceId,
   server,
+  pinToolDefinitions,
   onSaved,
 }: {
   instanceId: string;
   server: TServer;
+  /** The instance's option: what a recorded change means for clients depends on it. */
+  pinToolDefinitions: boolean;
   onSaved: () => Promise<void>;
 }) {
   const headingId = useId();
@@ -65,9 +68,23 @@ export function ServerToolsPanel({
     setDraft({ ...current, ...change });
   }
 
+  // Including one held tool saves at once, from the saved settings (and under CHOSEN, chosen as saved),
+  // so it cannot save the owner's unsaved edits by the way; those stay in the draft, which gets the
+  // tool too, so a later "Save" under CHOSEN keeps it chosen.
+  const includeTool = api.toolControls.setSelection.useMutation({ onSuccess: onSaved });
+  const isSaving = save.isPending || includeTool.isPending;
+
   function include(tool: string) {
-    // Including one held tool keeps everything else as saved (and under CHOSEN, chosen as saved).
-    save.mutate({ ...ids, ...saved, chosen: [...saved.chosen, tool] });
+    save.reset();
+    includeTool.mutate(
+      { ...ids, ...saved, chosen: [...saved.chosen, tool] },
+      {
+        onSuccess: () =>
+          setDraft((draft) =>
+            draft && !draft.chosen.includes(tool) ? { ...draft, chosen: [...draft.chosen, tool] } : draft,
+          ),
+      },
+    );
   }
 
   return (
@@ -89,7 +106,7 @@ export function ServerToolsPanel({
                 name={`selection-${server.mcpServerId}`}
                 className="size-4 accent-brand"
                 checked={current.selection === value}
-                disabled={save.isPending}
+                disabled={isSaving}
                 onChange={() => edit({ selection: value })}
               />
               {label}
@@ -101,7 +118,7 @@ export function ServerToolsPanel({
             type="checkbox"
             className="size-4 accent-brand"
             checked={current.includeNewTools}
-            disabled={save.isPending}
+            disabled={isSaving}
             onChange={(event) => edit({ includeNewTools: event.target.checked })}
           />
           Include tools the server adds later (otherwise hold them until chosen)
@@ -116,6 +133,7 @@ export function ServerToolsPanel({
         <ToolTable
           ids={ids}
           tools={server.tools}
+          pinToolDefinitions={pinToolDefinitions}
           chosenMode={current.selection === "CHOSEN"}
           chosen={current.chosen}
           onChoose={(name, checked) =>
@@ -126,18 +144,21 @@ export function ServerToolsPanel({
             })
           }
           onInclude={include}
-          isSaving={save.isPending}
+          isSaving={isSaving}
           onSaved={onSaved}
         />
       )}
 
-      <FormAlert message={describeMutationError(save.error)} />
+      <FormAlert message={describeMutationError(save.error ?? includeTool.error)} />
       <div className="flex flex-wrap items-center gap-3">
         <button
           type="button"
           className={`${secondaryButton} px-3 py-1.5 text-xs`}
-          disabled={!isDirty || save.isPending}
-          onClick={() => save.mutate({ ...ids, ...current })}
+          disabled={!isDirty || isSaving}
+          onClick={() => {
+            includeTool.reset();
+            save.mutate({ ...ids, ...current });
+          }}
         >
           {save.isPending ? "Saving…" : `Save tools of ${server.name}`}
         </button>
@@ -158,6 +179,7 @@ export function ServerToolsPanel({
 function ToolTable({
   ids,
   tools,
+  pinToolDefinitions,
   chosenMode,
   chosen,
   onChoose,
@@ -167,6 +189,7 @@ function ToolTable({
 }: {
   ids: { instanceId: string; mcpServerId: string };
   tools: TTool[];
+  pinToolDefinitions: boolean;
   chosenMode: boolean;
   chosen: string[];
   onChoose: (name: string, checked: boolean) => void;
@@ -288,6 +311,8 @@ function ToolTable({
                     <td colSpan={columns} className="px-4 py-3">
                       <ToolChangeReview
                         toolName={tool.name}
+                        state={tool.state}
+                        pinToolDefinitions={pinToolDefinitions}
                         approved={tool.definition}
                         pending={tool.pending.definition}
                         isApproving={approve.isPending}

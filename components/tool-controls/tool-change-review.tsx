@@ -1,9 +1,11 @@
 "use client";
 
+import type { TToolState } from "@/server/tool-controls/tool-control-settings";
 import type { TToolDefinition } from "@/server/tool-controls/tool-definition";
 import { FormAlert } from "../auth/form-alert";
 import { primaryButton } from "../button-styles";
 import { describeMutationError } from "../dashboard/format";
+import { describePendingChange } from "./describe-pending-change";
 import { diffLines, type TDiffLine } from "./diff-lines";
 
 // The side-by-side of a changed tool: what the owner approved before and what the backend serves now,
@@ -21,6 +23,8 @@ const PARTS: Array<{ label: string; of: (definition: TToolDefinition) => string;
 
 export function ToolChangeReview({
   toolName,
+  state,
+  pinToolDefinitions,
   approved,
   pending,
   onApprove,
@@ -28,6 +32,9 @@ export function ToolChangeReview({
   error,
 }: {
   toolName: string;
+  /** The tool's state now: whether the change holds it depends on it (describe-pending-change.ts). */
+  state: TToolState;
+  pinToolDefinitions: boolean;
   approved: TToolDefinition;
   pending: TToolDefinition;
   onApprove: () => void;
@@ -38,7 +45,7 @@ export function ToolChangeReview({
     <section aria-label={`Change of ${toolName}`} className="space-y-4 rounded-lg bg-amber-50/50 p-4">
       <p className="text-sm text-slate-700">
         The server now describes <span className="font-mono">{toolName}</span> differently from the version
-        you approved. AI clients do not see or call it until you approve the new version.
+        you approved. {describePendingChange({ state, pinToolDefinitions })}
       </p>
       {PARTS.map(({ label, of, wrap = false }) => {
         const before = of(approved);

@@ -42,7 +42,8 @@ export async function setInstanceConnections({
       where: { instanceId, userMcpConfigId: { notIn: wanted } },
     });
     // What the instance knew of an unbundled server's tools goes with it: bundled again, the server's
-    // tools are first seen (and pinned) anew, and no row is left that nothing would ever delete.
+    // tools are first seen (and pinned) anew. (A connection removed with its server elsewhere leaves its
+    // rows to the clean-up job's retention rule.)
     await tx.instanceTool.deleteMany({
       where: { instanceId, mcpServerId: { in: unbundled.map((connection) => connection.mcpServerId) } },
     });

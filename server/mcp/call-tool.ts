@@ -13,9 +13,9 @@ import { buildHeldToolAnswer } from "./tools/build-held-tool-answer";
 import { confirmToolCall } from "./tools/confirm-tool-call";
 import { decideToolCall } from "./tools/decide-tool-call";
 
-// tools/call: the tool's server is found from its name, the instance's tool controls decide whether
-// the tool may run (tools/decide-tool-call.ts), the token must cover the server or the tool (else 403
-// insufficient_scope, the scope named, so the client can ask the user for it), a tool that needs the
+// tools/call: the tool's server is found from its name, the token must cover the server or the tool
+// (else 403 insufficient_scope, the scope named, so the client can ask the user for it), the instance's
+// tool controls decide whether the tool may run (tools/decide-tool-call.ts), a tool that needs the
 // user's confirmation asks for it (tools/confirm-tool-call.ts), and the call goes to the backend under
 // the backend's own name. Every call is audited once it has ended, every refusal too.
 
@@ -55,6 +55,14 @@ export async function callTool({
   const refused = (reason: string) =>
     auditToolCall({ auth: ctx.auth, backend, tool: name, outcome: "DENIED", reason, durationMs: 0 });
 
+  // The token's scopes first: a token without this tool learns nothing of the server's tools (a 403
+  // whether the tool exists, is hidden or is held), and Tumiki lists nothing on its behalf.
+  try {
+    assertToolScope({ auth: ctx.auth, serverSlug: backend.slug, tool: name });
+  } catch (error) {
+    if (error instanceof InsufficientScopeError) refused("insufficient_scope");
+    throw error;
+  }
   const decision = await decideToolCall({ ctx, backend, name });
   if (decision.kind === "unknown") {
     if (decision.reason) refused(decision.reason);
@@ -67,12 +75,6 @@ export async function callTool({
       id: request.id,
       result: frameResultForClient({ client: ctx.client, method: request.method, result }),
     });
-  }
-  try {
-    assertToolScope({ auth: ctx.auth, serverSlug: backend.slug, tool: name });
-  } catch (error) {
-    if (error instanceof InsufficientScopeError) refused("insufficient_scope");
-    throw error;
   }
   return forwardRequest({
     ctx,

@@ -3,7 +3,7 @@ import { readBackendSession } from "./backend-session-store";
 import { publishSessionControl } from "./events/session-control";
 import { frameForBackend } from "./frame-for-backend";
 import type { TJsonRpcNotification } from "./json-rpc-schemas";
-import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
+import { backendsWithTools, type TMcpRequestContext } from "./mcp-request-context";
 import { postToBackend } from "./post-to-backend";
 import { resolveBackendTarget } from "./resolve-backend-target";
 
@@ -36,7 +36,7 @@ export async function handleClientNotification({
     await publishSessionControl({ sessionKey: client.handle.key, control: { type: "cancelled", requestId } });
   }
   await Promise.all(
-    backendsInScope(ctx).map(async (backend) => {
+    backendsWithTools(ctx).map(async (backend) => {
       const target = resolveBackendTarget({ userId: ctx.auth.userId, client, backend });
       try {
         const session = await readBackendSession({

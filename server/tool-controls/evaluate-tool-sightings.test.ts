@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideToolState } from "./decide-tool-state";
-import { evaluateToolSightings, hasSightings } from "./evaluate-tool-sightings";
+import { evaluateToolSightings, hasSightings, MAX_RECORDED_TOOLS } from "./evaluate-tool-sightings";
 import type { TInstanceToolRecord, TToolControlSettings, TToolSelection } from "./tool-control-settings";
 import { digestToolDefinition, type TToolDefinition } from "./tool-definition";
 
@@ -240,5 +240,18 @@ describe("lastSeenAt", () => {
       lastSeenAt: now,
       pendingDigest: digestToolDefinition(changed),
     });
+  });
+});
+
+describe("a server listing ever more tools", () => {
+  it(`records at most ${MAX_RECORDED_TOOLS} of them; the rest stay unrecorded, so no client sees them`, () => {
+    const many = Array.from({ length: MAX_RECORDED_TOOLS + 5 }, (_, i) => tool(`t${i}`));
+    const first = see(NONE, many);
+    expect(first.sightings.created).toHaveLength(MAX_RECORDED_TOOLS);
+    expect(first.sightings.overLimit).toBe(5);
+    expect(first.records.has(`t${MAX_RECORDED_TOOLS}`)).toBe(false);
+    const later = see(first.records, [...many, tool("another")], { toolsListedBefore: true });
+    expect(later.sightings.created).toEqual([]);
+    expect(later.sightings.overLimit).toBe(6);
   });
 });

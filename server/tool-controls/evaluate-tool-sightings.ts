@@ -15,10 +15,17 @@ import { digestToolDefinition, type TToolDefinition } from "./tool-definition";
 //   stopped serving long ago).
 
 const SEEN_REFRESH_MS = 24 * 60 * 60 * 1000;
+/**
+ * How many tools of one server an instance records: a server listing ever new names must not grow the
+ * table without end. Tools beyond it are not recorded, so no client sees them (refused as unknown).
+ */
+export const MAX_RECORDED_TOOLS = 1_000;
 
 export type TToolSightings = {
   /** This was the server's first listing for the instance. */
   firstListing: boolean;
+  /** New tools left unrecorded (and unseen) because the server has MAX_RECORDED_TOOLS already. */
+  overLimit: number;
   created: Array<Omit<TInstanceToolRecord, "lastSeenAt" | "confirm">>;
   changed: Array<{ name: string; digest: string; definition: TToolDefinition }>;
   repinned: Array<{ name: string; digest: string; definition: TToolDefinition }>;
@@ -47,6 +54,7 @@ export function evaluateToolSightings({
   const next = new Map(records);
   const sightings: TToolSightings = {
     firstListing: firstSight,
+    overLimit: 0,
     created: [],
     changed: [],
     repinned: [],
@@ -57,6 +65,10 @@ export function evaluateToolSightings({
     const digest = digestToolDefinition(definition);
     const known = next.get(definition.name);
     if (!known) {
+      if (next.size >= MAX_RECORDED_TOOLS) {
+        sightings.overLimit += 1;
+        continue;
+      }
       const include = firstSight ? settings.selection !== "CHOSEN" : settings.includeNewTools;
       const created = {
         name: definition.name,

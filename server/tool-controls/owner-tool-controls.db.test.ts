@@ -375,6 +375,33 @@ describe("setInstanceToolOptions", () => {
     expect(changes.map((e) => e.detail)).toEqual([{ pinToolDefinitions: false }]);
   });
 
+  it("changes only the option given, audits only a real change, and refuses giving none", async () => {
+    const { ids } = await setup([]);
+    const optionsOf = async () =>
+      db.mcpInstance.findUniqueOrThrow({
+        where: { id: ids.instanceId },
+        select: { pinToolDefinitions: true, confirmDestructiveTools: true },
+      });
+    await setInstanceToolOptions({ ...ids, confirmDestructiveTools: true });
+    expect(await optionsOf()).toEqual({ pinToolDefinitions: true, confirmDestructiveTools: true });
+    // A page that read both options before the change above toggles pinning: confirmation stays on.
+    await setInstanceToolOptions({ ...ids, pinToolDefinitions: false });
+    expect(await optionsOf()).toEqual({ pinToolDefinitions: false, confirmDestructiveTools: true });
+    // Giving an option its current value changes nothing and audits nothing.
+    await setInstanceToolOptions({ ...ids, confirmDestructiveTools: true });
+    expect(await optionsOf()).toEqual({ pinToolDefinitions: false, confirmDestructiveTools: true });
+
+    const changes = (await auditOf(ids.instanceId)).filter((e) => e.eventType === "instance.tools_changed");
+    expect(changes.map((e) => e.detail)).toEqual([
+      { confirmDestructiveTools: true },
+      { pinToolDefinitions: false },
+    ]);
+    await expect(setInstanceToolOptions({ userId: ids.userId, instanceId: ids.instanceId })).rejects.toThrow(
+      /pinToolDefinitions, confirmDestructiveTools or both/,
+    );
+    expect(await optionsOf()).toEqual({ pinToolDefinitions: false, confirmDestructiveTools: true });
+  });
+
   it("refuses another user's instance and changes nothing", async () => {
     const { ids } = await setup([]);
     const other = await setup([]);

@@ -38,47 +38,37 @@ export async function recordToolSightings({
     });
   const key = (name: string) => ({ instanceId_mcpServerId_name: { instanceId, mcpServerId, name } });
 
-  if (sightings.firstListing) {
-    await db.mcpInstanceConnection.updateMany({
-      where: { instanceId, connection: { mcpServerId }, toolsFirstListedAt: null },
-      data: { toolsFirstListedAt: new Date() },
-    });
-  }
-  const [held, open] = [
-    sightings.created.filter((tool) => tool.heldAsNew),
-    sightings.created.filter((tool) => !tool.heldAsNew),
-  ];
-  if (open.length > 0) {
-    await db.instanceTool.createMany({
-      data: open.map((tool) => ({
-        name: tool.name,
-        digest: tool.digest,
-        definition: json(tool.definition),
-        chosen: tool.chosen,
-        heldAsNew: false,
-        instanceId,
-        mcpServerId,
-      })),
-      skipDuplicates: true,
-    });
-  }
-  for (const tool of held) {
-    const { count } = await db.instanceTool.createMany({
-      data: [
-        {
-          name: tool.name,
-          digest: tool.digest,
-          definition: json(tool.definition),
-          chosen: false,
-          heldAsNew: true,
-          instanceId,
-          mcpServerId,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (count > 0) audit(tool.name, "new_tool");
-  }
+  const rowOf = (tool: TToolSightings["created"][number]) => ({
+    name: tool.name,
+    digest: tool.digest,
+    definition: json(tool.definition),
+    chosen: tool.chosen,
+    heldAsNew: tool.heldAsNew,
+    instanceId,
+    mcpServerId,
+  });
+  // The tools and the mark of the first listing land together: a concurrent list sees either neither
+  // (a first sight of its own, the same rows) or both, never "listed before" without the pinned tools,
+  // which would make every tool "added later".
+  const created = await db.$transaction(async (tx) => {
+    const rows =
+      sightings.created.length === 0
+        ? []
+        : await tx.instanceTool.createManyAndReturn({
+            data: sightings.created.map(rowOf),
+            skipDuplicates: true,
+            select: { name: true, heldAsNew: true },
+          });
+    if (sightings.firstListing) {
+      await tx.mcpInstanceConnection.updateMany({
+        where: { instanceId, connection: { mcpServerId }, toolsFirstListedAt: null },
+        data: { toolsFirstListedAt: new Date() },
+      });
+    }
+    return rows;
+  });
+  // Only the rows this listing created: a concurrent listing audits its own.
+  for (const tool of created) if (tool.heldAsNew) audit(tool.name, "new_tool");
   for (const change of sightings.changed) {
     const { count } = await db.instanceTool.updateMany({
       where: {

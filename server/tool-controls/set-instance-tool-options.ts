@@ -6,8 +6,10 @@ import { type TSetInstanceToolOptionsInput, ZSetInstanceToolOptionsInput } from 
 type TSetInstanceToolOptionsOptions = TSetInstanceToolOptionsInput & { userId: string };
 
 /**
- * The instance-wide tool options. Turning pinning off keeps the changes already recorded (they just no
- * longer hold their tools); the next list of each server pins what it serves (evaluate-tool-sightings.ts).
+ * The instance-wide tool options; only the options given change (an option left out keeps its value,
+ * whatever the caller last read of it). Turning pinning off keeps the changes already recorded (they
+ * just no longer hold their tools); the next list of each server pins what it serves
+ * (evaluate-tool-sightings.ts).
  */
 export async function setInstanceToolOptions({
   userId,
@@ -16,14 +18,20 @@ export async function setInstanceToolOptions({
   const { instanceId, pinToolDefinitions, confirmDestructiveTools } =
     ZSetInstanceToolOptionsInput.parse(input);
   const before = await getInstanceOrThrow({ userId, instanceId });
+  const given = {
+    ...(pinToolDefinitions !== undefined ? { pinToolDefinitions } : {}),
+    ...(confirmDestructiveTools !== undefined ? { confirmDestructiveTools } : {}),
+  };
   // Filtered by owner in the write itself, like rename-instance.ts.
-  await getDb().mcpInstance.updateMany({
-    where: { id: instanceId, userId },
-    data: { pinToolDefinitions, confirmDestructiveTools },
-  });
+  await getDb().mcpInstance.updateMany({ where: { id: instanceId, userId }, data: given });
   const changed = {
-    ...(before.pinToolDefinitions !== pinToolDefinitions ? { pinToolDefinitions } : {}),
-    ...(before.confirmDestructiveTools !== confirmDestructiveTools ? { confirmDestructiveTools } : {}),
+    ...(given.pinToolDefinitions !== undefined && before.pinToolDefinitions !== given.pinToolDefinitions
+      ? { pinToolDefinitions: given.pinToolDefinitions }
+      : {}),
+    ...(given.confirmDestructiveTools !== undefined &&
+    before.confirmDestructiveTools !== given.confirmDestructiveTools
+      ? { confirmDestructiveTools: given.confirmDestructiveTools }
+      : {}),
   };
   if (Object.keys(changed).length === 0) return;
   await announceToolsChanged({ userId, instanceId, detail: changed });

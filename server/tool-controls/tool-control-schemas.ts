@@ -42,11 +42,19 @@ export const ZSetToolConfirmationInput = z.object({
 });
 export type TSetToolConfirmationInput = z.infer<typeof ZSetToolConfirmationInput>;
 
-export const ZSetInstanceToolOptionsInput = z.object({
-  instanceId: ZId,
-  pinToolDefinitions: z.boolean(),
-  confirmDestructiveTools: z.boolean(),
-});
+/**
+ * Only the options given change: a page that toggles one option cannot reset another it read before
+ * someone else changed it. At least one option must be given.
+ */
+export const ZSetInstanceToolOptionsInput = z
+  .object({
+    instanceId: ZId,
+    pinToolDefinitions: z.boolean().optional(),
+    confirmDestructiveTools: z.boolean().optional(),
+  })
+  .refine((input) => input.pinToolDefinitions !== undefined || input.confirmDestructiveTools !== undefined, {
+    message: "Give pinToolDefinitions, confirmDestructiveTools or both.",
+  });
 export type TSetInstanceToolOptionsInput = z.infer<typeof ZSetInstanceToolOptionsInput>;
 
 export const ZInstanceToolView = z.object({

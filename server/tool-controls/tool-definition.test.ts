@@ -60,10 +60,13 @@ describe("toToolDefinition", () => {
     expect(toToolDefinition({ name: 7 })).toBeNull();
   });
 
-  it("leaves out fields of the wrong type instead of pinning them", () => {
+  it("pins a title or description that is not text as its JSON, so a change of it is noticed", () => {
     expect(
       toToolDefinition({ name: "t", title: 3, description: { text: "x" }, annotations: ["readOnlyHint"] }),
-    ).toEqual({ name: "t" });
+    ).toEqual({ name: "t", title: "3", description: '{"text":"x"}' });
+    expect(digestOf({ name: "t", description: { text: "x" } })).not.toBe(
+      digestOf({ name: "t", description: { text: "y" } }),
+    );
   });
 });
 

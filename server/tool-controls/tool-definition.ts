@@ -20,13 +20,16 @@ export type TToolDefinition = z.infer<typeof ZToolDefinition>;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** A title or description that is not text (a broken or hostile server's) is pinned as its JSON. */
+const asText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+
 /** The pinned fields of a tool as a backend listed it; null when the item is no tool (no string name). */
 export function toToolDefinition(item: Record<string, unknown>): TToolDefinition | null {
   if (typeof item.name !== "string" || item.name === "") return null;
   return {
     name: item.name,
-    ...(typeof item.title === "string" ? { title: item.title } : {}),
-    ...(typeof item.description === "string" ? { description: item.description } : {}),
+    ...(item.title !== undefined ? { title: asText(item.title) } : {}),
+    ...(item.description !== undefined ? { description: asText(item.description) } : {}),
     ...(item.inputSchema !== undefined ? { inputSchema: item.inputSchema } : {}),
     ...(item.outputSchema !== undefined ? { outputSchema: item.outputSchema } : {}),
     ...(isRecord(item.annotations) ? { annotations: item.annotations } : {}),

@@ -265,6 +265,24 @@ describe("an API key with only a tool scope", () => {
     expect(denied?.outcome).toBe("DENIED");
   });
 
+  it("learns nothing of a server's tools outside its scopes, and nothing is listed on its behalf", async () => {
+    const { key } = await createApiKey({
+      userId,
+      instanceId,
+      name: "alpha only",
+      scopes: [`mcp:access:${alpha.slug}`],
+    });
+    const betaLists = () => betaBackend.requests.filter((r) => r.rpcMethod === "tools/list").length;
+    const before = betaLists();
+    // A tool beta has and a name it has not: the same 403, naming beta's scope.
+    for (const name of [`${beta.slug}__echo`, `${beta.slug}__no_such_tool`]) {
+      for (const response of await rawCallBothEras({ url: mcpUrl, bearer: key }, name)) {
+        await expectInsufficientScope(response, `mcp:access:${beta.slug}`);
+      }
+    }
+    expect(betaLists()).toBe(before);
+  });
+
   it("sees no tool of a longer name, and a tool scope of a prefix slug opens nothing", async () => {
     // An access token as the token endpoint would issue it: the scope strings are the subject here.
     const accessToken = await issueToken([
@@ -491,7 +509,9 @@ describe("the instance's tool choice and tool scopes", () => {
       userId,
       instanceId: hidden.id,
       name: "echo only",
-      scopes: [`mcp:access:${alpha.slug}:echo`],
+      // The scope of a name the server does not have too: the hidden tool is compared with an unknown
+      // one the token may call (a name outside the token's scopes is refused before anything else).
+      scopes: [`mcp:access:${alpha.slug}:echo`, `mcp:access:${alpha.slug}:no_such_tool`],
     });
     const slowOnly = await createApiKey({
       userId,

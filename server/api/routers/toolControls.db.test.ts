@@ -81,6 +81,7 @@ describe("toolControls router", () => {
         }),
       ),
     ).toBe("NOT_FOUND");
+    expect(await codeOf(caller.toolControls.setOptions({ instanceId: ids.instanceId }))).toBe("BAD_REQUEST");
     expect(
       await codeOf(caller.toolControls.approveChange({ ...ids, name: "list_notes", pendingDigest: "stale" })),
     ).toBe("CONFLICT");

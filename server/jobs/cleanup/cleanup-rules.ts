@@ -122,7 +122,8 @@ export const CLEANUP_RULES = [
     // server has been listed since the cutoff without it, or of a server the instance no longer bundles,
     // is forgotten after TOOL_RECORD_RETENTION_DAYS (90 by default); should it come back, it is a new
     // tool. An instance nobody listed for that long keeps every record: forgetting all of a server's
-    // tools would make the next list a first sight, which approves whatever the server then serves.
+    // tools would make each of them "added later" at the next list, and under a Chosen selection with
+    // new tools included that would choose every one of them, whatever the owner had left out.
     table: "instance_tool",
     deleteBatch: ({ db, now, toolRecordRetentionDays, limit }: TDeleteBatchOptions) => db.$executeRaw`
       WITH batch AS (

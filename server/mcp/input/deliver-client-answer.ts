@@ -4,7 +4,7 @@ import { getRedis } from "../../redis";
 import { readBackendSession } from "../backend-session-store";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
 import type { TJsonRpcResponse } from "../json-rpc-schemas";
-import { backendsInScope, type TMcpRequestContext } from "../mcp-request-context";
+import { backendsWithTools, type TMcpRequestContext } from "../mcp-request-context";
 import { McpRequestError } from "../mcp-request-error";
 import { postBackendAnswer } from "../post-backend-answer";
 import { inputAnswersKey } from "../relay/stream-log-keys";
@@ -50,7 +50,7 @@ export async function deliverClientAnswer({
     return;
   }
 
-  const backend = backendsInScope(ctx).find((candidate) => candidate.mcpServerId === ref.serverId);
+  const backend = backendsWithTools(ctx).find((candidate) => candidate.mcpServerId === ref.serverId);
   if (!backend) return;
   const target = resolveBackendTarget({ userId: ctx.auth.userId, client: ctx.client, backend });
   const session = await readBackendSession({

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { hasServerAccess } from "../../auth/scopes";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { followLog } from "../../redis/follow-log";
 import { answerBackendRequest } from "../answer-backend-request";
@@ -87,6 +88,14 @@ async function relayRound({
           withinMs: CHECK_MS,
         });
         if (!check.changed) continue;
+      }
+      // A token given single tools of this server has nothing to do with its prompts and resources.
+      if (
+        CHANGE_NOTIFICATIONS.has(message.message.method) &&
+        message.message.method !== "notifications/tools/list_changed" &&
+        !hasServerAccess(ctx.auth.scopes, backend.slug)
+      ) {
+        continue;
       }
       const mapped = mapBackendNotification({
         client: ctx.client,

@@ -1,4 +1,5 @@
 import { hasToolAccess } from "../../auth/scopes";
+import { getLogger } from "../../logger";
 import { decideToolState } from "../../tool-controls/decide-tool-state";
 import { evaluateToolSightings, hasSightings } from "../../tool-controls/evaluate-tool-sightings";
 import { readInstanceTools } from "../../tool-controls/read-instance-tools";
@@ -38,6 +39,12 @@ export async function applyToolControls({
     records: known,
     served: [...served.values()].map(({ definition }) => definition),
   });
+  if (sightings.overLimit > 0) {
+    getLogger().warn(
+      { server: backend.slug, unrecorded: sightings.overLimit },
+      "a server lists more tools than an instance records; the rest are not exposed",
+    );
+  }
   if (hasSightings(sightings)) {
     await recordToolSightings({
       instanceId: ctx.instanceId,

@@ -10,7 +10,7 @@ import { summarizeToolArguments } from "./summarize-tool-arguments";
 
 /** Names from a backend or a user, on one line: no control or reordering character can fake a line. */
 const oneLine = (text: string, max: number) =>
-  text.replace(/[\p{Cc}\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, " ").slice(0, max);
+  text.replace(/[\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu, " ").slice(0, max);
 
 export function buildConfirmationRequest({
   backend,

@@ -1,10 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getEnv } from "../../env";
 import { getRedis } from "../../redis";
 import type { TToolDefinition } from "../../tool-controls/tool-definition";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { collectClientAnswers } from "../input/collect-client-answers";
+import { INPUT_LIFETIME_MS } from "../input/input-lifetime";
 import { InputRefusedError } from "../input/input-refused-error";
 import { canClientAnswer, type TInputRequest } from "../input/input-request";
 import { openRequestState, type TRequestState } from "../input/request-state";
@@ -27,7 +28,8 @@ import { refuseUnconfirmedCall } from "./refuse-unconfirmed-call";
 //   `confirm` (bound to the user, the principal and this very tool and arguments). Its retry carries the
 //   answer; the state's nonce is claimed in Redis once, so a replayed retry cannot run the call again,
 //   and its deadline bounds how long the question stays open. A retry that carries Tumiki's `wrap` or
-//   `continue` state reached the backend before, for this same request: its confirmation was given.
+//   `continue` state reached the backend before, for this same request: its confirmation was given, and
+//   it goes on once (the state is claimed in Redis too); the same state again is asked about anew.
 // - A "no", an error answer, no answer in time (MCP_CONFIRMATION_TIMEOUT_SECONDS), or a client that
 //   cannot be asked, refuses the call with a tool error (refuse-unconfirmed-call.ts): never run silently.
 
@@ -40,6 +42,8 @@ const CLOCK_MARGIN_MS = 60_000;
 const ZElicitAnswer = z.object({ action: z.string() });
 
 const usedNonceKey = (userId: string, nonce: string) => `mcp_confirmation_used:${userId}:${nonce}`;
+const usedStateKey = (userId: string, sealed: string) =>
+  `mcp_confirmed_retry_used:${userId}:${createHash("sha256").update(sealed).digest("base64url")}`;
 
 const timeoutMs = () => getEnv().MCP_CONFIRMATION_TIMEOUT_SECONDS * 1000;
 
@@ -134,8 +138,17 @@ async function confirmModern(call: TRelayedCall, question: TInputRequest): Promi
           sealed,
         })
       : null;
-  if (state && state.serverId === backend.mcpServerId) {
-    if (state.kind === "wrap" || state.kind === "continue") return true;
+  if (state && state.serverId === backend.mcpServerId && typeof sealed === "string") {
+    // The call was confirmed and reached the backend, which asks for more: this retry goes on with it,
+    // once. Sent again, the same state would run the tool again on the strength of that one yes, so a
+    // state seen before is asked about anew.
+    if (state.kind === "wrap" || state.kind === "continue") {
+      const fresh = await getRedis().set(usedStateKey(ctx.auth.userId, sealed), "1", {
+        nx: true,
+        px: INPUT_LIFETIME_MS + CLOCK_MARGIN_MS,
+      });
+      return fresh ? true : ask(call, question);
+    }
     if (state.kind === "confirm") return answerRetry(call, question, state);
   }
   // No state, a `reauth` one (the call has not run), or one that does not open: the question is asked.

@@ -15,7 +15,7 @@ const MAX_DEPTH = 3;
  * Bidirectional controls and the line separators JSON leaves as they are: they could make a value read
  * as something else on screen.
  */
-const REORDERING = /[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const REORDERING = /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 const escapeReordering = (text: string) =>
   text.replace(REORDERING, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -40,7 +40,7 @@ function renderValue(value: unknown, budget: number, depth: number): string {
   if (value === null || value === undefined) return "null";
   const isArray = Array.isArray(value);
   if (!isArray && !isRecord(value)) return "?";
-  // Keys and items are read one at a time, only as many as are shown (a parsed body may hold millions).
+  // Only as many keys and items are summarised as are shown (a parsed body may hold millions).
   const keys = isArray ? null : Object.keys(value);
   const count = isArray ? value.length : (keys?.length ?? 0);
   const [open, close] = isArray ? ["[", "]"] : ["{", "}"];
