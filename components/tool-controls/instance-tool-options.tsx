@@ -37,39 +37,51 @@ export function InstanceToolOptions({
   return (
     <fieldset className="space-y-3">
       <legend className="text-sm font-semibold text-slate-900">For every server of this instance</legend>
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input
-          type="checkbox"
-          className="mt-0.5 size-4 accent-brand"
-          checked={shown.pinToolDefinitions}
-          disabled={save.isPending}
-          onChange={(event) => set({ pinToolDefinitions: event.target.checked })}
-        />
-        <span>
-          Pin tool definitions
-          <span className="block text-slate-600">
-            When a server changes a tool&apos;s description or schema, hold the tool back until you review and
-            approve the change.
-          </span>
-        </span>
-      </label>
-      <label className="flex items-start gap-2 text-sm text-slate-800">
-        <input
-          type="checkbox"
-          className="mt-0.5 size-4 accent-brand"
-          checked={shown.confirmDestructiveTools}
-          disabled={save.isPending}
-          onChange={(event) => set({ confirmDestructiveTools: event.target.checked })}
-        />
-        <span>
-          Confirm destructive tools
-          <span className="block text-slate-600">
-            Ask the user through the AI client before each call of a tool its server marks as destructive. A
-            client that cannot ask gets the call refused.
-          </span>
-        </span>
-      </label>
+      <OptionToggle
+        label="Pin tool definitions"
+        hint="When a server changes a tool's description or schema, hold the tool back until you review and approve the change."
+        checked={shown.pinToolDefinitions}
+        disabled={save.isPending}
+        onChange={(checked) => set({ pinToolDefinitions: checked })}
+      />
+      <OptionToggle
+        label="Confirm destructive tools"
+        hint="Ask the user through the AI client before each call of a tool its server marks as destructive. A client that cannot ask gets the call refused."
+        checked={shown.confirmDestructiveTools}
+        disabled={save.isPending}
+        onChange={(checked) => set({ confirmDestructiveTools: checked })}
+      />
       <FormAlert message={describeMutationError(save.error)} />
     </fieldset>
+  );
+}
+
+function OptionToggle({
+  label,
+  hint,
+  checked,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  hint: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <label className="flex items-start gap-2 text-sm text-slate-800">
+      <input
+        type="checkbox"
+        className="mt-0.5 size-4 accent-brand"
+        checked={checked}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.checked)}
+      />
+      <span>
+        {label}
+        <span className="block text-slate-600">{hint}</span>
+      </span>
+    </label>
   );
 }

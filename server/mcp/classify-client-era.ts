@@ -1,10 +1,10 @@
+import { isRecord } from "../protocol/is-record";
 import {
   isLegacyVersion,
   MCP_PROTOCOL_VERSION_HEADER,
   MCP_SESSION_HEADER,
   META,
 } from "../protocol/mcp-protocol";
-import { isRecord } from "./is-record";
 import type { TJsonRpcMessage } from "./json-rpc-schemas";
 
 // Which era a POST belongs to, decided once at the edge (versioning.mdx, "dual-era server"): a request

@@ -1,4 +1,4 @@
-import { isRecord } from "./is-record";
+import { isRecord } from "../protocol/is-record";
 
 // The client capabilities a backend may rely on (it sends the client elicitation, sampling and roots
 // requests through Tumiki). Tumiki declares to a backend exactly what the client declared of these,

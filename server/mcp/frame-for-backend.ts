@@ -1,4 +1,5 @@
 import packageJson from "@/package.json";
+import { isRecord } from "../protocol/is-record";
 import {
   MCP_METHOD_HEADER,
   MCP_NAME_HEADER,
@@ -9,7 +10,6 @@ import {
   NAMED_METHODS,
 } from "../protocol/mcp-protocol";
 import type { TBackendChannel } from "./backend-channel";
-import { isRecord } from "./is-record";
 import { encodeHeaderValue } from "./modern/header-value-codec";
 
 // A message as the backend's era wants it on the wire. Legacy (2025): the session's headers, and no

@@ -1,5 +1,5 @@
+import { isRecord } from "../protocol/is-record";
 import { META } from "../protocol/mcp-protocol";
-import { isRecord } from "./is-record";
 import type { TMcpClient } from "./mcp-request-context";
 import { TUMIKI_SERVER_INFO } from "./server-info";
 

@@ -1,8 +1,8 @@
 import { getEnv } from "../env";
 import { getLogger } from "../logger";
+import { isRecord } from "../protocol/is-record";
 import { BackendUnavailableError } from "./backend-unavailable-error";
 import { getBackendCapabilities } from "./get-backend-capabilities";
-import { isRecord } from "./is-record";
 import { describeLeftOutServer, type TLeftOutServer } from "./left-out-servers";
 import { backendsInScope, type TMcpRequestContext } from "./mcp-request-context";
 import { resolveBackendChannel } from "./resolve-backend-channel";

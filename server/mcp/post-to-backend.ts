@@ -1,7 +1,7 @@
 import type { TOutboundStream } from "../net/request-outbound-stream";
 import { traceBackendRequest } from "../observability/tracing/trace-backend-request";
+import { isRecord } from "../protocol/is-record";
 import type { TBackendTarget } from "./backend-target";
-import { isRecord } from "./is-record";
 import { requestBackend } from "./request-backend";
 
 // One JSON-RPC message POSTed to a backend, as the Streamable HTTP transport wants it, with the

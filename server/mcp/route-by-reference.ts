@@ -1,8 +1,8 @@
 import { assertServerScope } from "../auth/verify/assert-server-scope";
+import { isRecord } from "../protocol/is-record";
 import { JSON_RPC_ERROR } from "../protocol/mcp-protocol";
 import { resolveName, resolveUri } from "./aggregated-names";
 import { forwardRequest } from "./forward-request";
-import { isRecord } from "./is-record";
 import type { TJsonRpcRequest } from "./json-rpc-schemas";
 import type { TMcpRequestContext } from "./mcp-request-context";
 import { McpRequestError } from "./mcp-request-error";

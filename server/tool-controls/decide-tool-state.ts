@@ -9,16 +9,15 @@ export function decideToolState(settings: TToolControlSettings, tool: TInstanceT
   const chosen = decideChosenState(settings, tool);
   // Only a tool the client could see is "held for a change": a hidden tool stays indistinguishable
   // from an unknown one whatever its server does to it (its change still awaits review on the page).
-  if (chosen === "exposed" && settings.pinToolDefinitions && tool.pendingDigest !== null)
-    return "held_changed";
-  return chosen;
+  const held = chosen === "exposed" && settings.pinToolDefinitions && tool.pendingDigest !== null;
+  return held ? "held_changed" : chosen;
 }
 
 /** What the owner's choices alone make of the tool. */
 function decideChosenState(settings: TToolControlSettings, tool: TInstanceToolRecord): TToolState {
-  if (settings.selection === "CHOSEN")
-    return tool.chosen ? "exposed" : tool.heldAsNew ? "held_new" : "hidden";
+  if (tool.chosen && settings.selection === "CHOSEN") return "exposed";
   if (tool.heldAsNew) return "held_new";
+  if (settings.selection === "CHOSEN") return "hidden";
   if (settings.selection === "READ_ONLY") return isReadOnlyTool(tool.definition) ? "exposed" : "hidden";
   return "exposed";
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { canonicalJson } from "../protocol/canonical-json";
+import { isRecord } from "../protocol/is-record";
 
 // What of a tool Tumiki pins (issue "pinned tool definitions"): everything a model reads or relies on
 // when it chooses and calls the tool. A change to any of it after the owner trusted the tool is what the
@@ -16,9 +17,6 @@ export const ZToolDefinition = z.object({
   annotations: z.record(z.string(), z.unknown()).optional(),
 });
 export type TToolDefinition = z.infer<typeof ZToolDefinition>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** A title or description that is not text (a broken or hostile server's) is pinned as its JSON. */
 const asText = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));

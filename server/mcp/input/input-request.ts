@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { isRecord } from "../../protocol/is-record";
 import type { TClientCapabilities } from "../client-capabilities";
-import { isRecord } from "../is-record";
 
 // What a backend may ask of a client (mrtr.mdx "InputRequests": elicitation, sampling, roots), checked
 // against what the client declared: a backend must not ask a client for what it cannot do, and Tumiki

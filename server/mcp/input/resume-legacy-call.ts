@@ -1,9 +1,9 @@
+import { isRecord } from "../../protocol/is-record";
 import { getRedis } from "../../redis";
 import { followLog } from "../../redis/follow-log";
 import type { TBackendChannel } from "../backend-channel";
 import { BackendUnavailableError } from "../backend-unavailable-error";
 import { getBackendAuthHeaders } from "../get-backend-auth-headers";
-import { isRecord } from "../is-record";
 import type { TJsonRpcNotification } from "../json-rpc-schemas";
 import { postBackendAnswer } from "../post-backend-answer";
 import { failCall } from "../relay/fail-call";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { isRecord } from "../../protocol/is-record";
 import { MCP_PARAM_HEADER_PREFIX } from "../../protocol/mcp-protocol";
 import type { TBackendChannel } from "../backend-channel";
-import { isRecord } from "../is-record";
 import { readBackendResponse } from "../read-backend-response";
 import { sendOnChannel } from "../send-on-channel";
 import { encodeHeaderValue } from "./header-value-codec";

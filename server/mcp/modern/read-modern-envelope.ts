@@ -1,3 +1,4 @@
+import { isRecord } from "../../protocol/is-record";
 import {
   isModernVersion,
   JSON_RPC_ERROR,
@@ -6,7 +7,6 @@ import {
   META,
   MODERN_PROTOCOL_VERSIONS,
 } from "../../protocol/mcp-protocol";
-import { isRecord } from "../is-record";
 import type { TJsonRpcRequest } from "../json-rpc-schemas";
 import { McpRequestError } from "../mcp-request-error";
 

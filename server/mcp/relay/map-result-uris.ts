@@ -1,6 +1,6 @@
+import { isRecord } from "../../protocol/is-record";
 import { exposeUri } from "../aggregated-names";
 import type { TInstanceBackend } from "../get-instance-backends";
-import { isRecord } from "../is-record";
 
 // Resource URIs inside a backend's result, as the client of an aggregate knows them
 // (`tumiki.<slug>.<uri>`, aggregated-names.ts): what resources/read returns, and the resource links and

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { hasServerAccess } from "../../auth/scopes";
+import { isRecord } from "../../protocol/is-record";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
 import { followLog } from "../../redis/follow-log";
 import { answerBackendRequest } from "../answer-backend-request";
@@ -10,7 +11,6 @@ import { collectClientAnswers } from "../input/collect-client-answers";
 import { canClientAnswer, toAnswerableInput, ZInputRequests } from "../input/input-request";
 import { relayBackendRequest } from "../input/relay-backend-request";
 import { suspendLegacyCall } from "../input/suspend-legacy-call";
-import { isRecord } from "../is-record";
 import type { TJsonRpcMessage, TJsonRpcResponse } from "../json-rpc-schemas";
 import { mirrorToolParamHeaders } from "../modern/mirror-tool-param-headers";
 import { sendOnChannel } from "../send-on-channel";

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { isRecord } from "../../protocol/is-record";
 import { JSON_RPC_ERROR } from "../../protocol/mcp-protocol";
-import { isRecord } from "../is-record";
 
 // An event of a 2025 client's call stream as it is kept in Redis while the client is away
 // (client-reply.ts), for a resumption to replay (resume-call-stream.ts).

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { getEnv } from "../../env";
+import { isRecord } from "../../protocol/is-record";
 import { getRedis } from "../../redis";
 import type { TToolDefinition } from "../../tool-controls/tool-definition";
 import { BackendUnavailableError } from "../backend-unavailable-error";
@@ -9,7 +10,6 @@ import { INPUT_LIFETIME_MS } from "../input/input-lifetime";
 import { InputRefusedError } from "../input/input-refused-error";
 import { canClientAnswer, type TInputRequest } from "../input/input-request";
 import { openRequestState, type TRequestState } from "../input/request-state";
-import { isRecord } from "../is-record";
 import { finishWithInputRequired } from "../relay/finish-with-input-required";
 import { watchForCancellation } from "../relay/relay-call";
 import type { TRelayedCall } from "../relay/relayed-call";

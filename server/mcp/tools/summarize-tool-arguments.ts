@@ -1,4 +1,4 @@
-import { isRecord } from "../is-record";
+import { isRecord } from "../../protocol/is-record";
 
 // A tool call's arguments as a person reads them in a confirmation question: one line per argument,
 // each value compact and cut short, the whole bounded. The arguments come from a model and may be huge

@@ -8,6 +8,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { TOutboundStream } from "../../net/request-outbound-stream";
+import { isRecord } from "../../protocol/is-record";
 import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../../protocol/mcp-protocol";
 import { describeMcpSpan, type TMcpMessageLike } from "./describe-mcp-span";
 import { errorTypeOf } from "./error-type-of";
@@ -22,9 +23,6 @@ import { errorTypeOf } from "./error-type-of";
 // Without a recording span nothing is wrapped and no attribute is computed.
 
 const tracer = trace.getTracer("tumiki");
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 const isMcpMessage = (message: unknown): message is TMcpMessageLike & Record<string, unknown> =>
   isRecord(message) && typeof message.method === "string";

@@ -9,6 +9,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import { AppError } from "../../errors";
+import { isRecord } from "../../protocol/is-record";
 import { MCP_PROTOCOL_VERSION_HEADER, MCP_SESSION_HEADER } from "../../protocol/mcp-protocol";
 import { describeMcpSpan, type TMcpMessageLike } from "./describe-mcp-span";
 import { errorTypeOf } from "./error-type-of";
@@ -37,9 +38,6 @@ const headersGetter: TextMapGetter<Headers> = {
   keys: (carrier) => [...carrier.keys()],
   get: (carrier, key) => carrier.get(key) ?? undefined,
 };
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The context the client sent (`_meta` first, then headers), on top of the active one; null if none. */
 function remoteParent(active: Context, message: TMcpMessageLike, headers: Headers): Context | null {
